@@ -1,0 +1,149 @@
+"""The request's descriptors, our custom options read from them, and where
+each element was written.
+
+Options are read from a private DescriptorPool built from the request's own
+``proto_file`` list: each options message is re-serialised and parsed again
+with the pool's classes, so the extensions come from the user's copy of
+options.proto (a newer one still works) and the default pool is never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf import descriptor_pool, message_factory
+from google.protobuf.compiler import plugin_pb2
+from google.protobuf.descriptor_pb2 import FileDescriptorProto
+
+from .diagnostics import Location
+
+OPTIONS_PACKAGE = "altalune.codegen.v1"
+VALIDATE_FIELD_EXTENSION = "buf.validate.field"
+
+# FileDescriptorProto field numbers used in source_code_info paths.
+MESSAGE_TYPE, ENUM_TYPE, SERVICE = 4, 5, 6
+MESSAGE_FIELD, MESSAGE_NESTED, MESSAGE_ENUM, MESSAGE_OPTIONS = 2, 3, 4, 7
+ENUM_VALUE = 2
+SERVICE_METHOD = 2
+
+
+class Options:
+    """A read-only view of one options message; absent fields read as defaults."""
+
+    def __init__(self, message: Any | None):
+        self._message = message
+
+    def __bool__(self) -> bool:
+        return self._message is not None
+
+    def has(self, name: str) -> bool:
+        msg = self._message
+        if msg is None or name not in msg.DESCRIPTOR.fields_by_name:
+            return False
+        field = msg.DESCRIPTOR.fields_by_name[name]
+        if field.has_presence:
+            return msg.HasField(name)
+        return bool(getattr(msg, name))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if not self.has(name):
+            return default
+        return getattr(self._message, name)
+
+    def sub(self, name: str) -> "Options":
+        return Options(getattr(self._message, name)) if self.has(name) else Options(None)
+
+
+@dataclass
+class SourceFile:
+    proto: FileDescriptorProto
+    locations: dict[tuple[int, ...], tuple[int, int]]
+
+    @property
+    def name(self) -> str:
+        return self.proto.name
+
+    def location(self, *path: int) -> Location:
+        """The closest located element along ``path`` (1-based line and column)."""
+        p = tuple(path)
+        while p:
+            if p in self.locations:
+                line, col = self.locations[p]
+                return Location(self.name, line, col)
+            p = p[:-1]
+        return Location(self.name, 0, 0)
+
+
+class DescriptorSet:
+    """Every file of a request, indexed, with custom-option access."""
+
+    def __init__(self, request: plugin_pb2.CodeGeneratorRequest):
+        self.files: dict[str, SourceFile] = {}
+        self.messages: dict[str, tuple[SourceFile, Any, tuple[int, ...]]] = {}
+        self.enums: dict[str, tuple[SourceFile, Any, tuple[int, ...]]] = {}
+        self.pool = descriptor_pool.DescriptorPool()
+        for fdp in request.proto_file:
+            self.pool.AddSerializedFile(fdp.SerializeToString())
+            self.pool.FindFileByName(fdp.name)  # build eagerly; the pure-Python pool is lazy
+            locations = {
+                tuple(loc.path): (loc.span[0] + 1, loc.span[1] + 1)
+                for loc in fdp.source_code_info.location
+            }
+            source = SourceFile(fdp, locations)
+            self.files[fdp.name] = source
+            prefix = f".{fdp.package}" if fdp.package else ""
+            for i, msg in enumerate(fdp.message_type):
+                self._index_message(source, prefix, msg, (MESSAGE_TYPE, i))
+            for i, enum in enumerate(fdp.enum_type):
+                self.enums[f"{prefix}.{enum.name}"] = (source, enum, (ENUM_TYPE, i))
+        self._option_classes: dict[str, Any] = {}
+        self._extensions: dict[str, Any] = {}
+
+    def _index_message(self, source: SourceFile, prefix: str, msg, path: tuple[int, ...]) -> None:
+        full = f"{prefix}.{msg.name}"
+        self.messages[full] = (source, msg, path)
+        for i, nested in enumerate(msg.nested_type):
+            self._index_message(source, full, nested, path + (MESSAGE_NESTED, i))
+        for i, enum in enumerate(msg.enum_type):
+            self.enums[f"{full}.{enum.name}"] = (source, enum, path + (MESSAGE_ENUM, i))
+
+    # --- custom options ---------------------------------------------------------
+
+    def _extension(self, full_name: str):
+        if full_name not in self._extensions:
+            try:
+                self._extensions[full_name] = self.pool.FindExtensionByName(full_name)
+            except KeyError:
+                self._extensions[full_name] = None
+        return self._extensions[full_name]
+
+    def _reparse(self, options) -> Any | None:
+        """``options`` parsed again with the private pool's class of the same type."""
+        type_name = options.DESCRIPTOR.full_name
+        if type_name not in self._option_classes:
+            try:
+                desc = self.pool.FindMessageTypeByName(type_name)
+                self._option_classes[type_name] = message_factory.GetMessageClass(desc)
+            except KeyError:
+                self._option_classes[type_name] = None
+        cls = self._option_classes[type_name]
+        if cls is None:
+            return None
+        return cls.FromString(options.SerializeToString())
+
+    def extension(self, options, full_name: str) -> Options:
+        """The value of extension ``full_name`` set on ``options``, if any."""
+        ext = self._extension(full_name)
+        if ext is None or not options.ByteSize():
+            return Options(None)
+        parsed = self._reparse(options)
+        if parsed is None or not parsed.HasExtension(ext):
+            return Options(None)
+        return Options(parsed.Extensions[ext])
+
+    def altalune(self, options, name: str) -> Options:
+        return self.extension(options, f"{OPTIONS_PACKAGE}.{name}")
+
+    def has_altalune_options(self) -> bool:
+        return self._extension(f"{OPTIONS_PACKAGE}.entity") is not None

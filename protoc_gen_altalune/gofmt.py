@@ -1,0 +1,143 @@
+"""gofmt by construction: column alignment and the import block.
+
+Templates write Go the way gofmt reads it: indentation with leading tabs, and
+one tab between the cells that gofmt aligns (a struct field's name and type,
+a const's name and value, a composite literal's key and value, a trailing
+comment). ``align`` replaces those inner tabs with the padding gofmt would
+write, following text/tabwriter: a column's width is fixed over each run of
+consecutive lines that have a cell in it, plus one space of padding.
+
+``imports`` finds the packages a rendered body uses and writes the import
+block as goimports would: standard library first, then the rest, each group
+sorted by path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+def align(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        indent = _indent(lines[i])
+        j = i
+        while j < len(lines) and _indent(lines[j]) == indent and lines[j].strip() != "":
+            j += 1
+        if j == i:  # a blank line
+            out.append("")
+            i += 1
+            continue
+        group = [lines[k][len(indent):].split("\t") for k in range(i, j)]
+        widths: list[int] = []
+        rendered: list[str | None] = [None] * len(group)
+        _format(group, 0, len(group), widths, rendered)
+        out.extend(indent + r if r else "" for r in rendered)
+        i = j
+    return "\n".join(out)
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip("\t"))]
+
+
+def _format(lines: list[list[str]], line0: int, line1: int, widths: list[int], out: list) -> None:
+    """text/tabwriter's recursive column-block formatting."""
+    column = len(widths)
+    this = line0
+    while this < line1:
+        if column >= len(lines[this]) - 1:
+            this += 1
+            continue
+        _write(lines, line0, this, widths, out)
+        line0 = this
+        width = 0
+        while this < line1 and column < len(lines[this]) - 1:
+            width = max(width, _width(lines[this][column]) + 1)
+            this += 1
+        widths.append(width)
+        _format(lines, line0, this, widths, out)
+        widths.pop()
+        line0 = this
+    _write(lines, line0, line1, widths, out)
+
+
+def _write(lines: list[list[str]], line0: int, line1: int, widths: list[int], out: list) -> None:
+    for k in range(line0, line1):
+        if out[k] is not None:
+            continue
+        cells = lines[k]
+        parts = []
+        for c, cell in enumerate(cells[:-1]):
+            width = widths[c] if c < len(widths) else 0
+            parts.append(cell + " " * max(width - _width(cell), 0))
+        parts.append(cells[-1])
+        out[k] = "".join(parts).rstrip(" ")
+
+
+def _width(cell: str) -> int:
+    return len(cell)
+
+
+# --- imports -------------------------------------------------------------------
+
+_STRING_OR_COMMENT = re.compile(
+    r'`[^`]*`|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?\*/',
+    re.S,
+)
+_QUALIFIED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\.[A-Za-z_]")
+
+
+@dataclass(frozen=True)
+class Import:
+    path: str
+    name: str  # the identifier the file uses
+
+    @property
+    def needs_alias(self) -> bool:
+        return self.path.rsplit("/", 1)[-1] != self.name
+
+    @property
+    def is_std(self) -> bool:
+        first = self.path.split("/", 1)[0]
+        return "." not in first
+
+
+def used_packages(body: str) -> set[str]:
+    code = _STRING_OR_COMMENT.sub(" ", body)
+    return set(_QUALIFIED.findall(code))
+
+
+def import_block(body: str, known: dict[str, str]) -> str:
+    """The import declaration for ``body``; ``known`` maps identifiers to paths."""
+    used = sorted(
+        (Import(path=known[name], name=name) for name in used_packages(body) if name in known),
+        key=lambda imp: imp.path,
+    )
+    if not used:
+        return ""
+    groups = [[i for i in used if i.is_std], [i for i in used if not i.is_std]]
+    groups = [g for g in groups if g]
+    if len(used) == 1:
+        imp = used[0]
+        return f"import {imp.name + ' ' if imp.needs_alias else ''}\"{imp.path}\"\n"
+    lines = ["import ("]
+    for n, group in enumerate(groups):
+        if n:
+            lines.append("")
+        for imp in group:
+            lines.append(f"\t{imp.name + ' ' if imp.needs_alias else ''}\"{imp.path}\"")
+    lines.append(")")
+    return "\n".join(lines) + "\n"
+
+
+def tidy(text: str) -> str:
+    """Collapse runs of blank lines, drop blank lines after ``{`` and before ``}``."""
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = re.sub(r"\{\n\n+", "{\n", text)
+    text = re.sub(r"\n\n+(\t*[}\)])", r"\n\1", text)
+    text = re.sub(r"\(\n\n+", "(\n", text)
+    return text.strip("\n") + "\n"

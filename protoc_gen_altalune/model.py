@@ -1,0 +1,292 @@
+"""The typed model the templates render: entities, their fields and enums,
+their services, and the packages the generated Go lives in.
+
+Everything a template needs is decided here or in ``build``; templates only
+arrange it as Go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class GoPackage:
+    path: str  # import path
+    name: str  # identifier used by importing files
+
+    def ref(self, ident: str) -> str:
+        return f"{self.name}.{ident}"
+
+
+@dataclass
+class EnumValue:
+    name: str  # EMPLOYEE_STATUS_ACTIVE
+    number: int
+    proto_const: str  # altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE
+    const: str  # EmployeeStatusActive
+    db_value: str  # active
+
+
+@dataclass
+class Enum:
+    full_name: str
+    proto_type: str  # altalunev1.EmployeeStatus
+    domain_type: str  # EmployeeStatus
+    private: str  # employeeStatus
+    values: list[EnumValue]  # every value but the zero one
+
+    @property
+    def default(self) -> EnumValue:
+        return self.values[0]
+
+    @property
+    def max_len(self) -> int:
+        return max(len(v.db_value) for v in self.values)
+
+
+@dataclass
+class Field:
+    name: str  # proto name: employee_number
+    json_name: str  # employeeNumber
+    number: int
+    proto_go: str  # protoc-gen-go struct field: EmployeeNumber
+    go_name: str  # domain struct field: EmployeeNumber
+    column: str
+    kind: str  # string bool int32 int64 uint32 uint64 float double bytes enum timestamp
+    go_base: str  # string, int64, []byte, time.Time, EmployeeStatus, ...
+    presence: str  # "none", "optional" (proto3 optional), "wrapper", "message" (timestamp)
+    nullable: bool
+    sql_type: str
+    sql_default: str | None
+    unique: bool = False
+    searchable: bool = False
+    filterable: bool = False
+    sortable: bool = False
+    immutable: bool = False
+    indexed: bool = False
+    enum: Enum | None = None
+    wrapper: str | None = None  # wrapperspb constructor: String, Int32, ...
+    in_create: bool = False
+    in_update: bool = False
+    sql_fixed: bool = False  # set by an option or the entity's own rules
+    writer_limits: list = field(default_factory=list)  # max_len of each request writing it
+
+    @property
+    def domain_type(self) -> str:
+        if self.nullable and self.go_base != "[]byte":
+            return "*" + self.go_base
+        return self.go_base
+
+    @property
+    def param(self) -> str:
+        """Parameter name in Go: employeeNumber."""
+        from .naming import go_private_name
+
+        return go_private_name(self.name)
+
+    @property
+    def human(self) -> str:
+        return self.name.replace("_", " ")
+
+    @property
+    def case_insensitive(self) -> bool:
+        return self.kind == "string"
+
+    @property
+    def filter_values_static(self) -> bool:
+        return self.enum is not None
+
+    # Conversions, one place for each direction -------------------------------
+
+    def from_proto(self, msg: str) -> str:
+        """Domain value of this field read from proto message ``msg``."""
+        getter = f"{msg}.Get{self.proto_go}()"
+        if self.presence == "wrapper":
+            return f"domainkit.Unwrap({getter})"
+        if self.presence == "message":
+            if self.nullable:
+                return f"domainkit.TimeOrNil({getter})"
+            return f"{getter}.AsTime()"
+        if self.presence == "optional" and self.go_base != "[]byte":
+            if self.enum:
+                return f"domainkit.MapPtr({msg}.{self.proto_go}, {self.enum.domain_type}FromProto)"
+            return f"{msg}.{self.proto_go}"
+        if self.enum:
+            return f"{self.enum.domain_type}FromProto({getter})"
+        return getter
+
+    def to_proto(self, obj: str) -> str:
+        """Proto value of this field from domain struct ``obj``."""
+        value = f"{obj}.{self.go_name}"
+        if self.presence == "wrapper":
+            return f"domainkit.Wrap({value}, wrapperspb.{self.wrapper})"
+        if self.presence == "message":
+            return f"domainkit.TimestampOrNil({value})" if self.nullable else f"timestamppb.New({value})"
+        if self.enum:
+            if self.nullable:
+                return f"domainkit.MapPtr({value}, {self.enum.domain_type}.ToProto)"
+            return f"{value}.ToProto()"
+        return value
+
+    def db_arg(self, obj: str) -> str:
+        """The argument bound to this field's column."""
+        value = f"{obj}.{self.go_name}"
+        if self.kind == "bytes" and not self.nullable:
+            return f"domainkit.NonNilBytes({value})"
+        return value
+
+    def meta_value(self, var: str) -> str:
+        """``var`` (of the field's base type) as a string for error meta."""
+        if self.go_base == "string":
+            return var
+        if self.enum:
+            return f"string({var})"
+        return f"fmt.Sprint({var})"
+
+
+@dataclass
+class Rpc:
+    name: str
+    operation: str  # query create get update delete custom
+    request: str  # altalunev1.CreateEmployeeRequest
+    response: str
+    id_getter: str | None = None  # GetEmployeeId
+    project_getter: str | None = None  # GetProjectId
+    entity_field: str | None = None  # response field carrying the entity: Employee
+    has_message: bool = False
+    has_meta: bool = False
+    fields: list[Field] = field(default_factory=list)  # entity fields the request carries
+    comment: str = ""
+
+
+@dataclass
+class Service:
+    name: str  # EmployeeService
+    file: str
+    server_iface: str  # altalunev1.EmployeeServiceServer
+    unimplemented: str  # altalunev1.UnimplementedEmployeeServiceServer
+    unsafe: str  # altalunev1.UnsafeEmployeeServiceServer
+    register: str  # altalunev1.RegisterEmployeeServiceServer
+    connect_handler: str  # altalunev1connect.NewEmployeeServiceHandler
+    connect_iface: str  # altalunev1connect.EmployeeServiceHandler
+    rpcs: list[Rpc] = field(default_factory=list)
+
+    def op(self, name: str) -> Rpc | None:
+        return next((r for r in self.rpcs if r.operation == name), None)
+
+    @property
+    def custom(self) -> list[Rpc]:
+        return [r for r in self.rpcs if r.operation == "custom"]
+
+    @property
+    def getter(self) -> str:
+        return f"Get{self.name}"
+
+
+@dataclass
+class Entity:
+    name: str  # Employee (proto message)
+    full_name: str
+    file: str
+    go_type: str  # Employee (domain struct)
+    proto_type: str  # altalunev1.Employee
+    private: str  # employee
+    snake: str  # employee
+    human: str  # Employee
+    human_plural: str  # employees
+    plural: str  # Employees
+    domain: GoPackage  # internal/domain/employee as employee_domain
+    package: str  # employee
+    dir: str  # internal/domain/employee
+    table: str
+    partitioned: bool
+    error_code: int
+    default_sort: tuple[str, str]  # column, ASC|DESC
+    migration_version: str
+    fields: list[Field]
+    transient: list[Field]
+    has_created_at: bool
+    has_updated_at: bool
+    id_proto_go: str  # Id
+    service: Service | None = None
+    location: object = None  # where the entity is declared, for errors
+
+    @property
+    def enums(self) -> list[Enum]:
+        seen: dict[str, Enum] = {}
+        for f in self.fields:
+            if f.enum and f.enum.full_name not in seen:
+                seen[f.enum.full_name] = f.enum
+        return list(seen.values())
+
+    @property
+    def unique(self) -> list[Field]:
+        return [f for f in self.fields if f.unique]
+
+    @property
+    def searchable(self) -> list[Field]:
+        return [f for f in self.fields if f.searchable]
+
+    @property
+    def filterable(self) -> list[Field]:
+        return [f for f in self.fields if f.filterable]
+
+    @property
+    def sortable(self) -> list[Field]:
+        return [f for f in self.fields if f.sortable]
+
+    @property
+    def create_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.in_create]
+
+    @property
+    def update_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.in_update]
+
+    @property
+    def id_meta(self) -> str:
+        return f"{self.snake}_id"
+
+    @property
+    def id_param(self) -> str:
+        from .naming import go_private_name
+
+        return go_private_name(f"{self.snake}_id")
+
+    @property
+    def code_prefix(self) -> str:
+        return f"{self.error_code:03d}"
+
+    def code(self, n: int) -> str:
+        return f"{self.error_code:03d}{n:02d}"
+
+    @property
+    def columns(self) -> list[str]:
+        return ["id", "public_id"] + [f.column for f in self.fields] + ["created_at", "updated_at"]
+
+    @property
+    def index_prefix(self) -> str:
+        return self.table
+
+
+@dataclass
+class Packages:
+    """Where the generated code and the infrastructure it uses live."""
+
+    root: GoPackage
+    postgres: GoPackage
+    query: GoPackage
+    nanoid: GoPackage
+    project: GoPackage
+    kit: GoPackage
+    proto: GoPackage | None  # package of the common messages (QueryRequest, ErrorDetail)
+    connect: GoPackage | None
+
+
+@dataclass
+class Model:
+    entities: list[Entity]
+    packages: Packages
+    sources: list[str]  # proto files the entities come from
+    proto_packages: list[GoPackage] = field(default_factory=list)  # Go packages of their messages
