@@ -88,7 +88,7 @@ _STRING_OR_COMMENT = re.compile(
     r'`[^`]*`|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?\*/',
     re.S,
 )
-_QUALIFIED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\.[A-Za-z_]")
+_QUALIFIED = re.compile(r"(?:(?<=\.\.\.)|(?<![\w.]))([A-Za-z_]\w*)\.[A-Za-z_]")
 
 
 @dataclass(frozen=True)

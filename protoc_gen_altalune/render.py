@@ -50,6 +50,11 @@ def _go_quote(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _article(phrase: str) -> str:
+    """``employee`` -> ``an employee``; ``user`` -> ``a user``."""
+    return ("an " if phrase[:1].lower() in "aeio" else "a ") + phrase
+
+
 def _placeholders(count: int, start: int = 1) -> str:
     return ", ".join(f"${i}" for i in range(start, start + count))
 
@@ -87,6 +92,7 @@ class Renderer:
         )
         self.env.filters["quote"] = _go_quote
         self.env.filters["go_name"] = naming.go_name
+        self.env.filters["article"] = _article
         self.env.globals.update(
             model=model,
             pkg=model.packages,
@@ -135,6 +141,8 @@ def _packaged_template(name: str) -> str | None:
 
 
 def render(model: Model, params: Params) -> list[OutputFile]:
+    if not model.entities:
+        return []
     r = Renderer(model, params)
     p = params
     files: list[OutputFile] = []
@@ -148,8 +156,6 @@ def render(model: Model, params: Params) -> list[OutputFile]:
             files.append(r.go(f"domain_{layer}.go.jinja", e.dir, f"{layer}.altalune.go", e.package, src, **ctx))
         files.append(r.sql("migration.sql.jinja", p.migrations_dir,
                            f"{e.migration_version}_create_{e.table}.sql", [e.file], e=e))
-    if not model.entities:
-        return files
     everything = model.sources
     kit_dir = p.kit_dir
     kit = model.packages.kit.name
