@@ -45,14 +45,6 @@ func TestConstructors(t *testing.T) {
 			message:  "Project with ID 'abcdefghjk2345' not found",
 			meta:     map[string]string{"project_id": "abcdefghjk2345"},
 		},
-		{
-			name:     "ticket already closed",
-			err:      NewTicketAlreadyClosedError("abcdefghjk2345"),
-			code:     "60503",
-			grpcCode: codes.FailedPrecondition,
-			message:  "Ticket with ID 'abcdefghjk2345' is already closed",
-			meta:     map[string]string{"ticket_id": "abcdefghjk2345"},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -140,4 +140,7 @@ def tidy(text: str) -> str:
     text = re.sub(r"\{\n\n+", "{\n", text)
     text = re.sub(r"\n\n+(\t*[}\)])", r"\n\1", text)
     text = re.sub(r"\(\n\n+", "(\n", text)
+    # An empty composite literal is written on one line; a block's brace
+    # follows a space, a literal's does not.
+    text = re.sub(r"(?<=\S)\{\n\t*\}", "{}", text)
     return text.strip("\n") + "\n"
