@@ -63,9 +63,9 @@ if [ "$(id -u)" -eq 0 ]; then
     exit 1
   fi
   if command -v runuser >/dev/null 2>&1; then
-    as_pg() { runuser -u "$run_as" -- "$@"; }
+    as_pg() { (cd "$tmp" && runuser -u "$run_as" -- "$@"); }
   else
-    as_pg() { su -s /bin/sh "$run_as" -c "$(printf '%q ' "$@")"; }
+    as_pg() { (cd "$tmp" && su -s /bin/sh "$run_as" -c "$(printf '%q ' "$@")"); }
   fi
 else
   run_as=""
