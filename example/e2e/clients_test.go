@@ -1,0 +1,186 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
+	"github.com/hrz8/altalune/gen/altalune/v1/altalunev1connect"
+)
+
+// callTimeout bounds every RPC the tests make.
+const callTimeout = 20 * time.Second
+
+// rpc is a unary call, whatever the protocol underneath.
+type rpc[Req, Res any] func(context.Context, *Req) (*Res, error)
+
+type projectClient struct {
+	Create rpc[altalunev1.CreateProjectRequest, altalunev1.CreateProjectResponse]
+	Get    rpc[altalunev1.GetProjectRequest, altalunev1.GetProjectResponse]
+	Query  rpc[altalunev1.QueryProjectsRequest, altalunev1.QueryProjectsResponse]
+}
+
+type employeeClient struct {
+	Query  rpc[altalunev1.QueryEmployeesRequest, altalunev1.QueryEmployeesResponse]
+	Create rpc[altalunev1.CreateEmployeeRequest, altalunev1.CreateEmployeeResponse]
+	Get    rpc[altalunev1.GetEmployeeRequest, altalunev1.GetEmployeeResponse]
+	Update rpc[altalunev1.UpdateEmployeeRequest, altalunev1.UpdateEmployeeResponse]
+	Delete rpc[altalunev1.DeleteEmployeeRequest, altalunev1.DeleteEmployeeResponse]
+}
+
+type currencyClient struct {
+	Query  rpc[altalunev1.QueryCurrenciesRequest, altalunev1.QueryCurrenciesResponse]
+	Create rpc[altalunev1.CreateCurrencyRequest, altalunev1.CreateCurrencyResponse]
+	Get    rpc[altalunev1.GetCurrencyRequest, altalunev1.GetCurrencyResponse]
+	Update rpc[altalunev1.UpdateCurrencyRequest, altalunev1.UpdateCurrencyResponse]
+	Delete rpc[altalunev1.DeleteCurrencyRequest, altalunev1.DeleteCurrencyResponse]
+}
+
+type ticketClient struct {
+	Query  rpc[altalunev1.QueryTicketsRequest, altalunev1.QueryTicketsResponse]
+	Create rpc[altalunev1.CreateTicketRequest, altalunev1.CreateTicketResponse]
+	Get    rpc[altalunev1.GetTicketRequest, altalunev1.GetTicketResponse]
+	Update rpc[altalunev1.UpdateTicketRequest, altalunev1.UpdateTicketResponse]
+	Delete rpc[altalunev1.DeleteTicketRequest, altalunev1.DeleteTicketResponse]
+	Close  rpc[altalunev1.CloseTicketRequest, altalunev1.CloseTicketResponse]
+}
+
+// API is the server seen through one protocol.
+type API struct {
+	Protocol   string // "connect" or "grpc"
+	Projects   projectClient
+	Employees  employeeClient
+	Currencies currencyClient
+	Tickets    ticketClient
+}
+
+// viaConnect adapts a generated Connect client method.
+func viaConnect[Req, Res any](call func(context.Context, *connect.Request[Req]) (*connect.Response[Res], error)) rpc[Req, Res] {
+	return func(ctx context.Context, req *Req) (*Res, error) {
+		res, err := call(ctx, connect.NewRequest(req))
+		if err != nil {
+			return nil, err
+		}
+		return res.Msg, nil
+	}
+}
+
+// viaGRPC adapts a generated gRPC client method.
+func viaGRPC[Req, Res any](call func(context.Context, *Req, ...grpc.CallOption) (*Res, error)) rpc[Req, Res] {
+	return func(ctx context.Context, req *Req) (*Res, error) {
+		return call(ctx, req)
+	}
+}
+
+// newConnectAPI speaks the Connect protocol with JSON bodies to baseURL
+// (http://host:port/api).
+func newConnectAPI(baseURL string) *API {
+	hc := &http.Client{Timeout: callTimeout}
+	opts := []connect.ClientOption{connect.WithProtoJSON()}
+	p := altalunev1connect.NewProjectServiceClient(hc, baseURL, opts...)
+	e := altalunev1connect.NewEmployeeServiceClient(hc, baseURL, opts...)
+	c := altalunev1connect.NewCurrencyServiceClient(hc, baseURL, opts...)
+	t := altalunev1connect.NewTicketServiceClient(hc, baseURL, opts...)
+	return &API{
+		Protocol: "connect",
+		Projects: projectClient{
+			Create: viaConnect(p.CreateProject),
+			Get:    viaConnect(p.GetProject),
+			Query:  viaConnect(p.QueryProjects),
+		},
+		Employees: employeeClient{
+			Query:  viaConnect(e.QueryEmployees),
+			Create: viaConnect(e.CreateEmployee),
+			Get:    viaConnect(e.GetEmployee),
+			Update: viaConnect(e.UpdateEmployee),
+			Delete: viaConnect(e.DeleteEmployee),
+		},
+		Currencies: currencyClient{
+			Query:  viaConnect(c.QueryCurrencies),
+			Create: viaConnect(c.CreateCurrency),
+			Get:    viaConnect(c.GetCurrency),
+			Update: viaConnect(c.UpdateCurrency),
+			Delete: viaConnect(c.DeleteCurrency),
+		},
+		Tickets: ticketClient{
+			Query:  viaConnect(t.QueryTickets),
+			Create: viaConnect(t.CreateTicket),
+			Get:    viaConnect(t.GetTicket),
+			Update: viaConnect(t.UpdateTicket),
+			Delete: viaConnect(t.DeleteTicket),
+			Close:  viaConnect(t.CloseTicket),
+		},
+	}
+}
+
+// newGRPCAPI speaks gRPC (plaintext HTTP/2) to addr.
+func newGRPCAPI(addr string) (*API, func(), error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, nil, err
+	}
+	p := altalunev1.NewProjectServiceClient(conn)
+	e := altalunev1.NewEmployeeServiceClient(conn)
+	c := altalunev1.NewCurrencyServiceClient(conn)
+	t := altalunev1.NewTicketServiceClient(conn)
+	api := &API{
+		Protocol: "grpc",
+		Projects: projectClient{
+			Create: viaGRPC(p.CreateProject),
+			Get:    viaGRPC(p.GetProject),
+			Query:  viaGRPC(p.QueryProjects),
+		},
+		Employees: employeeClient{
+			Query:  viaGRPC(e.QueryEmployees),
+			Create: viaGRPC(e.CreateEmployee),
+			Get:    viaGRPC(e.GetEmployee),
+			Update: viaGRPC(e.UpdateEmployee),
+			Delete: viaGRPC(e.DeleteEmployee),
+		},
+		Currencies: currencyClient{
+			Query:  viaGRPC(c.QueryCurrencies),
+			Create: viaGRPC(c.CreateCurrency),
+			Get:    viaGRPC(c.GetCurrency),
+			Update: viaGRPC(c.UpdateCurrency),
+			Delete: viaGRPC(c.DeleteCurrency),
+		},
+		Tickets: ticketClient{
+			Query:  viaGRPC(t.QueryTickets),
+			Create: viaGRPC(t.CreateTicket),
+			Get:    viaGRPC(t.GetTicket),
+			Update: viaGRPC(t.UpdateTicket),
+			Delete: viaGRPC(t.DeleteTicket),
+			Close:  viaGRPC(t.CloseTicket),
+		},
+	}
+	return api, func() { _ = conn.Close() }, nil
+}
+
+// forEachProtocol runs body once per protocol, as subtests "connect" and "grpc".
+func forEachProtocol(t *testing.T, body func(t *testing.T, api *API)) {
+	t.Helper()
+	if len(protocols) == 0 {
+		t.Fatal("no clients: TestMain did not set up the server")
+	}
+	for _, api := range protocols {
+		t.Run(api.Protocol, func(t *testing.T) {
+			body(t, api)
+		})
+	}
+}
+
+// ctxFor returns a context for one RPC, cancelled when the test ends.
+func ctxFor(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -1,0 +1,520 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
+)
+
+// Query behaviour, exercised on employees (a partitioned entity).
+
+// queryEmployees runs QueryEmployees and fails the test on error.
+func queryEmployees(t *testing.T, api *API, projectID string, q *altalunev1.QueryRequest) *altalunev1.QueryEmployeesResponse {
+	t.Helper()
+	res, err := api.Employees.Query(ctxFor(t), &altalunev1.QueryEmployeesRequest{ProjectId: projectID, Query: q})
+	requireOK(t, err, fmt.Sprintf("QueryEmployees(%s)", protoText(q)))
+	return res
+}
+
+func page(n, size int32) *altalunev1.Pagination {
+	return &altalunev1.Pagination{Page: n, PageSize: size}
+}
+
+func filters(kv ...any) map[string]*altalunev1.StringList {
+	out := map[string]*altalunev1.StringList{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = &altalunev1.StringList{Values: kv[i+1].([]string)}
+	}
+	return out
+}
+
+func sortBy(field string, order altalunev1.SortOrder) *altalunev1.Sorting {
+	return &altalunev1.Sorting{Field: field, Order: order}
+}
+
+const (
+	asc  = altalunev1.SortOrder_SORT_ORDER_ASC
+	desc = altalunev1.SortOrder_SORT_ORDER_DESC
+)
+
+// employeeMatchesKeyword is the reference keyword search: case-insensitive
+// substring of name, email, employee_number or phone.
+func employeeMatchesKeyword(e *altalunev1.Employee, kw string) bool {
+	kw = strings.ToLower(kw)
+	for _, s := range []string{e.GetName(), e.GetEmail(), e.GetEmployeeNumber(), e.GetPhone()} {
+		if strings.Contains(strings.ToLower(s), kw) {
+			return true
+		}
+	}
+	return false
+}
+
+func selectEmployees(all []*altalunev1.Employee, keep func(*altalunev1.Employee) bool) []string {
+	var out []string
+	for _, e := range all {
+		if keep(e) {
+			out = append(out, e.GetId())
+		}
+	}
+	return out
+}
+
+// reversed returns the IDs newest first (the default employee order).
+func reversed(items []*altalunev1.Employee) []string {
+	out := ids(items)
+	slices.Reverse(out)
+	return out
+}
+
+func TestEmployeeQueryKeyword(t *testing.T) {
+	forEachProtocol(t, func(t *testing.T, api *API) {
+		p := newProject(t, api)
+		var all []*altalunev1.Employee
+		add := func(name, email, number string, phone *string, salary float64) {
+			req := newEmployeeRequest(p.PublicID)
+			req.Name, req.Email, req.EmployeeNumber, req.Phone, req.Salary = name, email, number, phone, salary
+			all = append(all, createEmployee(t, api, req))
+		}
+		add("Alice Wonder", "alice.w@corp.example", "A-100", ptr("555-0100"), 12345.5)
+		add("Bob Builder", "bob@builders.example", "B-200", nil, 2000)
+		add("Carol 100% Sure", "carol@corp.example", "C-300", ptr("555 0300"), 3000)
+		add("Dave Under_score", "dave@corp.example", "D_400", ptr(""), 4000)
+		add("Eve Plain", "eve@plain.example", "E-500", ptr("+1 (555) 0500"), 5000)
+
+		for _, c := range []struct{ name, keyword string }{
+			{"empty keyword matches everything", ""},
+			{"name", "alice"},
+			{"name in another case", "ALICE wOnDeR"},
+			{"email", "builders.example"},
+			{"email domain shared by several", "@CORP."},
+			{"employee number in another case", "b-200"},
+			{"phone", "555-01"},
+			{"phone with parentheses", "(555)"},
+			{"salary is not searchable", "12345"},
+			{"percent sign is literal", "%"},
+			{"percent inside a word is literal", "100%"},
+			{"underscore is literal", "_"},
+			{"underscore inside a word is literal", "r_s"},
+			{"backslash is literal", `\`},
+			{"no match", "zzz-nothing-here"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Keyword: c.keyword, Pagination: page(1, 100)})
+				want := selectEmployees(all, func(e *altalunev1.Employee) bool { return employeeMatchesKeyword(e, c.keyword) })
+				requireSameSet(t, ids(res.GetData()), want, fmt.Sprintf("employees matching keyword %q", c.keyword))
+				requireMeta(t, res.GetMeta(), int32(len(want)), int32(min(len(want), 1)))
+			})
+		}
+	})
+}
+
+func TestEmployeeQueryFilters(t *testing.T) {
+	forEachProtocol(t, func(t *testing.T, api *API) {
+		p := newProject(t, api)
+		type spec struct {
+			role   altalunev1.EmployeeRole
+			status altalunev1.EmployeeStatus
+			remote bool
+		}
+		const (
+			engineer = altalunev1.EmployeeRole_EMPLOYEE_ROLE_ENGINEER
+			manager  = altalunev1.EmployeeRole_EMPLOYEE_ROLE_MANAGER
+			designer = altalunev1.EmployeeRole_EMPLOYEE_ROLE_DESIGNER
+			active   = altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE
+			inactive = altalunev1.EmployeeStatus_EMPLOYEE_STATUS_INACTIVE
+			onLeave  = altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ON_LEAVE
+		)
+		var all []*altalunev1.Employee
+		for _, s := range []spec{
+			{engineer, active, true},
+			{engineer, inactive, false},
+			{manager, active, false},
+			{manager, onLeave, true},
+			{designer, onLeave, false},
+			{engineer, active, false},
+		} {
+			req := newEmployeeRequest(p.PublicID)
+			req.Role, req.Status, req.Remote = s.role, s.status, s.remote
+			all = append(all, createEmployee(t, api, req))
+		}
+		is := func(pred func(e *altalunev1.Employee) bool) []string { return selectEmployees(all, pred) }
+
+		for _, c := range []struct {
+			name    string
+			filters map[string]*altalunev1.StringList
+			want    []string
+		}{
+			{"status active", filters("status", []string{"active"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() == active })},
+			{"status value in upper case", filters("status", []string{"ACTIVE"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() == active })},
+			{"status on leave by its database value", filters("status", []string{"leave"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() == onLeave })},
+			{"several values are OR", filters("status", []string{"active", "leave"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() != inactive })},
+			{"several keys are AND", filters("status", []string{"active"}, "role", []string{"engineer"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() == active && e.GetRole() == engineer })},
+			{"role OR within AND status", filters("role", []string{"manager", "DESIGNER"}, "status", []string{"leave"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetRole() != engineer && e.GetStatus() == onLeave })},
+			{"bool true", filters("remote", []string{"true"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetRemote() })},
+			{"bool in upper case", filters("remote", []string{"TRUE"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetRemote() })},
+			{"bool false", filters("remote", []string{"false"}),
+				is(func(e *altalunev1.Employee) bool { return !e.GetRemote() })},
+			{"value matching nothing", filters("status", []string{"retired"}), nil},
+			{"unknown key is ignored", filters("no_such_field", []string{"x"}), ids(all)},
+			{"unknown key next to a known one", filters("no_such_field", []string{"x"}, "remote", []string{"true"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetRemote() })},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: c.filters, Pagination: page(1, 100)})
+				requireSameSet(t, ids(res.GetData()), c.want, "filtered employees")
+				requireMeta(t, res.GetMeta(), int32(len(c.want)), int32(min(len(c.want), 1)))
+			})
+		}
+
+		t.Run("filters combine with the keyword", func(t *testing.T) {
+			target := all[3]
+			res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{
+				Keyword: target.GetEmployeeNumber(),
+				Filters: filters("status", []string{"leave"}),
+			})
+			requireStrings(t, ids(res.GetData()), []string{target.GetId()}, "employees")
+			res = queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{
+				Keyword: target.GetEmployeeNumber(),
+				Filters: filters("status", []string{"active"}),
+			})
+			requireStrings(t, ids(res.GetData()), nil, "employees")
+		})
+	})
+}
+
+func TestEmployeeQueryFilterCatalog(t *testing.T) {
+	forEachProtocol(t, func(t *testing.T, api *API) {
+		p := newProject(t, api)
+		for range 2 {
+			req := newEmployeeRequest(p.PublicID)
+			req.Status = altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE
+			createEmployee(t, api, req)
+		}
+		wantEnums := func(t *testing.T, got map[string][]string) {
+			t.Helper()
+			requireSameSet(t, got["status"], []string{"active", "inactive", "leave"}, "meta.filters[status]")
+			requireSameSet(t, got["role"], []string{"designer", "engineer", "manager"}, "meta.filters[role]")
+		}
+
+		t.Run("enum values are all listed, bools as present", func(t *testing.T) {
+			got := catalog(queryEmployees(t, api, p.PublicID, nil).GetMeta())
+			requireSameSet(t, mapsKeys(got), []string{"role", "status", "remote"}, "meta.filters keys")
+			wantEnums(t, got)
+			requireStrings(t, got["remote"], []string{"false"}, "meta.filters[remote]")
+		})
+
+		t.Run("distinct values sorted", func(t *testing.T) {
+			req := newEmployeeRequest(p.PublicID)
+			req.Remote = true
+			createEmployee(t, api, req)
+			got := catalog(queryEmployees(t, api, p.PublicID, nil).GetMeta())
+			wantEnums(t, got)
+			requireStrings(t, got["remote"], []string{"false", "true"}, "meta.filters[remote]")
+		})
+
+		t.Run("catalog describes the project, not the page", func(t *testing.T) {
+			res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{
+				Filters:    filters("remote", []string{"true"}),
+				Pagination: page(1, 1),
+			})
+			got := catalog(res.GetMeta())
+			wantEnums(t, got)
+			requireStrings(t, got["remote"], []string{"false", "true"}, "meta.filters[remote]")
+		})
+
+		t.Run("empty project", func(t *testing.T) {
+			empty := newProject(t, api)
+			res := queryEmployees(t, api, empty.PublicID, nil)
+			requireMeta(t, res.GetMeta(), 0, 0)
+			if len(res.GetData()) != 0 {
+				t.Fatalf("empty project returned %d employees", len(res.GetData()))
+			}
+			wantEnums(t, catalog(res.GetMeta()))
+		})
+	})
+}
+
+func mapsKeys(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// employeeSortKeys compares two employees by a sort field; for enums the
+// database value order and the enum number order are both accepted.
+var employeeSortKeys = map[string][]func(a, b *altalunev1.Employee) int{
+	"name":            {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetName(), b.GetName()) }},
+	"email":           {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetEmail(), b.GetEmail()) }},
+	"employee_number": {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetEmployeeNumber(), b.GetEmployeeNumber()) }},
+	"phone":           {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetPhone(), b.GetPhone()) }},
+	"age":             {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetAge().GetValue(), b.GetAge().GetValue()) }},
+	"hired_at":        {func(a, b *altalunev1.Employee) int { return compareTS(a.GetHiredAt(), b.GetHiredAt()) }},
+	"salary":          {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetSalary(), b.GetSalary()) }},
+	"remote":          {func(a, b *altalunev1.Employee) int { return cmp.Compare(b2i(a.GetRemote()), b2i(b.GetRemote())) }},
+	"created_at":      {func(a, b *altalunev1.Employee) int { return compareTS(a.GetCreatedAt(), b.GetCreatedAt()) }},
+	"updated_at":      {func(a, b *altalunev1.Employee) int { return compareTS(a.GetUpdatedAt(), b.GetUpdatedAt()) }},
+	"status": {
+		func(a, b *altalunev1.Employee) int {
+			return cmp.Compare(employeeStatusDB[a.GetStatus()], employeeStatusDB[b.GetStatus()])
+		},
+	},
+	"role": {
+		func(a, b *altalunev1.Employee) int {
+			return cmp.Compare(employeeRoleDB[a.GetRole()], employeeRoleDB[b.GetRole()])
+		},
+		func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetRole(), b.GetRole()) },
+	},
+}
+
+func compareTS(a, b *timestamppb.Timestamp) int { return a.AsTime().Compare(b.AsTime()) }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// sortedBy reports whether items are ordered by one of the comparators.
+func sortedBy[T any](items []T, order altalunev1.SortOrder, comparators []func(a, b T) int) bool {
+	for _, c := range comparators {
+		if slices.IsSortedFunc(items, func(a, b T) int {
+			if order == desc {
+				return c(b, a)
+			}
+			return c(a, b)
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEmployeeQuerySorting(t *testing.T) {
+	forEachProtocol(t, func(t *testing.T, api *API) {
+		p := newProject(t, api)
+		type row struct {
+			name, email, number, phone string
+			age                        int32
+			hired                      int
+			salary                     float64
+			remote                     bool
+			role                       altalunev1.EmployeeRole
+			status                     altalunev1.EmployeeStatus
+		}
+		// Values differ in their first character, so that every collation
+		// orders them the same way.
+		var all []*altalunev1.Employee
+		for _, r := range []row{
+			{"charlie", "bravo@sort.example", "d4", "3", 40, 2015, 300, true, altalunev1.EmployeeRole_EMPLOYEE_ROLE_MANAGER, altalunev1.EmployeeStatus_EMPLOYEE_STATUS_INACTIVE},
+			{"alpha", "delta@sort.example", "b2", "1", 20, 2020, 100, false, altalunev1.EmployeeRole_EMPLOYEE_ROLE_ENGINEER, altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ON_LEAVE},
+			{"delta", "alpha@sort.example", "a1", "4", 30, 2010, 400, true, altalunev1.EmployeeRole_EMPLOYEE_ROLE_DESIGNER, altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE},
+			{"bravo", "charlie@sort.example", "c3", "2", 50, 2018, 200, false, altalunev1.EmployeeRole_EMPLOYEE_ROLE_ENGINEER, altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE},
+		} {
+			req := &altalunev1.CreateEmployeeRequest{
+				ProjectId: p.PublicID, Name: r.name, Email: r.email, EmployeeNumber: r.number, Phone: ptr(r.phone),
+				Age: wrapperspb.Int32(r.age), HiredAt: timestamppb.New(micros(r.hired, time.June, 1, 0, 0, 0, 0)),
+				Salary: r.salary, Remote: r.remote, Role: r.role, Status: r.status,
+			}
+			all = append(all, createEmployee(t, api, req))
+			time.Sleep(5 * time.Millisecond) // distinct created_at
+		}
+		newestFirst := reversed(all)
+
+		for _, field := range slices.Sorted(func(yield func(string) bool) {
+			for k := range employeeSortKeys {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			for _, order := range []altalunev1.SortOrder{asc, desc} {
+				t.Run(field+" "+order.String(), func(t *testing.T) {
+					res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: sortBy(field, order)})
+					requireSameSet(t, ids(res.GetData()), ids(all), "sorted employees")
+					if !sortedBy(res.GetData(), order, employeeSortKeys[field]) {
+						var vals []string
+						for _, e := range res.GetData() {
+							vals = append(vals, employeeField(e, field))
+						}
+						t.Fatalf("sorting by %s %s returned %s values in the order %q", field, order, field, vals)
+					}
+				})
+			}
+		}
+
+		t.Run("lowerCamel JSON names", func(t *testing.T) {
+			for _, c := range []struct{ camel, snake string }{
+				{"employeeNumber", "employee_number"},
+				{"hiredAt", "hired_at"},
+				{"createdAt", "created_at"},
+				{"updatedAt", "updated_at"},
+			} {
+				for _, order := range []altalunev1.SortOrder{asc, desc} {
+					camel := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: sortBy(c.camel, order)})
+					snake := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: sortBy(c.snake, order)})
+					requireStrings(t, ids(camel.GetData()), ids(snake.GetData()), fmt.Sprintf("order by %s %s vs %s", c.camel, order, c.snake))
+				}
+			}
+		})
+
+		t.Run("default order is newest first", func(t *testing.T) {
+			requireStrings(t, ids(queryEmployees(t, api, p.PublicID, nil).GetData()), newestFirst, "employees without sorting")
+		})
+
+		t.Run("unknown sort field falls back to the default", func(t *testing.T) {
+			for _, s := range []*altalunev1.Sorting{
+				sortBy("no_such_field", asc),
+				sortBy("no_such_field", desc),
+				sortBy("symbol_image", asc),
+				sortBy("", asc),
+			} {
+				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: s})
+				requireStrings(t, ids(res.GetData()), newestFirst, fmt.Sprintf("employees sorted by %q %s", s.GetField(), s.GetOrder()))
+			}
+		})
+	})
+}
+
+func employeeField(e *altalunev1.Employee, field string) string {
+	switch field {
+	case "name":
+		return e.GetName()
+	case "email":
+		return e.GetEmail()
+	case "employee_number":
+		return e.GetEmployeeNumber()
+	case "phone":
+		return e.GetPhone()
+	case "age":
+		return strconv.Itoa(int(e.GetAge().GetValue()))
+	case "hired_at":
+		return e.GetHiredAt().AsTime().Format(time.RFC3339Nano)
+	case "salary":
+		return strconv.FormatFloat(e.GetSalary(), 'g', -1, 64)
+	case "remote":
+		return strconv.FormatBool(e.GetRemote())
+	case "created_at":
+		return e.GetCreatedAt().AsTime().Format(time.RFC3339Nano)
+	case "updated_at":
+		return e.GetUpdatedAt().AsTime().Format(time.RFC3339Nano)
+	case "status":
+		return e.GetStatus().String()
+	case "role":
+		return e.GetRole().String()
+	}
+	return "?"
+}
+
+func TestEmployeeQueryPagination(t *testing.T) {
+	forEachProtocol(t, func(t *testing.T, api *API) {
+		p := newProject(t, api)
+		const total = 23
+		var all []*altalunev1.Employee
+		for i := range total {
+			req := newEmployeeRequest(p.PublicID)
+			req.Remote = i%3 == 0 // 8 remote employees
+			all = append(all, createEmployee(t, api, req))
+		}
+		newestFirst := reversed(all)
+
+		t.Run("default page is the first 10", func(t *testing.T) {
+			for _, q := range []*altalunev1.QueryRequest{nil, {}, {Pagination: page(0, 0)}} {
+				res := queryEmployees(t, api, p.PublicID, q)
+				requireMeta(t, res.GetMeta(), total, 3)
+				requireStrings(t, ids(res.GetData()), newestFirst[:10], "first page")
+			}
+		})
+
+		t.Run("pages of 10", func(t *testing.T) {
+			var seen []string
+			for n, wantLen := range map[int32]int{1: 10, 2: 10, 3: 3} {
+				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Pagination: page(n, 10)})
+				requireMeta(t, res.GetMeta(), total, 3)
+				if len(res.GetData()) != wantLen {
+					t.Fatalf("page %d has %d employees, want %d", n, len(res.GetData()), wantLen)
+				}
+				start := int(n-1) * 10
+				requireStrings(t, ids(res.GetData()), newestFirst[start:start+wantLen], fmt.Sprintf("page %d", n))
+				seen = append(seen, ids(res.GetData())...)
+			}
+			requireSameSet(t, seen, newestFirst, "employees over all pages")
+		})
+
+		t.Run("page past the end is empty with the counts intact", func(t *testing.T) {
+			for _, n := range []int32{4, 50} {
+				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Pagination: page(n, 10)})
+				requireMeta(t, res.GetMeta(), total, 3)
+				if len(res.GetData()) != 0 {
+					t.Fatalf("page %d has %d employees, want none", n, len(res.GetData()))
+				}
+			}
+		})
+
+		t.Run("other page sizes", func(t *testing.T) {
+			for _, c := range []struct {
+				page, size int32
+				wantLen    int
+				wantPages  int32
+			}{
+				{1, 1, 1, 23}, {23, 1, 1, 23}, {5, 5, 3, 5}, {1, 23, 23, 1}, {1, 100, 23, 1}, {2, 22, 1, 2},
+			} {
+				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Pagination: page(c.page, c.size)})
+				requireMeta(t, res.GetMeta(), total, c.wantPages)
+				if len(res.GetData()) != c.wantLen {
+					t.Fatalf("page %d of size %d has %d employees, want %d", c.page, c.size, len(res.GetData()), c.wantLen)
+				}
+				start := int(c.page-1) * int(c.size)
+				requireStrings(t, ids(res.GetData()), newestFirst[start:start+c.wantLen], fmt.Sprintf("page %d of size %d", c.page, c.size))
+			}
+		})
+
+		t.Run("counts are of the matching rows", func(t *testing.T) {
+			res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{
+				Filters:    filters("remote", []string{"true"}),
+				Pagination: page(2, 5),
+			})
+			requireMeta(t, res.GetMeta(), 8, 2)
+			if len(res.GetData()) != 3 {
+				t.Fatalf("page 2 of 8 remote employees has %d rows, want 3", len(res.GetData()))
+			}
+		})
+
+		t.Run("invalid query payloads", func(t *testing.T) {
+			for name, q := range map[string]*altalunev1.QueryRequest{
+				"page size 101":           {Pagination: page(1, 101)},
+				"negative page":           {Pagination: page(-1, 10)},
+				"negative page size":      {Pagination: page(1, -1)},
+				"keyword of 201 chars":    {Keyword: strings.Repeat("k", 201)},
+				"sort field of 65 chars":  {Sorting: sortBy(strings.Repeat("s", 65), asc)},
+				"page size 101, page two": {Pagination: page(2, 101)},
+			} {
+				t.Run(name, func(t *testing.T) {
+					_, err := api.Employees.Query(ctxFor(t), &altalunev1.QueryEmployeesRequest{ProjectId: p.PublicID, Query: q})
+					requireInvalidPayload(t, err, "QueryEmployees")
+				})
+			}
+		})
+	})
+}
