@@ -88,7 +88,8 @@ class Builder:
 
     def build(self) -> Model:
         entities: list[Entity] = []
-        to_generate = list(self.request.file_to_generate)
+        # By name, so that the order protoc or buf list the files in changes nothing.
+        to_generate = sorted(self.request.file_to_generate)
         for name in to_generate:
             source = self.ds.files[name]
             entities.extend(self._entities_of(source))
@@ -638,7 +639,8 @@ class Builder:
                 elif not f.immutable:
                     f.in_update = True
                 rpc.fields.append(f)
-                f.writer_limits.append(_max_len(self.ds.extension(fd.options, VALIDATE_FIELD_EXTENSION)))
+                if f.in_create if op == "create" else f.in_update:
+                    f.writer_limits.append(_max_len(self.ds.extension(fd.options, VALIDATE_FIELD_EXTENSION)))
         if op in ("create", "get", "update"):
             ef = next((f for f in res.field if f.type_name == entity.full_name and f.label != FDP.LABEL_REPEATED),
                       None)

@@ -1,0 +1,242 @@
+"""Model building: the conventions that fill in what the options leave
+unsaid, and the facts the templates rely on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from google.protobuf import descriptor_pb2
+from google.protobuf.compiler import plugin_pb2
+
+from protoc_gen_altalune import params as params_mod
+from protoc_gen_altalune.build import build
+from protoc_gen_altalune.diagnostics import InvalidInput
+
+ROOT = Path(__file__).resolve().parents[1]
+THIRD_PARTY = ROOT / "example" / "api" / "third_party"
+COMMON = ROOT / "example" / "api" / "proto"
+
+HEADER = """\
+syntax = "proto3";
+package shop.v1;
+import "altalune/codegen/v1/options.proto";
+import "altalune/v1/common.proto";
+import "buf/validate/validate.proto";
+import "google/protobuf/timestamp.proto";
+import "google/protobuf/wrappers.proto";
+option go_package = "example.com/shop/gen/shop/v1;shopv1";
+"""
+
+
+def request(tmp_path: Path, body: str, parameter: str = "") -> plugin_pb2.CodeGeneratorRequest:
+    src = tmp_path / "protos"
+    (src / "shop/v1").mkdir(parents=True)
+    (src / "shop/v1/shop.proto").write_text(HEADER + textwrap.dedent(body))
+    out = tmp_path / "set.pb"
+    result = subprocess.run(
+        [sys.executable, "-m", "grpc_tools.protoc", f"-I{src}", f"-I{COMMON}", f"-I{THIRD_PARTY}",
+         f"-I{_wkt()}", "--include_imports", "--include_source_info", f"--descriptor_set_out={out}",
+         "shop/v1/shop.proto"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    fds = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+    req = plugin_pb2.CodeGeneratorRequest(parameter=parameter, file_to_generate=["shop/v1/shop.proto"])
+    req.proto_file.extend(fds.file)
+    return req
+
+
+def _wkt() -> str:
+    import grpc_tools
+
+    return os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
+
+
+def model_of(tmp_path: Path, body: str, parameter: str = ""):
+    return build(request(tmp_path, body, parameter), params_mod.parse(parameter))
+
+
+CRUD = """
+message QueryWidgetsRequest { string project_id = 1; altalune.v1.QueryRequest query = 2; }
+message QueryWidgetsResponse { repeated Widget data = 1; altalune.v1.QueryMetaResponse meta = 2; }
+message CreateWidgetRequest {
+  string project_id = 1;
+  string name = 2 [(buf.validate.field).string.max_len = 40];
+  WidgetKind kind = 3;
+  optional string note = 4;
+}
+message CreateWidgetResponse { Widget widget = 1; string message = 2; }
+message GetWidgetRequest { string project_id = 1; string widget_id = 2; }
+message GetWidgetResponse { Widget widget = 1; }
+message UpdateWidgetRequest {
+  string project_id = 1;
+  string widget_id = 2;
+  string name = 3 [(buf.validate.field).string.max_len = 60];
+  string serial = 4;
+}
+message UpdateWidgetResponse { Widget widget = 1; string message = 2; }
+message DeleteWidgetRequest { string project_id = 1; string widget_id = 2; }
+message DeleteWidgetResponse { string message = 1; }
+service WidgetService {
+  rpc QueryWidgets(QueryWidgetsRequest) returns (QueryWidgetsResponse);
+  rpc CreateWidget(CreateWidgetRequest) returns (CreateWidgetResponse);
+  rpc GetWidget(GetWidgetRequest) returns (GetWidgetResponse);
+  rpc UpdateWidget(UpdateWidgetRequest) returns (UpdateWidgetResponse);
+  rpc DeleteWidget(DeleteWidgetRequest) returns (DeleteWidgetResponse);
+  rpc PolishWidget(GetWidgetRequest) returns (GetWidgetResponse);
+}
+"""
+
+WIDGET = """
+enum WidgetKind { WIDGET_KIND_UNSPECIFIED = 0; WIDGET_KIND_SMALL = 1; WIDGET_KIND_EXTRA_LARGE = 2; }
+message Widget {
+  option (altalune.codegen.v1.entity) = { error_code: 650 migration_version: "20250101000000" };
+  string id = 1;
+  string name = 2;
+  WidgetKind kind = 3;
+  optional string note = 4;
+  string serial = 5 [(altalune.codegen.v1.field) = { unique: true immutable: true }];
+  google.protobuf.Timestamp due_at = 6;
+  google.protobuf.Timestamp ships_at = 7 [(buf.validate.field).required = true];
+  google.protobuf.Int64Value weight = 8;
+  bytes blob = 9;
+  bool active = 10;
+  google.protobuf.Timestamp created_at = 98;
+  google.protobuf.Timestamp updated_at = 99;
+}
+"""
+
+
+def test_conventions_fill_in_the_entity(tmp_path):
+    model = model_of(tmp_path, WIDGET + CRUD)
+    (w,) = model.entities
+    assert (w.table, w.package, w.plural, w.partitioned) == ("altalune_widgets", "widget", "Widgets", True)
+    assert w.default_sort == ("created_at", "DESC")
+    assert w.domain.path == "github.com/hrz8/altalune/internal/domain/widget"
+    assert w.code(1) == "65001" and w.code(2) == "65002"
+    ops = {r.name: r.operation for r in w.service.rpcs}
+    assert ops == {"QueryWidgets": "query", "CreateWidget": "create", "GetWidget": "get",
+                   "UpdateWidget": "update", "DeleteWidget": "delete", "PolishWidget": "custom"}
+    assert [r.name for r in w.service.custom] == ["PolishWidget"]
+
+
+def test_field_defaults(tmp_path):
+    (w,) = model_of(tmp_path, WIDGET + CRUD).entities
+    f = {x.name: x for x in w.fields}
+    assert [x.name for x in w.searchable] == ["name", "note", "serial"]
+    assert [x.name for x in w.filterable] == ["kind", "active"]
+    assert "blob" not in {x.name for x in w.sortable}
+    assert f["kind"].enum.default.db_value == "small"
+    assert [v.db_value for v in f["kind"].enum.values] == ["small", "extra_large"]
+    assert f["kind"].enum.values[1].const == "WidgetKindExtraLarge"
+    assert f["kind"].enum.values[1].proto_const == "shopv1.WidgetKind_WIDGET_KIND_EXTRA_LARGE"
+    assert (f["note"].nullable, f["note"].domain_type) == (True, "*string")
+    assert (f["due_at"].nullable, f["due_at"].domain_type) == (True, "*time.Time")
+    assert (f["ships_at"].nullable, f["ships_at"].domain_type) == (False, "time.Time")
+    assert (f["weight"].nullable, f["weight"].domain_type, f["weight"].sql_type) == (True, "*int64", "BIGINT")
+    assert (f["blob"].domain_type, f["blob"].sql_default) == ("[]byte", "'\\x'::BYTEA")
+    assert f["kind"].sql_default == "'small'"
+
+
+def test_string_columns_are_sized_by_every_writer(tmp_path):
+    (w,) = model_of(tmp_path, WIDGET + CRUD).entities
+    f = {x.name: x for x in w.fields}
+    # Create allows 40 and Update 60: the column must hold 60.
+    assert f["name"].sql_type == "VARCHAR(60)"
+    # Nothing writes serial (immutable, and absent from Create): no limit is known.
+    assert f["serial"].sql_type == "TEXT"
+    # Create writes note without a limit.
+    assert f["note"].sql_type == "TEXT"
+
+
+def test_an_immutable_field_is_sized_by_create_only(tmp_path):
+    body = WIDGET
+    crud = CRUD.replace("WidgetKind kind = 3;", "WidgetKind kind = 3; string serial = 5 [(buf.validate.field).string.max_len = 12];")
+    (w,) = model_of(tmp_path, body + crud).entities
+    f = {x.name: x for x in w.fields}
+    # Update carries serial without a limit but never writes it.
+    assert f["serial"].sql_type == "VARCHAR(12)"
+
+
+def test_writes_follow_the_requests(tmp_path):
+    (w,) = model_of(tmp_path, WIDGET + CRUD).entities
+    assert [x.name for x in w.create_fields] == ["name", "kind", "note"]
+    # serial is immutable: the Update request carries it, the update does not write it.
+    assert [x.name for x in w.update_fields] == ["name"]
+
+
+def test_without_a_service_the_repository_writes_every_field(tmp_path):
+    (w,) = model_of(tmp_path, WIDGET).entities
+    assert w.service is None
+    assert [x.name for x in w.create_fields] == [x.name for x in w.fields]
+    assert "serial" not in [x.name for x in w.update_fields]
+
+
+def test_conversions_per_presence(tmp_path):
+    (w,) = model_of(tmp_path, WIDGET + CRUD).entities
+    f = {x.name: x for x in w.fields}
+    assert f["name"].from_proto("req") == "req.GetName()"
+    assert f["kind"].from_proto("req") == "WidgetKindFromProto(req.GetKind())"
+    assert f["note"].from_proto("req") == "req.Note"
+    assert f["weight"].from_proto("req") == "domainkit.Unwrap(req.GetWeight())"
+    assert f["due_at"].from_proto("req") == "domainkit.TimeOrNil(req.GetDueAt())"
+    assert f["ships_at"].from_proto("req") == "req.GetShipsAt().AsTime()"
+    assert f["weight"].to_proto("e") == "domainkit.Wrap(e.Weight, wrapperspb.Int64)"
+    assert f["kind"].to_proto("e") == "e.Kind.ToProto()"
+    assert f["blob"].db_arg("input") == "domainkit.NonNilBytes(input.Blob)"
+
+
+def test_options_override_conventions(tmp_path):
+    body = """
+    message Person {
+      option (altalune.codegen.v1.entity) = {
+        table: "crm_people" partitioned: false domain: "crm" plural: "People"
+        error_code: 640 default_sort: "nick asc" migration_version: "20250101000001"
+      };
+      string id = 1;
+      string nick = 2 [(altalune.codegen.v1.field) = { column: "nickname" searchable: false sortable: true }];
+      int64 score = 3 [(altalune.codegen.v1.field) = { filterable: true indexed: false sql_type: "NUMERIC(12)" }];
+      repeated string tags = 4 [(altalune.codegen.v1.field) = { transient: true }];
+    }
+    """
+    (p,) = model_of(tmp_path, body).entities
+    assert (p.table, p.package, p.plural, p.partitioned) == ("crm_people", "crm", "People", False)
+    assert p.default_sort == ("nickname", "ASC")
+    f = {x.name: x for x in p.fields}
+    assert set(f) == {"nick", "score"}
+    assert (f["nick"].column, f["nick"].searchable) == ("nickname", False)
+    assert (f["score"].filterable, f["score"].indexed, f["score"].sql_type) == (True, False, "NUMERIC(12)")
+
+
+def test_parameters_move_the_layout(tmp_path):
+    model = model_of(tmp_path, WIDGET, "go_module=example.com/shop,domain_dir=pkg/domains,errors_dir=pkg/apperr")
+    (w,) = model.entities
+    assert w.domain.path == "example.com/shop/pkg/domains/widget"
+    assert model.packages.root.path == "example.com/shop/pkg/apperr"
+    assert model.packages.root.name == "apperr"
+
+
+def test_problems_are_collected_and_located(tmp_path):
+    body = """
+    message Gadget {
+      option (altalune.codegen.v1.entity) = { migration_version: "2025" };
+      string id = 1;
+      bytes blob = 2 [(altalune.codegen.v1.field) = { unique: true }];
+      map<string, string> labels = 3;
+    }
+    """
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path, body)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 4, lines
+    assert all(line.startswith("shop/v1/shop.proto:") for line in lines)
+    joined = "\n".join(lines)
+    assert "no error-code block" in joined
+    assert "migration_version '2025' is not 14 digits" in joined
+    assert "unique does not apply to a bytes field" in joined
+    assert "map fields cannot be stored" in joined
