@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -97,7 +98,7 @@ func run(m *testing.M) int {
 		if srv != nil {
 			srv.stop()
 			srv.dumpLog(os.Stderr, 200)
-			srv.removeLog()
+			srv.closeLog()
 		}
 		return 1
 	}
@@ -132,11 +133,11 @@ func run(m *testing.M) int {
 	if code != 0 {
 		fmt.Fprintln(os.Stderr, "e2e: tests failed; last lines of the server log:")
 		srv.dumpLog(os.Stderr, 150)
-		srv.removeLog()
+		srv.closeLog()
 		fmt.Fprintf(os.Stderr, "e2e: database %s kept for inspection\n", dbName)
 		return code
 	}
-	srv.removeLog()
+	srv.closeLog()
 	if os.Getenv(envKeepDB) == "" {
 		dropCtx, dropCancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer dropCancel()
@@ -184,7 +185,7 @@ type server struct {
 	cmd      *exec.Cmd
 	httpAddr string
 	grpcAddr string
-	logPath  string
+	log      *os.File // server output; unlinked once the server runs
 	exited   chan struct{}
 	waitErr  error
 	stopped  bool
@@ -236,9 +237,11 @@ func startServer(bin, dbURL string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
+	// The file only needs a name until the server has it open: unlinked, it
+	// disappears with the last descriptor, however the run ends.
+	defer os.Remove(logFile.Name())
 
-	s := &server{httpAddr: addrs[0], grpcAddr: addrs[1], logPath: logFile.Name(), exited: make(chan struct{})}
+	s := &server{httpAddr: addrs[0], grpcAddr: addrs[1], log: logFile, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = serverEnv(dbURL, s.httpAddr, s.grpcAddr)
 	s.cmd.Stdout = logFile
@@ -332,14 +335,13 @@ func (s *server) exitError() error {
 }
 
 func (s *server) dumpLog(w *os.File, maxLines int) {
-	f, err := os.Open(s.logPath)
+	info, err := s.log.Stat()
 	if err != nil {
 		fmt.Fprintf(w, "e2e: read server log: %v\n", err)
 		return
 	}
-	defer f.Close()
 	var lines []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(io.NewSectionReader(s.log, 0, info.Size()))
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
@@ -352,4 +354,4 @@ func (s *server) dumpLog(w *os.File, maxLines int) {
 	}
 }
 
-func (s *server) removeLog() { _ = os.Remove(s.logPath) }
+func (s *server) closeLog() { _ = s.log.Close() }
