@@ -13,6 +13,10 @@
 // creates a fresh database in that PostgreSQL, starts `$ALTALUNE_E2E_SERVER_BIN
 // serve` on two free loopback ports (the server applies its migrations on
 // start), waits for /healthz, runs the tests and stops the server.
+//
+// Every scenario runs over both protocols (forEachProtocol) and works in
+// projects of its own. Tests run one at a time (no t.Parallel): some assert
+// row counts of whole tables, and the currency table is global.
 package e2e
 
 import (
