@@ -278,7 +278,8 @@ class Builder:
             private=naming.go_private_name(name),
             snake=snake,
             human=naming.human(name),
-            human_plural=naming.human(plural).lower() if not _has_initialism(plural) else naming.human(plural),
+            human_one=naming.human_lower(name),
+            human_plural=naming.human_lower(plural),
             plural=plural,
             domain=GoPackage(
                 path=self.params.import_path(f"{self.params.domain_dir}/{package_name}"),
@@ -769,10 +770,6 @@ def _max_len(rules: Options) -> int | None:
     if not string_rules:
         return None
     return string_rules.get("len") or string_rules.get("max_len") or None
-
-
-def _has_initialism(name: str) -> bool:
-    return any(w.upper() in naming.INITIALISMS for w in naming.words(name))
 
 
 def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:

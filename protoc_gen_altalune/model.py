@@ -87,7 +87,10 @@ class Field:
 
     @property
     def human(self) -> str:
-        return self.name.replace("_", " ")
+        """The field in a sentence: ``http_status`` -> ``HTTP status``."""
+        from .naming import human_lower
+
+        return human_lower(self.name)
 
     @property
     def case_insensitive(self) -> bool:
@@ -194,7 +197,8 @@ class Entity:
     private: str  # employee
     snake: str  # employee
     human: str  # Employee
-    human_plural: str  # employees
+    human_one: str  # employee (API key): the singular inside a sentence
+    human_plural: str  # employees (API keys)
     plural: str  # Employees
     domain: GoPackage  # internal/domain/employee as employee_domain
     package: str  # employee

@@ -146,6 +146,11 @@ def human(name: str) -> str:
     return " ".join(shown)
 
 
+def human_lower(name: str) -> str:
+    """A phrase inside a sentence: ``ApiKey`` -> ``API key``, ``Employee`` -> ``employee``."""
+    return " ".join(w.upper() if w.upper() in INITIALISMS else w for w in words(name))
+
+
 _IRREGULAR = {
     "person": "people",
     "child": "children",
