@@ -725,13 +725,15 @@ class Builder:
         p = self.params
         root_name = p.root_package
         detail = self._common_package("ErrorDetail", entities)
+        # The templates name the infrastructure packages as the target does;
+        # wherever the parameters put them, the import gets that name as alias.
         return Packages(
             root=GoPackage(p.import_path(p.errors_dir), root_name),
-            postgres=GoPackage(p.import_path(p.postgres_pkg), _last(p.postgres_pkg)),
-            query=GoPackage(p.import_path(p.query_pkg), _last(p.query_pkg)),
-            nanoid=GoPackage(p.import_path(p.nanoid_pkg), _last(p.nanoid_pkg)),
-            project=GoPackage(p.import_path(p.project_pkg), f"{_last(p.project_pkg)}_domain"),
-            kit=GoPackage(p.import_path(p.kit_dir), _last(p.kit_dir)),
+            postgres=GoPackage(p.import_path(p.postgres_pkg), "postgres"),
+            query=GoPackage(p.import_path(p.query_pkg), "query"),
+            nanoid=GoPackage(p.import_path(p.nanoid_pkg), "nanoid"),
+            project=GoPackage(p.import_path(p.project_pkg), "project_domain"),
+            kit=GoPackage(p.import_path(p.kit_dir), "domainkit"),
             proto=detail,
             connect=GoPackage(f"{detail.path}/{detail.name}connect", f"{detail.name}connect") if detail else None,
         )
@@ -755,10 +757,6 @@ class Builder:
 def _go_ident(local: str) -> str:
     """protoc-gen-go's Go name for a (possibly nested) message or enum: Outer_Inner."""
     return "_".join(naming.go_camel_case(part) for part in local.split("."))
-
-
-def _last(rel: str) -> str:
-    return rel.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _field_index(msg, name: str) -> int:
