@@ -8,7 +8,6 @@ single template runs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from google.protobuf.compiler import plugin_pb2
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
@@ -16,6 +15,8 @@ from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 from . import naming
 from .descriptors import (
     ENUM_VALUE,
+    FILE_PACKAGE,
+    FILE_SYNTAX,
     MESSAGE_FIELD,
     MESSAGE_OPTIONS,
     SERVICE,
@@ -126,7 +127,7 @@ class Builder:
         package = self.go_package(source.name)
         if package is None:
             self.problems.add(
-                source.location(),
+                source.first_location((FILE_PACKAGE,), (FILE_SYNTAX,), (4, 0)),
                 "the file has no Go import path",
                 'add `option go_package = "<module>/gen/<path>;<name>";` or pass M'
                 f"{source.name}=<importpath> as a plugin parameter",
@@ -158,7 +159,7 @@ class Builder:
             if syntax != "proto3":
                 what = "an editions file" if syntax == "editions" else f"a {syntax} file"
                 self.problems.add(
-                    source.location(),
+                    source.first_location((FILE_SYNTAX,), path),
                     f"entity {msg.name} is declared in {what}; protoc-gen-altalune reads proto3 files only",
                     'use `syntax = "proto3";` in this file',
                 )
@@ -197,13 +198,14 @@ class Builder:
             )
         table = opts.get("table") or f"altalune_{naming.snake(plural)}"
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", table) or table in naming.SQL_RESERVED:
-            self.problems.add(opt_loc, f"entity {name}: table name {table!r} is not a plain SQL identifier",
-                              "use lower-case letters, digits and underscores")
+            self.problems.add(opt_loc, f"entity {name}: table name {table!r} {_sql_name_problem(table)}",
+                              "set (altalune.codegen.v1.entity).table to lower-case letters, digits and underscores, "
+                              "not a reserved word")
         partitioned = opts.get("partitioned", True)
         error_code = opts.get("error_code", 0)
         if not error_code:
             self.problems.add(
-                source.location(*path),
+                opt_loc,
                 f"entity {name} has no error-code block",
                 "add error_code: <601-698> to its (altalune.codegen.v1.entity) option, e.g. "
                 "error_code: 610 gives codes 61001 (not found) and 61002 (already exists)",
@@ -219,7 +221,7 @@ class Builder:
         version = opts.get("migration_version", "")
         if not re.fullmatch(r"\d{14}", version):
             self.problems.add(
-                opt_loc if version else source.location(*path),
+                opt_loc,
                 f"entity {name}: " + (f"migration_version {version!r} is not 14 digits" if version
                                       else "no migration_version"),
                 'add migration_version: "YYYYMMDDhhmmss" to its (altalune.codegen.v1.entity) option, '
@@ -229,13 +231,14 @@ class Builder:
         proto_pkg = self._require_go_package(source)
         fields: list[Field] = []
         transient: list[Field] = []
-        has_id = has_created = has_updated = False
+        has_id = seen_id = has_created = has_updated = False
         id_proto_go = "Id"
         for j, fd in enumerate(msg.field):
             fpath = path + (MESSAGE_FIELD, j)
             loc = source.location(*fpath)
             fopts = self.ds.altalune(fd.options, "field")
             if fd.name == "id":
+                seen_id = True
                 has_id = fd.type == FDP.TYPE_STRING and fd.label != FDP.LABEL_REPEATED
                 id_proto_go = naming.proto_field_name(fd.name)
                 if not has_id:
@@ -263,7 +266,7 @@ class Builder:
             f = self._field(source, name, msg, fd, fopts, loc)
             if f:
                 fields.append(f)
-        if not has_id:
+        if not seen_id:
             self.problems.add(source.location(*path), f"entity {name} has no `string id` field (its public ID)",
                               "add `string id = 1;`")
 
@@ -299,6 +302,7 @@ class Builder:
             id_proto_go=id_proto_go,
         )
         entity.location = source.location(*path)
+        entity.option_location = opt_loc
         self._check_index_names(entity, opt_loc)
         return entity
 
@@ -402,9 +406,9 @@ class Builder:
         nullable = presence in ("optional", "wrapper") or (presence == "message" and not required)
         column = fopts.get("column") or fd.name
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", column) or column in naming.SQL_RESERVED:
-            self.problems.add(loc, f"field {what}: column name {column!r} is a reserved word of PostgreSQL "
-                                   "or not a plain identifier",
-                              "set [(altalune.codegen.v1.field) = {column: \"<name>\"}]")
+            self.problems.add(loc, f"field {what}: column name {column!r} {_sql_name_problem(column)}",
+                              "set [(altalune.codegen.v1.field) = {column: \"<name>\"}] to lower-case letters, "
+                              "digits and underscores, not a reserved word")
         sql_fixed = bool(fopts.get("sql_type"))
         if sql_fixed:
             sql_type = fopts.get("sql_type")
@@ -425,7 +429,7 @@ class Builder:
             if value is None:
                 return default_value and allowed
             if value and not allowed:
-                self.problems.add(loc, f"field {what}: {option} does not apply to a {kind} field "
+                self.problems.add(loc, f"field {what}: {option} does not apply to {_a(kind)} field "
                                        f"({reason})", f"remove {option}: true from the field's options")
                 return False
             return bool(value)
@@ -586,8 +590,8 @@ class Builder:
         return service
 
     def _rpc(self, source: SourceFile, entity: Entity, svc, method, op: str, loc: Location) -> Rpc | None:
-        req_src, req, _ = self.ds.messages[method.input_type]
-        res_src, res, _ = self.ds.messages[method.output_type]
+        req_src, req, req_path = self.ds.messages[method.input_type]
+        res_src, res, res_path = self.ds.messages[method.output_type]
         rpc = Rpc(
             name=naming.go_camel_case(method.name),
             operation=op,
@@ -600,15 +604,24 @@ class Builder:
         res_fields = {f.name: f for f in res.field}
         ok = True
 
-        def missing(message: str, fix: str) -> None:
+        def at(src: SourceFile, path: tuple[int, ...], message, field_name: str | None = None) -> Location:
+            """The request's or response's field (else the message itself), or the rpc
+            when the file has no source info."""
+            if field_name is not None and field_name in {f.name for f in message.field}:
+                path = path + (MESSAGE_FIELD, _field_index(message, field_name))
+            where = src.location(*path)
+            return where if where.line else loc
+
+        def missing(where: Location, message: str, fix: str) -> None:
             nonlocal ok
             ok = False
-            self.problems.add(loc, f"rpc {svc.name}.{method.name} ({op} {entity.name}): {message}", fix)
+            self.problems.add(where, f"rpc {svc.name}.{method.name} ({op} {entity.name}): {message}", fix)
 
         if entity.partitioned:
             pf = req_fields.get("project_id")
             if pf is None or pf.type != FDP.TYPE_STRING or pf.label == FDP.LABEL_REPEATED:
-                missing(f"{req.name} has no `string project_id`, which partitioned entity {entity.name} needs",
+                missing(at(req_src, req_path, req, "project_id"),
+                        f"{req.name} has no `string project_id`, which partitioned entity {entity.name} needs",
                         f"add `string project_id = <n>;` to {req.name}, or set partitioned: false on {entity.name}")
             else:
                 rpc.project_getter = f"Get{naming.proto_field_name('project_id')}"
@@ -616,7 +629,8 @@ class Builder:
             id_name = next((n for n in (f"{entity.snake}_id", "id") if n in req_fields), None)
             idf = req_fields.get(id_name) if id_name else None
             if idf is None or idf.type != FDP.TYPE_STRING or idf.label == FDP.LABEL_REPEATED:
-                missing(f"{req.name} has no `string {entity.snake}_id` (the {entity.name}'s public ID)",
+                missing(at(req_src, req_path, req, id_name or f"{entity.snake}_id"),
+                        f"{req.name} has no `string {entity.snake}_id` (the {entity.name}'s public ID)",
                         f"add `string {entity.snake}_id = <n>;` to {req.name}")
             else:
                 rpc.id_getter = f"Get{naming.proto_field_name(id_name)}"
@@ -627,12 +641,14 @@ class Builder:
                     continue
                 f = by_name.get(fd.name)
                 if f is None:
-                    missing(f"{req.name}.{fd.name} is not a stored field of {entity.name}",
+                    missing(at(req_src, req_path, req, fd.name),
+                            f"{req.name}.{fd.name} is not a stored field of {entity.name}",
                             f"remove it from {req.name}, or add it to {entity.name}; "
                             "for values handled by hand use a custom RPC")
                     continue
                 if not self._same_type(f, fd):
-                    missing(f"{req.name}.{fd.name} does not have the type of {entity.name}.{fd.name}",
+                    missing(at(req_src, req_path, req, fd.name),
+                            f"{req.name}.{fd.name} does not have the type of {entity.name}.{fd.name}",
                             f"declare it exactly as in {entity.name}")
                     continue
                 if op == "create":
@@ -646,7 +662,8 @@ class Builder:
             ef = next((f for f in res.field if f.type_name == entity.full_name and f.label != FDP.LABEL_REPEATED),
                       None)
             if ef is None:
-                missing(f"{res.name} has no `{entity.name} {entity.snake}` field to carry the result",
+                missing(at(res_src, res_path, res),
+                        f"{res.name} has no `{entity.name} {entity.snake}` field to carry the result",
                         f"add `{entity.name} {entity.snake} = 1;` to {res.name}")
             else:
                 rpc.entity_field = naming.proto_field_name(ef.name)
@@ -656,11 +673,13 @@ class Builder:
         if op == "query":
             qf = req_fields.get("query")
             if qf is None or not qf.type_name.endswith(".QueryRequest"):
-                missing(f"{req.name} has no `QueryRequest query` field",
+                missing(at(req_src, req_path, req, "query"),
+                        f"{req.name} has no `QueryRequest query` field",
                         f"add `QueryRequest query = <n>;` (from altalune/v1/common.proto) to {req.name}")
             df = res_fields.get("data")
             if df is None or df.type_name != entity.full_name or df.label != FDP.LABEL_REPEATED:
-                missing(f"{res.name} has no `repeated {entity.name} data` field",
+                missing(at(res_src, res_path, res, "data"),
+                        f"{res.name} has no `repeated {entity.name} data` field",
                         f"add `repeated {entity.name} data = 1;` to {res.name}")
             mf = res_fields.get("meta")
             if mf is not None and mf.type_name.endswith(".QueryMetaResponse"):
@@ -710,8 +729,10 @@ class Builder:
             for e in entities:
                 key = key_of(e)
                 if key in seen:
-                    self.problems.add(e.location,
-                                      f"entities {seen[key].name} and {e.name} have the same {what} {key!r}", fix)
+                    first, second = (seen[key].name, e.name) if seen[key].name != e.name else \
+                        (seen[key].full_name.lstrip("."), e.full_name.lstrip("."))
+                    self.problems.add(e.option_location,
+                                      f"entities {first} and {second} have the same {what} {key!r}", fix)
                 else:
                     seen[key] = e
 
@@ -746,7 +767,7 @@ class Builder:
         chosen = (preferred or candidates or [None])[0]
         if chosen is None:
             self.problems.add(
-                Location(entities[0].file, 0, 0),
+                entities[0].location,
                 f"message {message} (from altalune/v1/common.proto) is not among the request's files",
                 "import altalune/v1/common.proto in the file that declares the entity",
             )
@@ -757,6 +778,17 @@ class Builder:
 def _go_ident(local: str) -> str:
     """protoc-gen-go's Go name for a (possibly nested) message or enum: Outer_Inner."""
     return "_".join(naming.go_camel_case(part) for part in local.split("."))
+
+
+def _sql_name_problem(name: str) -> str:
+    if name in naming.SQL_RESERVED:
+        return "is a reserved word of PostgreSQL"
+    return "is not a lower-case SQL identifier (it would need quoting)"
+
+
+def _a(kind: str) -> str:
+    """``int32`` -> ``an int32``; ``bytes`` -> ``a bytes``."""
+    return ("an " if kind[:1] in "aeio" else "a ") + kind
 
 
 def _field_index(msg, name: str) -> int:

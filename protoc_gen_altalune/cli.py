@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from importlib import metadata, resources
 
 OPTIONS_PROTO = "altalune/codegen/v1/options.proto"
 
 
 def _version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("protoc-gen-altalune")
     except metadata.PackageNotFoundError:
@@ -18,10 +18,17 @@ def _version() -> str:
 
 
 def options_proto() -> str:
+    from importlib import resources
+
     return resources.files("protoc_gen_altalune.proto").joinpath(OPTIONS_PROTO).read_text(encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # the plugin protocol: the common case pays for no argument parsing
+        return run(sys.stdin.buffer, sys.stdout.buffer)
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="protoc-gen-altalune",
         description="protoc/buf plugin: reads a CodeGeneratorRequest on stdin and writes the Go service "

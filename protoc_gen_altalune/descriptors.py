@@ -9,7 +9,6 @@ options.proto (a newer one still works) and the default pool is never touched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import descriptor_pool, message_factory
@@ -22,7 +21,7 @@ OPTIONS_PACKAGE = "altalune.codegen.v1"
 VALIDATE_FIELD_EXTENSION = "buf.validate.field"
 
 # FileDescriptorProto field numbers used in source_code_info paths.
-MESSAGE_TYPE, ENUM_TYPE, SERVICE = 4, 5, 6
+FILE_PACKAGE, MESSAGE_TYPE, ENUM_TYPE, SERVICE, FILE_SYNTAX = 2, 4, 5, 6, 12  # syntax and edition share 12
 MESSAGE_FIELD, MESSAGE_NESTED, MESSAGE_ENUM, MESSAGE_OPTIONS = 2, 3, 4, 7
 ENUM_VALUE = 2
 SERVICE_METHOD = 2
@@ -55,24 +54,64 @@ class Options:
         return Options(getattr(self._message, name)) if self.has(name) else Options(None)
 
 
-@dataclass
 class SourceFile:
-    proto: FileDescriptorProto
-    locations: dict[tuple[int, ...], tuple[int, int]]
+    """One file of the request. Where its elements were written is looked up
+    only when a problem is reported: locations are resolved lazily."""
+
+    def __init__(self, proto: FileDescriptorProto):
+        self.proto = proto
+        self._locations: dict[tuple[int, ...], tuple[int, int]] | None = None
 
     @property
     def name(self) -> str:
         return self.proto.name
 
-    def location(self, *path: int) -> Location:
+    @property
+    def locations(self) -> dict[tuple[int, ...], tuple[int, int]]:
+        if self._locations is None:
+            self._locations = {
+                tuple(loc.path): (loc.span[0] + 1, loc.span[1] + 1)
+                for loc in self.proto.source_code_info.location
+            }
+        return self._locations
+
+    def location(self, *path: int) -> "PendingLocation":
         """The closest located element along ``path`` (1-based line and column)."""
-        p = tuple(path)
+        return PendingLocation(self, (tuple(path),))
+
+    def first_location(self, *paths: tuple[int, ...]) -> "PendingLocation":
+        """The first of ``paths`` that is located, e.g. the package statement
+        and else the syntax statement."""
+        return PendingLocation(self, tuple(tuple(p) for p in paths), exact=True)
+
+    def resolve(self, paths: tuple[tuple[int, ...], ...], exact: bool = False) -> Location:
+        if exact:
+            for path in paths:
+                if path in self.locations:
+                    return self.resolve((path,))
+            return Location(self.name, 0, 0)
+        p = paths[0]
         while p:
             if p in self.locations:
                 line, col = self.locations[p]
                 return Location(self.name, line, col)
             p = p[:-1]
         return Location(self.name, 0, 0)
+
+
+class PendingLocation:
+    """A location in a source file, resolved when it is shown."""
+
+    __slots__ = ("_source", "_paths", "_exact")
+
+    def __init__(self, source: SourceFile, paths: tuple[tuple[int, ...], ...], exact: bool = False):
+        self._source, self._paths, self._exact = source, paths, exact
+
+    def resolve(self) -> Location:
+        return self._source.resolve(self._paths, self._exact)
+
+    def __str__(self) -> str:
+        return str(self.resolve())
 
 
 class DescriptorSet:
@@ -86,11 +125,7 @@ class DescriptorSet:
         for fdp in request.proto_file:
             self.pool.AddSerializedFile(fdp.SerializeToString())
             self.pool.FindFileByName(fdp.name)  # build eagerly; the pure-Python pool is lazy
-            locations = {
-                tuple(loc.path): (loc.span[0] + 1, loc.span[1] + 1)
-                for loc in fdp.source_code_info.location
-            }
-            source = SourceFile(fdp, locations)
+            source = SourceFile(fdp)
             self.files[fdp.name] = source
             prefix = f".{fdp.package}" if fdp.package else ""
             for i, msg in enumerate(fdp.message_type):

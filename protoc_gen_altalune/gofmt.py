@@ -20,18 +20,24 @@ from dataclasses import dataclass
 
 def align(text: str) -> str:
     lines = text.split("\n")
+    indents = [_indent(line) for line in lines]
     out: list[str] = []
     i = 0
     while i < len(lines):
-        indent = _indent(lines[i])
+        indent = indents[i]
         j = i
-        while j < len(lines) and _indent(lines[j]) == indent and lines[j].strip() != "":
+        while j < len(lines) and indents[j] == indent and lines[j].strip() != "":
             j += 1
         if j == i:  # a blank line
             out.append("")
             i += 1
             continue
-        group = [lines[k][len(indent):].split("\t") for k in range(i, j)]
+        body = [lines[k][len(indent):] for k in range(i, j)]
+        if not any("\t" in line for line in body):  # nothing to align
+            out.extend(indent + line.rstrip(" ") for line in body)
+            i = j
+            continue
+        group = [line.split("\t") for line in body]
         widths: list[int] = []
         rendered: list[str | None] = [None] * len(group)
         _format(group, 0, len(group), widths, rendered)
@@ -88,7 +94,9 @@ _STRING_OR_COMMENT = re.compile(
     r'`[^`]*`|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?\*/',
     re.S,
 )
-_QUALIFIED = re.compile(r"(?:(?<=\.\.\.)|(?<![\w.]))([A-Za-z_]\w*)\.[A-Za-z_]")
+# A package name is an identifier before a dot that is not itself after a dot
+# (a selector) or inside a word; a variadic "..." before it is blanked first.
+_QUALIFIED = re.compile(r"[^\w.]([A-Za-z_]\w*)\.[A-Za-z_]")
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,7 @@ class Import:
 
 
 def used_packages(body: str) -> set[str]:
-    code = _STRING_OR_COMMENT.sub(" ", body)
+    code = " " + _STRING_OR_COMMENT.sub(" ", body).replace("...", " ")
     return set(_QUALIFIED.findall(code))
 
 
@@ -134,13 +142,21 @@ def import_block(body: str, known: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_BLANK_AFTER_OPEN = re.compile(r"([{(])\n\n+")
+_BLANK_BEFORE_CLOSE = re.compile(r"\n\n+(\t*[})])")
+_EMPTY_BRACES = re.compile(r"\{\n\t*\}")
+
+
 def tidy(text: str) -> str:
-    """Collapse runs of blank lines, drop blank lines after ``{`` and before ``}``."""
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    text = re.sub(r"\{\n\n+", "{\n", text)
-    text = re.sub(r"\n\n+(\t*[}\)])", r"\n\1", text)
-    text = re.sub(r"\(\n\n+", "(\n", text)
+    """Collapse runs of blank lines, drop blank lines after ``{``/``(`` and
+    before ``}``/``)``, and write empty composite literals on one line."""
+    if "\n\n\n" in text:
+        text = _BLANK_RUNS.sub("\n\n", text)
+    if "\n\n" in text:
+        text = _BLANK_AFTER_OPEN.sub(r"\1\n", text)
+        text = _BLANK_BEFORE_CLOSE.sub(r"\n\1", text)
     # An empty composite literal is written on one line; a block's brace
     # follows a space, a literal's does not.
-    text = re.sub(r"(?<=\S)\{\n\t*\}", "{}", text)
+    text = _EMPTY_BRACES.sub(lambda m: "{}" if m.start() and not text[m.start() - 1].isspace() else m.group(0), text)
     return text.strip("\n") + "\n"

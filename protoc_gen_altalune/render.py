@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from dataclasses import dataclass
 from importlib import resources
@@ -89,6 +90,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             autoescape=False,
+            bytecode_cache=_bytecode_cache(),
         )
         self.env.filters["quote"] = _go_quote
         self.env.filters["go_name"] = naming.go_name
@@ -130,6 +132,21 @@ class Renderer:
         header = [f"-- {HEADER}"] + [f"-- source: {s}" for s in sources]
         text = "\n".join(header) + "\n\n" + body
         return OutputFile(self.params.output_path(posixpath.join(rel_dir, file_name)), gofmt.tidy(text))
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (keyed by each template's source,
+    so an edited or user-supplied template is compiled afresh). Output does
+    not depend on it; ALTALUNE_NO_TEMPLATE_CACHE=1 turns it off."""
+    if os.environ.get("ALTALUNE_NO_TEMPLATE_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = os.path.join(base, "protoc-gen-altalune", f"jinja-{jinja2.__version__}")
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(directory)
 
 
 def _packaged_template(name: str) -> str | None:

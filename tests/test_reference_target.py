@@ -4,8 +4,6 @@ passes its own Go unit tests."""
 
 from __future__ import annotations
 
-import filecmp
-import os
 import shutil
 import subprocess
 from pathlib import Path
