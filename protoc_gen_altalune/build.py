@@ -609,7 +609,7 @@ class Builder:
             when the file has no source info."""
             if field_name is not None and field_name in {f.name for f in message.field}:
                 path = path + (MESSAGE_FIELD, _field_index(message, field_name))
-            where = src.location(*path)
+            where = src.location(*path).resolve()
             return where if where.line else loc
 
         def missing(where: Location, message: str, fix: str) -> None:

@@ -215,6 +215,7 @@ class Entity:
     id_proto_go: str  # Id
     service: Service | None = None
     location: object = None  # where the entity is declared, for errors
+    option_location: object = None  # where its (altalune.codegen.v1.entity) option is written
 
     @property
     def enums(self) -> list[Enum]:
