@@ -183,7 +183,7 @@ class Builder:
     def _entity(self, source: SourceFile, msg, path, opts: Options) -> Entity | None:
         fdp = source.proto
         full_name = f".{fdp.package}.{msg.name}" if fdp.package else f".{msg.name}"
-        opt_loc = source.location(*path, MESSAGE_OPTIONS, ENTITY_EXT)
+        opt_loc = source.option_location(*path, MESSAGE_OPTIONS, ENTITY_EXT)
         name = msg.name
         plural = opts.get("plural") or naming.plural(name)
         snake = naming.snake(name)
@@ -524,7 +524,7 @@ class Builder:
             if target:
                 entity = self._find_entity(target, fdp.package, by_name)
                 if entity is None:
-                    self.problems.add(source.location(*spath, 3, SERVICE_EXT),
+                    self.problems.add(source.option_location(*spath, 3, SERVICE_EXT),
                                       f"service {svc.name} names entity {target!r}, which is not an entity "
                                       "in the files being generated",
                                       "name a message that has the (altalune.codegen.v1.entity) option")

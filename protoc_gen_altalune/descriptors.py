@@ -84,6 +84,24 @@ class SourceFile:
         and else the syntax statement."""
         return PendingLocation(self, tuple(tuple(p) for p in paths), exact=True)
 
+    def option_location(self, *path: int) -> "PendingOptionLocation":
+        """Where the option at ``path`` (..., options field, extension number)
+        is set: its ``option`` statement, or the field it annotates."""
+        return PendingOptionLocation(self, tuple(path))
+
+    def resolve_option(self, path: tuple[int, ...]) -> Location:
+        # protoc locates an option at its statement, buf (protocompile) at the
+        # option's name inside it; both also locate the statement under the
+        # options path (one location per statement), so the statement that
+        # contains the option's own location is the answer of both.
+        own = next((loc for loc in self.proto.source_code_info.location if tuple(loc.path) == path), None)
+        if own is not None:
+            start = (own.span[0], own.span[1])
+            for loc in self.proto.source_code_info.location:
+                if tuple(loc.path) == path[:-1] and (loc.span[0], loc.span[1]) <= start <= _span_end(loc.span):
+                    return Location(self.name, loc.span[0] + 1, loc.span[1] + 1)
+        return self.resolve((path,))
+
     def resolve(self, paths: tuple[tuple[int, ...], ...], exact: bool = False) -> Location:
         if exact:
             for path in paths:
@@ -97,6 +115,27 @@ class SourceFile:
                 return Location(self.name, line, col)
             p = p[:-1]
         return Location(self.name, 0, 0)
+
+
+def _span_end(span) -> tuple[int, int]:
+    """(line, column) where a source_code_info span ends; three elements mean
+    it ends on its start line."""
+    return (span[2], span[3]) if len(span) == 4 else (span[0], span[2])
+
+
+class PendingOptionLocation:
+    """The lazily resolved place where an option is set."""
+
+    __slots__ = ("_source", "_path")
+
+    def __init__(self, source: SourceFile, path: tuple[int, ...]):
+        self._source, self._path = source, path
+
+    def resolve(self) -> Location:
+        return self._source.resolve_option(self._path)
+
+    def __str__(self) -> str:
+        return str(self.resolve())
 
 
 class PendingLocation:
