@@ -9,9 +9,11 @@ Altalune layout.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field, fields
 
 from .diagnostics import BadParameter
+from .naming import GO_KEYWORDS
 
 DEFAULT_MODULE = "github.com/hrz8/altalune"
 
@@ -55,7 +57,7 @@ class Params:
             prefix = self.module.rstrip("/") + "/"
             if not full.startswith(prefix):
                 raise BadParameter(
-                    f"module={self.module}: generated file {full} is not inside it; "
+                    f"plugin parameter module={self.module}: generated file {full} is not inside it; "
                     f"set module= to a prefix of go_module={self.go_module}"
                 )
             return full[len(prefix):]
@@ -84,7 +86,8 @@ def parse(parameter: str) -> Params:
             if value == "source_relative":
                 value = "module_root"
             if value not in ("import", "module_root"):
-                raise BadParameter(f"paths={value}: use paths=import or paths=source_relative")
+                raise BadParameter(f"plugin parameter paths={value}: unknown layout; "
+                                   "use paths=source_relative (the default) or paths=import")
             params.paths = value
             continue
         if key == "module":
@@ -93,11 +96,16 @@ def parse(parameter: str) -> Params:
             continue
         if key not in _KNOWN or key.startswith("_"):
             raise BadParameter(
-                f"unknown parameter {key!r}; known: {', '.join(sorted(_KNOWN | {'M<file>'}))}"
+                f"plugin parameter {item}: unknown parameter {key!r}; "
+                f"use one of {', '.join(sorted(_KNOWN | {'M<file>'}))}"
             )
         if not sep or not value:
-            raise BadParameter(f"parameter {key} needs a value: {key}=...")
+            raise BadParameter(f"plugin parameter {item}: {key} needs a value; write {key}=<value>")
         if key in Params._DIRS and (value.startswith("/") or ".." in value.split("/")):
-            raise BadParameter(f"{key}={value}: use a path relative to the module root")
+            raise BadParameter(f"plugin parameter {item}: {key} leaves the module root; "
+                               "use a path relative to it, e.g. internal/domain")
+        if key == "root_pkg_name" and (not re.fullmatch(r"[a-z_][a-z0-9_]*", value) or value in GO_KEYWORDS):
+            raise BadParameter(f"plugin parameter {item}: {value!r} is not a Go package name; "
+                               "use lower-case letters, digits and underscores, not a keyword")
         setattr(params, key, value)
     return params
