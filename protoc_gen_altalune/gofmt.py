@@ -37,13 +37,44 @@ def align(text: str) -> str:
             out.extend(indent + line.rstrip(" ") for line in body)
             i = j
             continue
-        group = [line.split("\t") for line in body]
+        group = [_cells(line) for line in body]
         widths: list[int] = []
         rendered: list[str | None] = [None] * len(group)
         _format(group, 0, len(group), widths, rendered)
         out.extend(indent + r if r else "" for r in rendered)
         i = j
     return "\n".join(out)
+
+
+def _cells(line: str) -> list[str]:
+    """The tab-separated cells of a line; a comment belongs to the last cell
+    with its own tabs kept (gofmt does not align inside comments: a doc
+    comment's code block stays ``//<tab>code``)."""
+    start = _comment_start(line) if "//" in line else -1
+    if start < 0:
+        return line.split("\t")
+    cells = line[:start].split("\t")
+    cells[-1] += line[start:]
+    return cells
+
+
+def _comment_start(line: str) -> int:
+    """Index of the ``//`` that starts a comment, outside string literals; -1 if none."""
+    quote = ""
+    i, n = 0, len(line)
+    while i < n:
+        c = line[i]
+        if quote:
+            if c == "\\" and quote != "`":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'`":
+            quote = c
+        elif line.startswith("//", i):
+            return i
+        i += 1
+    return -1
 
 
 def _indent(line: str) -> str:

@@ -40,8 +40,8 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 // InvoiceService has RPCs that are not CRUD. Implement each on *Service in a
 // file of your own in this package (regeneration never touches it):
 //
-// func (s *Service) PayInvoice(ctx context.Context, req *altalunev1.PayInvoiceRequest) (*altalunev1.PayInvoiceResponse, error)
-// func (s *Service) InvoiceTotal(ctx context.Context, req *altalunev1.InvoiceTotalRequest) (*altalunev1.InvoiceTotalResponse, error)
+//	func (s *Service) PayInvoice(ctx context.Context, req *altalunev1.PayInvoiceRequest) (*altalunev1.PayInvoiceResponse, error)
+//	func (s *Service) InvoiceTotal(ctx context.Context, req *altalunev1.InvoiceTotalRequest) (*altalunev1.InvoiceTotalResponse, error)
 //
 // Until every one exists, this line fails to compile with "missing method".
 // The methods below (validate, project, create, update, remove, fail) are

@@ -41,7 +41,7 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 // PeopleDirectory has RPCs that are not CRUD. Implement each on *Service in a
 // file of your own in this package (regeneration never touches it):
 //
-// func (s *Service) DeletePerson(ctx context.Context, req *hrv1.DeletePersonRequest) (*hrv1.DeletePersonResponse, error)
+//	func (s *Service) DeletePerson(ctx context.Context, req *hrv1.DeletePersonRequest) (*hrv1.DeletePersonResponse, error)
 //
 // Until every one exists, this line fails to compile with "missing method".
 // The methods below (validate, project, create, update, remove, fail) are

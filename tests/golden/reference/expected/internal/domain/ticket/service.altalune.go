@@ -40,7 +40,7 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 // TicketService has RPCs that are not CRUD. Implement each on *Service in a
 // file of your own in this package (regeneration never touches it):
 //
-// func (s *Service) CloseTicket(ctx context.Context, req *altalunev1.CloseTicketRequest) (*altalunev1.CloseTicketResponse, error)
+//	func (s *Service) CloseTicket(ctx context.Context, req *altalunev1.CloseTicketRequest) (*altalunev1.CloseTicketResponse, error)
 //
 // Until every one exists, this line fails to compile with "missing method".
 // The methods below (validate, project, create, update, remove, fail) are
