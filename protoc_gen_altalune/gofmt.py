@@ -14,6 +14,7 @@ sorted by path.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -38,12 +39,39 @@ def align(text: str) -> str:
             i = j
             continue
         group = [_cells(line) for line in body]
-        widths: list[int] = []
         rendered: list[str | None] = [None] * len(group)
-        _format(group, 0, len(group), widths, rendered)
+        start = 0
+        for stop in _key_breaks(group) + [len(group)]:
+            _format(group, start, stop, [], rendered)
+            start = stop
         out.extend(indent + r if r else "" for r in rendered)
         i = j
     return "\n".join(out)
+
+
+def _key_breaks(group: list[list[str]]) -> list[int]:
+    """Where gofmt starts a new alignment section among composite-literal
+    ``key:<tab>value`` lines: before a key whose length, when it or the one
+    before is over 40 characters, is 2.5 times longer or shorter than the
+    geometric mean of the keys of the section so far (go/printer exprList).
+    A line that is not a single-line pair ends the section."""
+    breaks: list[int] = []
+    prev_size, lnsum, count = 0, 0.0, 0
+    for k, cells in enumerate(group):
+        key = cells[0]
+        size = len(key) - 1 if len(cells) > 1 and key.endswith(":") else 0
+        if size == 0:
+            prev_size, lnsum, count = 0, 0.0, 0
+            continue
+        if prev_size and count and not (prev_size <= 40 and size <= 40):
+            ratio = size / math.exp(lnsum / count)
+            if 2.5 * ratio <= 1 or 2.5 <= ratio:
+                breaks.append(k)
+                lnsum, count = 0.0, 0
+        lnsum += math.log(size)
+        count += 1
+        prev_size = size
+    return breaks
 
 
 def _cells(line: str) -> list[str]:

@@ -95,6 +95,30 @@ var spec = &Spec{
 	Last:	1,
 }
 """,
+    "composite literal with long keys": """\
+var sorts = map[string]string{
+	"a":	"a",
+	"bb":	"b",
+	"this_is_a_very_long_field_name_for_sorting_things":	"x",
+	"c":	"c",
+	"dd":	"d",
+	"another_field_whose_name_is_longer_than_forty_chars":	"y",
+	"yet_another_field_with_a_name_over_forty_characters":	"z",
+	"estimated_delivery_window_start_utc":	"w",
+}
+
+var p = &Person{
+	ID:	r.PublicID,
+	EstimatedDeliveryWindowStartTimestampUTC:	r.EstimatedDeliveryWindowStartTimestampUTC,
+	Name:	r.Name,
+	Email:	r.Email,
+	Nested: &Inner{
+		A:	1,
+	},
+	LongerButUnderTheLimitOfFortyChars:	1,
+	X:	2,
+}
+""",
     "nested indentation": """\
 func f() {
 	x := T{

@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS altalune_cacti (
     public_id VARCHAR(20) NOT NULL,
     species VARCHAR(100) NOT NULL DEFAULT '',
     height_cm INTEGER NOT NULL DEFAULT 0,
+    last_watered_according_to_the_greenhouse_log TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
 );

@@ -7,47 +7,52 @@ import (
 	"time"
 
 	hrv1 "github.com/hrz8/altalune/gen/acme/hr/v1"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // CactusQueryResult is one row of altalune_cacti as the repository reads it.
 type CactusQueryResult struct {
-	ID        int64
-	PublicID  string
-	Species   string
-	HeightCm  int32
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID                                     int64
+	PublicID                               string
+	Species                                string
+	HeightCm                               int32
+	LastWateredAccordingToTheGreenhouseLog *time.Time
+	CreatedAt                              time.Time
+	UpdatedAt                              time.Time
 }
 
 // ToCactus is the domain entity of the row, identified by its public ID.
 func (r *CactusQueryResult) ToCactus() *Cactus {
 	return &Cactus{
-		ID:        r.PublicID,
-		Species:   r.Species,
-		HeightCm:  r.HeightCm,
-		CreatedAt: r.CreatedAt,
-		UpdatedAt: r.UpdatedAt,
+		ID:                                     r.PublicID,
+		Species:                                r.Species,
+		HeightCm:                               r.HeightCm,
+		LastWateredAccordingToTheGreenhouseLog: r.LastWateredAccordingToTheGreenhouseLog,
+		CreatedAt:                              r.CreatedAt,
+		UpdatedAt:                              r.UpdatedAt,
 	}
 }
 
 // Cactus is the domain entity; ID is its public ID.
 type Cactus struct {
-	ID        string
-	Species   string
-	HeightCm  int32
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID                                     string
+	Species                                string
+	HeightCm                               int32
+	LastWateredAccordingToTheGreenhouseLog *time.Time
+	CreatedAt                              time.Time
+	UpdatedAt                              time.Time
 }
 
 // ToProto is the API form of the entity.
 func (e *Cactus) ToProto() *hrv1.Cactus {
 	return &hrv1.Cactus{
-		Id:        e.ID,
-		Species:   e.Species,
-		HeightCm:  e.HeightCm,
-		CreatedAt: timestamppb.New(e.CreatedAt),
-		UpdatedAt: timestamppb.New(e.UpdatedAt),
+		Id:                                     e.ID,
+		Species:                                e.Species,
+		HeightCm:                               e.HeightCm,
+		LastWateredAccordingToTheGreenhouseLog: domainkit.TimestampOrNil(e.LastWateredAccordingToTheGreenhouseLog),
+		CreatedAt:                              timestamppb.New(e.CreatedAt),
+		UpdatedAt:                              timestamppb.New(e.UpdatedAt),
 	}
 }
 

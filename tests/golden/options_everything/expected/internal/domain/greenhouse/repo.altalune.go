@@ -16,7 +16,7 @@ import (
 )
 
 // cactusColumns is the select list scanCactus reads, in order.
-const cactusColumns = "id, public_id, species, height_cm, created_at, updated_at"
+const cactusColumns = "id, public_id, species, height_cm, last_watered_according_to_the_greenhouse_log, created_at, updated_at"
 
 const selectCactus = "SELECT " + cactusColumns + " FROM altalune_cacti"
 
@@ -42,15 +42,17 @@ var cactusQuery = &domainkit.QuerySpec{
 	Search:      []string{"species"},
 	Filters:     map[string]domainkit.Filter{},
 	Sorts: map[string]string{
-		"species":    "species",
-		"height_cm":  "height_cm",
+		"species":   "species",
+		"height_cm": "height_cm",
+		"last_watered_according_to_the_greenhouse_log": "last_watered_according_to_the_greenhouse_log",
 		"created_at": "created_at",
 		"updated_at": "updated_at",
 	},
 	Aliases: map[string]string{
-		"heightCm":  "height_cm",
-		"createdAt": "created_at",
-		"updatedAt": "updated_at",
+		"heightCm":                               "height_cm",
+		"lastWateredAccordingToTheGreenhouseLog": "last_watered_according_to_the_greenhouse_log",
+		"createdAt":                              "created_at",
+		"updatedAt":                              "updated_at",
 	},
 }
 
@@ -150,6 +152,7 @@ func scanCactus(row domainkit.Row) (*CactusQueryResult, error) {
 		&r.PublicID,
 		&r.Species,
 		&r.HeightCm,
+		&r.LastWateredAccordingToTheGreenhouseLog,
 		&r.CreatedAt,
 		&r.UpdatedAt,
 	)
