@@ -776,8 +776,9 @@ class Builder:
 
 
 def _go_ident(local: str) -> str:
-    """protoc-gen-go's Go name for a (possibly nested) message or enum: Outer_Inner."""
-    return "_".join(naming.go_camel_case(part) for part in local.split("."))
+    """protoc-gen-go's Go name for a (possibly nested) message or enum: GoCamelCase
+    of its dotted name, Outer.Inner -> Outer_Inner (but Outer.inner -> OuterInner)."""
+    return naming.go_camel_case(local)
 
 
 def _sql_name_problem(name: str) -> str:
