@@ -189,12 +189,19 @@ class Builder:
         snake = naming.snake(name)
         package_name = opts.get("domain") or naming.domain_package(name)
         if not naming.is_valid_go_package(package_name) or package_name in naming.GO_PREDECLARED:
+            if package_name in naming.GO_KEYWORDS:
+                why = "a Go keyword"
+            elif package_name in naming.GO_PREDECLARED:
+                why = "a predeclared Go identifier"
+            else:
+                why = "not lower-case letters, digits and underscores"
+            plain = naming.domain_package(package_name)
+            suggestion = plain if naming.is_valid_go_package(plain) and plain not in naming.GO_PREDECLARED \
+                else f"{plain}domain"
             self.problems.add(
                 opt_loc,
-                f"entity {name}: domain package name {package_name!r} is not usable in Go "
-                "(a keyword, a predeclared name or not lower-case letters and digits)",
-                'set (altalune.codegen.v1.entity).domain to another name, e.g. domain: "'
-                + package_name.strip("_") + 'domain"',
+                f"entity {name}: domain package name {package_name!r} is {why}",
+                f'set (altalune.codegen.v1.entity).domain to another name, e.g. domain: "{suggestion}"',
             )
         table = opts.get("table") or f"altalune_{naming.snake(plural)}"
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", table) or table in naming.SQL_RESERVED:
