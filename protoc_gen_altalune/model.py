@@ -139,12 +139,20 @@ class Field:
             return f"domainkit.NonNilBytes({value})"
         return value
 
+    @property
+    def error_type(self) -> str:
+        """The type the root package's errors take the value in: the root
+        package cannot name a domain's enum type, so an enum is its string."""
+        return "string" if self.enum else self.go_base
+
+    def error_arg(self, var: str) -> str:
+        """``var`` (of the field's base type) as an argument of error_type."""
+        return f"string({var})" if self.enum else var
+
     def meta_value(self, var: str) -> str:
-        """``var`` (of the field's base type) as a string for error meta."""
-        if self.go_base == "string":
+        """``var`` (of error_type) as a string for error meta."""
+        if self.error_type == "string":
             return var
-        if self.enum:
-            return f"string({var})"
         return f"fmt.Sprint({var})"
 
 
