@@ -97,6 +97,15 @@ class Field:
         return self.kind == "string"
 
     @property
+    def sort_expr(self) -> str:
+        """The SQL a Query orders by: an enum in declaration order, not by
+        its stored strings."""
+        if self.enum:
+            values = ", ".join(f"'{v.db_value}'" for v in self.enum.values)
+            return f"array_position(ARRAY[{values}], {self.column}::TEXT)"
+        return self.column
+
+    @property
     def filter_values_static(self) -> bool:
         return self.enum is not None
 
@@ -277,6 +286,12 @@ class Entity:
     @property
     def columns(self) -> list[str]:
         return ["id", "public_id"] + [f.column for f in self.fields] + ["created_at", "updated_at"]
+
+    @property
+    def default_sort_key(self) -> str:
+        """The Query sort key (field name) of the default sort column."""
+        column = self.default_sort[0]
+        return next((f.name for f in self.fields if f.column == column), column)
 
     @property
     def index_prefix(self) -> str:

@@ -194,7 +194,7 @@ def _last(rel: str) -> str:
 
 
 def _sort_keys(e: Entity) -> list[tuple[str, str]]:
-    keys = [(f.name, f.column) for f in e.sortable]
+    keys = [(f.name, f.sort_expr) for f in e.sortable]
     keys += [("created_at", "created_at"), ("updated_at", "updated_at")]
     return keys
 

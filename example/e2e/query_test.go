@@ -261,8 +261,8 @@ func mapsKeys(m map[string][]string) []string {
 	return out
 }
 
-// employeeSortKeys compares two employees by a sort field; for enums the
-// database value order and the enum number order are both accepted.
+// employeeSortKeys compares two employees by a sort field; enums sort in
+// declaration (enum number) order, not by their stored strings.
 var employeeSortKeys = map[string][]func(a, b *altalunev1.Employee) int{
 	"name":            {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetName(), b.GetName()) }},
 	"email":           {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetEmail(), b.GetEmail()) }},
@@ -274,17 +274,8 @@ var employeeSortKeys = map[string][]func(a, b *altalunev1.Employee) int{
 	"remote":          {func(a, b *altalunev1.Employee) int { return cmp.Compare(b2i(a.GetRemote()), b2i(b.GetRemote())) }},
 	"created_at":      {func(a, b *altalunev1.Employee) int { return compareTS(a.GetCreatedAt(), b.GetCreatedAt()) }},
 	"updated_at":      {func(a, b *altalunev1.Employee) int { return compareTS(a.GetUpdatedAt(), b.GetUpdatedAt()) }},
-	"status": {
-		func(a, b *altalunev1.Employee) int {
-			return cmp.Compare(employeeStatusDB[a.GetStatus()], employeeStatusDB[b.GetStatus()])
-		},
-	},
-	"role": {
-		func(a, b *altalunev1.Employee) int {
-			return cmp.Compare(employeeRoleDB[a.GetRole()], employeeRoleDB[b.GetRole()])
-		},
-		func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetRole(), b.GetRole()) },
-	},
+	"status":          {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetStatus(), b.GetStatus()) }},
+	"role":            {func(a, b *altalunev1.Employee) int { return cmp.Compare(a.GetRole(), b.GetRole()) }},
 }
 
 func compareTS(a, b *timestamppb.Timestamp) int { return a.AsTime().Compare(b.AsTime()) }

@@ -416,11 +416,9 @@ func TestTicketQuery(t *testing.T) {
 
 		t.Run("default order is priority descending", func(t *testing.T) {
 			def := queryTickets(t, api, p.PublicID, nil).GetData()
+			// Enums sort in declaration order: HIGH > NORMAL > LOW.
 			byEnum := func(a, b *altalunev1.Ticket) int { return cmp.Compare(a.GetPriority(), b.GetPriority()) }
-			byDB := func(a, b *altalunev1.Ticket) int {
-				return cmp.Compare(ticketPriorityDB[a.GetPriority()], ticketPriorityDB[b.GetPriority()])
-			}
-			if !sortedBy(def, desc, []func(a, b *altalunev1.Ticket) int{byEnum, byDB}) {
+			if !sortedBy(def, desc, []func(a, b *altalunev1.Ticket) int{byEnum}) {
 				var got []string
 				for _, tk := range def {
 					got = append(got, tk.GetPriority().String())
@@ -428,11 +426,11 @@ func TestTicketQuery(t *testing.T) {
 				t.Fatalf("default order has priorities %q, want descending", got)
 			}
 			explicit := queryTickets(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: sortBy("priority", desc)}).GetData()
-			if !sortedBy(explicit, desc, []func(a, b *altalunev1.Ticket) int{byEnum, byDB}) {
+			if !sortedBy(explicit, desc, []func(a, b *altalunev1.Ticket) int{byEnum}) {
 				t.Fatal("sorting by priority desc is not descending")
 			}
 			unknown := queryTickets(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: sortBy("no_such_field", asc)}).GetData()
-			if !sortedBy(unknown, desc, []func(a, b *altalunev1.Ticket) int{byEnum, byDB}) {
+			if !sortedBy(unknown, desc, []func(a, b *altalunev1.Ticket) int{byEnum}) {
 				t.Fatal("an unknown sort field does not fall back to priority desc")
 			}
 		})

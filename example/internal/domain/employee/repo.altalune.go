@@ -35,11 +35,12 @@ const deleteEmployee = "DELETE FROM altalune_example_employees WHERE project_id 
 
 // employeeQuery says how Query may search, filter and sort the table.
 var employeeQuery = &domainkit.QuerySpec{
-	Table:       "altalune_example_employees",
-	Columns:     employeeColumns,
-	Scope:       "project_id = $1",
-	DefaultSort: "created_at DESC",
-	Search:      []string{"name", "email", "employee_number", "phone"},
+	Table:        "altalune_example_employees",
+	Columns:      employeeColumns,
+	Scope:        "project_id = $1",
+	DefaultSort:  "created_at",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"name", "email", "employee_number", "phone"},
 	Filters: map[string]domainkit.Filter{
 		"role":   {Column: "role", Values: domainkit.Strings(EmployeeRoleValues)},
 		"status": {Column: "status", Values: domainkit.Strings(EmployeeStatusValues)},
@@ -49,8 +50,8 @@ var employeeQuery = &domainkit.QuerySpec{
 		"name":            "name",
 		"email":           "email",
 		"employee_number": "employee_number",
-		"role":            "role",
-		"status":          "status",
+		"role":            "array_position(ARRAY['engineer', 'manager', 'designer'], role::TEXT)",
+		"status":          "array_position(ARRAY['active', 'inactive', 'leave'], status::TEXT)",
 		"phone":           "phone",
 		"age":             "age",
 		"hired_at":        "hired_at",

@@ -35,11 +35,12 @@ const deleteTicket = "DELETE FROM altalune_example_tickets WHERE project_id = $1
 
 // ticketQuery says how Query may search, filter and sort the table.
 var ticketQuery = &domainkit.QuerySpec{
-	Table:       "altalune_example_tickets",
-	Columns:     ticketColumns,
-	Scope:       "project_id = $1",
-	DefaultSort: "priority DESC",
-	Search:      []string{"reference", "title", "body", "assignee_email"},
+	Table:        "altalune_example_tickets",
+	Columns:      ticketColumns,
+	Scope:        "project_id = $1",
+	DefaultSort:  "priority",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"reference", "title", "body", "assignee_email"},
 	Filters: map[string]domainkit.Filter{
 		"priority":       {Column: "priority", Values: domainkit.Strings(TicketPriorityValues)},
 		"state":          {Column: "state", Values: domainkit.Strings(TicketStateValues)},
@@ -49,8 +50,8 @@ var ticketQuery = &domainkit.QuerySpec{
 		"reference":        "reference",
 		"title":            "title",
 		"body":             "body",
-		"priority":         "priority",
-		"state":            "state",
+		"priority":         "array_position(ARRAY['low', 'normal', 'high'], priority::TEXT)",
+		"state":            "array_position(ARRAY['open', 'closed'], state::TEXT)",
 		"assignee_email":   "assignee_email",
 		"due_at":           "due_at",
 		"closed_at":        "closed_at",

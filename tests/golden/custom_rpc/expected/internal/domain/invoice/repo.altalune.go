@@ -35,11 +35,12 @@ const deleteInvoice = "DELETE FROM altalune_invoices WHERE project_id = $1 AND p
 
 // invoiceQuery says how Query may search, filter and sort the table.
 var invoiceQuery = &domainkit.QuerySpec{
-	Table:       "altalune_invoices",
-	Columns:     invoiceColumns,
-	Scope:       "project_id = $1",
-	DefaultSort: "created_at DESC",
-	Search:      []string{"number", "customer"},
+	Table:        "altalune_invoices",
+	Columns:      invoiceColumns,
+	Scope:        "project_id = $1",
+	DefaultSort:  "created_at",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"number", "customer"},
 	Filters: map[string]domainkit.Filter{
 		"state": {Column: "state", Values: domainkit.Strings(InvoiceStateValues)},
 	},
@@ -47,7 +48,7 @@ var invoiceQuery = &domainkit.QuerySpec{
 		"number":       "number",
 		"customer":     "customer",
 		"amount_cents": "amount_cents",
-		"state":        "state",
+		"state":        "array_position(ARRAY['draft', 'issued', 'paid'], state::TEXT)",
 		"paid_at":      "paid_at",
 		"created_at":   "created_at",
 		"updated_at":   "updated_at",

@@ -35,11 +35,12 @@ const deleteCategory = "DELETE FROM altalune_categories WHERE public_id = $1"
 
 // categoryQuery says how Query may search, filter and sort the table.
 var categoryQuery = &domainkit.QuerySpec{
-	Table:       "altalune_categories",
-	Columns:     categoryColumns,
-	Scope:       "",
-	DefaultSort: "created_at DESC",
-	Search:      []string{"name", "description"},
+	Table:        "altalune_categories",
+	Columns:      categoryColumns,
+	Scope:        "",
+	DefaultSort:  "created_at",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"name", "description"},
 	Filters: map[string]domainkit.Filter{
 		"visible": {Column: "visible"},
 		"kind":    {Column: "kind", Values: domainkit.Strings(CategoryKindValues)},
@@ -49,7 +50,7 @@ var categoryQuery = &domainkit.QuerySpec{
 		"description": "description",
 		"position":    "position",
 		"visible":     "visible",
-		"kind":        "kind",
+		"kind":        "array_position(ARRAY['physical', 'digital_goods'], kind::TEXT)",
 		"created_at":  "created_at",
 		"updated_at":  "updated_at",
 	},

@@ -35,12 +35,13 @@ const deleteTag = "DELETE FROM altalune_tags WHERE public_id = $1"
 
 // tagQuery says how Query may search, filter and sort the table.
 var tagQuery = &domainkit.QuerySpec{
-	Table:       "altalune_tags",
-	Columns:     tagColumns,
-	Scope:       "",
-	DefaultSort: "created_at DESC",
-	Search:      []string{"label"},
-	Filters:     map[string]domainkit.Filter{},
+	Table:        "altalune_tags",
+	Columns:      tagColumns,
+	Scope:        "",
+	DefaultSort:  "created_at",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"label"},
+	Filters:      map[string]domainkit.Filter{},
 	Sorts: map[string]string{
 		"label":      "label",
 		"created_at": "created_at",

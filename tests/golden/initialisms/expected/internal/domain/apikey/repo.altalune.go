@@ -35,11 +35,12 @@ const deleteAPIKey = "DELETE FROM altalune_api_keys WHERE project_id = $1 AND pu
 
 // apiKeyQuery says how Query may search, filter and sort the table.
 var apiKeyQuery = &domainkit.QuerySpec{
-	Table:       "altalune_api_keys",
-	Columns:     apiKeyColumns,
-	Scope:       "project_id = $1",
-	DefaultSort: "created_at DESC",
-	Search:      []string{"name", "url", "owner_uuid", "ip_address", "html_url"},
+	Table:        "altalune_api_keys",
+	Columns:      apiKeyColumns,
+	Scope:        "project_id = $1",
+	DefaultSort:  "created_at",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"name", "url", "owner_uuid", "ip_address", "html_url"},
 	Filters: map[string]domainkit.Filter{
 		"scope": {Column: "scope", Values: domainkit.Strings(APIKeyScopeValues)},
 	},
@@ -52,7 +53,7 @@ var apiKeyQuery = &domainkit.QuerySpec{
 		"user_id":        "user_id",
 		"html_url":       "html_url",
 		"json_config":    "json_config",
-		"scope":          "scope",
+		"scope":          "array_position(ARRAY['read_only', 'read_write', 'http_admin'], scope::TEXT)",
 		"ttl_expires_at": "ttl_expires_at",
 		"created_at":     "created_at",
 		"updated_at":     "updated_at",

@@ -35,19 +35,20 @@ const deleteShipment = "DELETE FROM altalune_shipments WHERE project_id = $1 AND
 
 // shipmentQuery says how Query may search, filter and sort the table.
 var shipmentQuery = &domainkit.QuerySpec{
-	Table:       "altalune_shipments",
-	Columns:     shipmentColumns,
-	Scope:       "project_id = $1",
-	DefaultSort: "created_at DESC",
-	Search:      []string{"tracking_code"},
+	Table:        "altalune_shipments",
+	Columns:      shipmentColumns,
+	Scope:        "project_id = $1",
+	DefaultSort:  "created_at",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"tracking_code"},
 	Filters: map[string]domainkit.Filter{
 		"status":  {Column: "status", Values: domainkit.Strings(ShipmentStatusValues)},
 		"carrier": {Column: "carrier", Values: domainkit.Strings(ShipmentCarrierValues)},
 	},
 	Sorts: map[string]string{
 		"tracking_code": "tracking_code",
-		"status":        "status",
-		"carrier":       "carrier",
+		"status":        "array_position(ARRAY['pending', 'in_transit', 'done'], status::TEXT)",
+		"carrier":       "array_position(ARRAY['post', 'courier'], carrier::TEXT)",
 		"created_at":    "created_at",
 		"updated_at":    "updated_at",
 	},

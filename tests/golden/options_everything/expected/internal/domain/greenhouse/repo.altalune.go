@@ -35,12 +35,13 @@ const deleteCactus = "DELETE FROM altalune_cacti WHERE public_id = $1"
 
 // cactusQuery says how Query may search, filter and sort the table.
 var cactusQuery = &domainkit.QuerySpec{
-	Table:       "altalune_cacti",
-	Columns:     cactusColumns,
-	Scope:       "",
-	DefaultSort: "height_cm DESC",
-	Search:      []string{"species"},
-	Filters:     map[string]domainkit.Filter{},
+	Table:        "altalune_cacti",
+	Columns:      cactusColumns,
+	Scope:        "",
+	DefaultSort:  "height_cm",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"species"},
+	Filters:      map[string]domainkit.Filter{},
 	Sorts: map[string]string{
 		"species":   "species",
 		"height_cm": "height_cm",

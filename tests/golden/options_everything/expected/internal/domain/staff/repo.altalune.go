@@ -35,11 +35,12 @@ const deletePerson = "DELETE FROM altalune_hr_people WHERE project_id = $1 AND p
 
 // personQuery says how Query may search, filter and sort the table.
 var personQuery = &domainkit.QuerySpec{
-	Table:       "altalune_hr_people",
-	Columns:     personColumns,
-	Scope:       "project_id = $1",
-	DefaultSort: "family_name ASC",
-	Search:      []string{"email_address", "given_name", "family_name", "department"},
+	Table:        "altalune_hr_people",
+	Columns:      personColumns,
+	Scope:        "project_id = $1",
+	DefaultSort:  "family_name",
+	DefaultOrder: query.SortOrderAsc,
+	Search:       []string{"email_address", "given_name", "family_name", "department"},
 	Filters: map[string]domainkit.Filter{
 		"floor":      {Column: "floor"},
 		"department": {Column: "department"},
@@ -48,7 +49,7 @@ var personQuery = &domainkit.QuerySpec{
 		"email":        "email_address",
 		"given_name":   "given_name",
 		"family_name":  "family_name",
-		"level":        "level",
+		"level":        "array_position(ARRAY['jr', 'sr', 'principal'], level::TEXT)",
 		"badge_number": "badge_number",
 		"salary":       "salary",
 		"active":       "active",

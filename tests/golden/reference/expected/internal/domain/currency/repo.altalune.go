@@ -35,11 +35,12 @@ const deleteCurrency = "DELETE FROM altalune_currencies WHERE public_id = $1"
 
 // currencyQuery says how Query may search, filter and sort the table.
 var currencyQuery = &domainkit.QuerySpec{
-	Table:       "altalune_currencies",
-	Columns:     currencyColumns,
-	Scope:       "",
-	DefaultSort: "code ASC",
-	Search:      []string{"code", "name", "symbol", "description"},
+	Table:        "altalune_currencies",
+	Columns:      currencyColumns,
+	Scope:        "",
+	DefaultSort:  "code",
+	DefaultOrder: query.SortOrderAsc,
+	Search:       []string{"code", "name", "symbol", "description"},
 	Filters: map[string]domainkit.Filter{
 		"decimal_places": {Column: "decimal_places"},
 		"active":         {Column: "active"},

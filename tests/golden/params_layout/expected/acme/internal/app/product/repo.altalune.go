@@ -35,12 +35,13 @@ const deleteProduct = "DELETE FROM altalune_products WHERE project_id = $1 AND p
 
 // productQuery says how Query may search, filter and sort the table.
 var productQuery = &domainkit.QuerySpec{
-	Table:       "altalune_products",
-	Columns:     productColumns,
-	Scope:       "project_id = $1",
-	DefaultSort: "created_at DESC",
-	Search:      []string{"sku", "title"},
-	Filters:     map[string]domainkit.Filter{},
+	Table:        "altalune_products",
+	Columns:      productColumns,
+	Scope:        "project_id = $1",
+	DefaultSort:  "created_at",
+	DefaultOrder: query.SortOrderDesc,
+	Search:       []string{"sku", "title"},
+	Filters:      map[string]domainkit.Filter{},
 	Sorts: map[string]string{
 		"sku":         "sku",
 		"title":       "title",

@@ -43,13 +43,15 @@ type QuerySpec struct {
 	// Scope is the condition on the scope values passed to Query ($1, ...),
 	// or "" for a table without scope.
 	Scope string
-	// DefaultSort is "<column> ASC|DESC", used when a request asks for no
-	// sort field or one that is not in Sorts.
-	DefaultSort string
+	// DefaultSort (a key of Sorts) and DefaultOrder apply when a request
+	// asks for no sort field or one that is not in Sorts.
+	DefaultSort  string
+	DefaultOrder query.SortOrder
 	// Search lists the text columns the keyword is matched against.
 	Search []string
 	// Filters and Sorts are keyed by field name; Aliases maps other
-	// spellings (the JSON names) to field names.
+	// spellings (the JSON names) to field names. A sort is an SQL
+	// expression: an enum column sorts in declaration order.
 	Filters map[string]Filter
 	Sorts   map[string]string
 	Aliases map[string]string
@@ -136,16 +138,17 @@ func (s *QuerySpec) where(params *query.QueryParams, scope []any) (string, []any
 
 // orderBy is the ORDER BY list of a sort request, ties broken by id.
 func (s *QuerySpec) orderBy(sorting *query.SortingParams) string {
-	column, direction, _ := strings.Cut(s.DefaultSort, " ")
+	key, order := s.DefaultSort, s.DefaultOrder
 	if sorting != nil {
-		if c, ok := s.Sorts[s.field(sorting.Field)]; ok {
-			column, direction = c, "ASC"
-			if sorting.Order == query.SortOrderDesc {
-				direction = "DESC"
-			}
+		if _, ok := s.Sorts[s.field(sorting.Field)]; ok {
+			key, order = s.field(sorting.Field), sorting.Order
 		}
 	}
-	return column + " " + direction + ", id " + direction
+	direction := "ASC"
+	if order == query.SortOrderDesc {
+		direction = "DESC"
+	}
+	return s.Sorts[key] + " " + direction + ", id " + direction
 }
 
 // catalog lists, for each filter, the values a client can filter on.
