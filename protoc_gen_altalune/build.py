@@ -72,7 +72,15 @@ ZERO_DEFAULTS = {
 
 RESERVED_COLUMNS = {"id", "public_id", "project_id", "created_at", "updated_at"}
 RESERVED_GO_FIELDS = {"ID", "PublicID", "ProjectID", "CreatedAt", "UpdatedAt", "ToProto"}
+# Names in scope where a unique field's value is a parameter (GetBy<Field>,
+# check<Field>Free, fail, New<Entity><Field>AlreadyExistsError): receivers,
+# other parameters, locals and the packages those functions use.
+GENERATED_PARAMS = {"ctx", "op", "err", "found", "selfID", "s", "r", "projectID", "publicID", "appErr",
+                    "errors", "codes", "fmt", "domainkit"}
 RESERVED_BLOCKS = {600: "validation", 603: "projects", 699: "internal errors"}
+# Blocks give 5-digit codes: 601-698 by convention, the rest of 100-999 when a
+# repository has more entities than that.
+MIN_BLOCK, MAX_BLOCK = 100, 999
 OPERATIONS = {1: "query", 2: "create", 3: "get", 4: "update", 5: "delete", 6: "custom"}
 MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names
 
@@ -214,16 +222,17 @@ class Builder:
             self.problems.add(
                 opt_loc,
                 f"entity {name} has no error-code block",
-                "add error_code: <601-698> to its (altalune.codegen.v1.entity) option, e.g. "
+                "add error_code: <block> to its (altalune.codegen.v1.entity) option, e.g. "
                 "error_code: 610 gives codes 61001 (not found) and 61002 (already exists)",
             )
-        elif not 601 <= error_code <= 698 or error_code in RESERVED_BLOCKS:
+        elif not MIN_BLOCK <= error_code <= MAX_BLOCK or error_code in RESERVED_BLOCKS:
             owner = RESERVED_BLOCKS.get(error_code)
             self.problems.add(
                 opt_loc,
                 f"entity {name}: error_code {error_code} is "
-                + (f"the block of {owner}" if owner else "outside 601-698"),
-                "choose a free block between 601 and 698 (not 603)",
+                + (f"the block of {owner}" if owner else f"outside {MIN_BLOCK}-{MAX_BLOCK}"),
+                f"choose a free block: 601-698 by convention, or {MIN_BLOCK}-{MAX_BLOCK} beyond them "
+                "(not 600, 603 or 699)",
             )
         version = opts.get("migration_version", "")
         if not re.fullmatch(r"\d{14}", version):
@@ -326,6 +335,11 @@ class Builder:
                                        f"both become Go name {f.go_name}", "rename one of them")
             else:
                 seen_go[f.go_name] = f
+            taken = GENERATED_PARAMS | {naming.go_private_name(f"{naming.snake(name)}_id"), self.params.root_package}
+            if f.unique and f.param in taken:
+                self.problems.add(loc, f"entity {name}: unique field {f.name} becomes Go parameter {f.param}, "
+                                       "a name the generated functions that take it already use",
+                                  "rename the field")
             if f.column in RESERVED_COLUMNS:
                 self.problems.add(loc, f"entity {name}: column {f.column} is managed by the generator",
                                   "set (altalune.codegen.v1.field).column to another name")
