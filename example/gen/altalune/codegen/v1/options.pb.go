@@ -113,8 +113,9 @@ type EntityOptions struct {
 	// messages. Default: English plural (Category -> Categories).
 	Plural string `protobuf:"bytes,4,opt,name=plural,proto3" json:"plural,omitempty"`
 	// Error-code block: 602 gives 60201 (not found) and 60202 (already exists).
-	// Required; 601-698, unique across entities (600, 603 and 699 belong to
-	// validation, projects and internal errors).
+	// Required and unique across entities: 601-698 by convention, any of
+	// 100-999 beyond them (600, 603 and 699 belong to validation, projects and
+	// internal errors).
 	ErrorCode int32 `protobuf:"varint,5,opt,name=error_code,json=errorCode,proto3" json:"error_code,omitempty"`
 	// Default order of Query results: a column name and an optional direction,
 	// e.g. "name asc". Default: "created_at desc".
