@@ -75,6 +75,9 @@ RESERVED_GO_FIELDS = {"ID", "PublicID", "ProjectID", "CreatedAt", "UpdatedAt", "
 # Names in scope where a unique field's value is a parameter (GetBy<Field>,
 # check<Field>Free, fail, New<Entity><Field>AlreadyExistsError): receivers,
 # other parameters, locals and the packages those functions use.
+# Types every generated domain package declares.
+GENERATED_TYPES = {"Service", "Handler", "Repo", "Repositor", "BeforeCreateHook", "BeforeUpdateHook",
+                   "BeforeDeleteHook"}
 GENERATED_PARAMS = {"ctx", "op", "err", "found", "selfID", "s", "r", "projectID", "publicID", "appErr",
                     "errors", "codes", "fmt", "domainkit"}
 RESERVED_BLOCKS = {600: "validation", 603: "projects", 699: "internal errors"}
@@ -108,12 +111,34 @@ class Builder:
         self._default_writes(entities)
         self._size_strings(entities)
         self._check_across(entities)
+        if entities:
+            self._check_one_run(to_generate)
         packages = self._packages(entities) if entities else None
         if self.problems:
             raise InvalidInput(self.problems)
         sources = sorted({e.file for e in entities} | {e.service.file for e in entities if e.service})
         proto_packages = sorted({p for p in self._go_packages.values() if p}, key=lambda p: p.path)
         return Model(entities=entities, packages=packages, sources=sources, proto_packages=proto_packages)
+
+    def _check_one_run(self, to_generate: list[str]) -> None:
+        """Registration, error codes and the partitioned-table list aggregate
+        every entity, so every entity must be in one run. An entity in an
+        imported file that is not being generated means the run was split,
+        e.g. by buf's `strategy: directory`, and each part would write its
+        own conflicting copy of the aggregated files."""
+        generating = set(to_generate)
+        for name, source in sorted(self.ds.files.items()):
+            if name in generating:
+                continue
+            for i, msg in enumerate(source.proto.message_type):
+                if self.ds.altalune(msg.options, "entity"):
+                    self.problems.add(
+                        source.location(4, i),
+                        f"entity {msg.name} is imported but not generated in this run; protoc-gen-altalune "
+                        "writes files that aggregate every entity, so it needs all of them in one run",
+                        "set `strategy: all` on the plugin in buf.gen.yaml (or pass every annotated file "
+                        "to one protoc call)",
+                    )
 
     # --- files and Go packages --------------------------------------------------------
 
@@ -196,6 +221,10 @@ class Builder:
         plural = opts.get("plural") or naming.plural(name)
         snake = naming.snake(name)
         package_name = opts.get("domain") or naming.domain_package(name)
+        if naming.go_name(name) in GENERATED_TYPES:
+            self.problems.add(source.location(*path),
+                              f"entity {name}: its Go type {naming.go_name(name)} is a type every generated "
+                              "domain package declares", "rename the message")
         if not naming.is_valid_go_package(package_name) or package_name in naming.GO_PREDECLARED:
             if package_name in naming.GO_KEYWORDS:
                 why = "a Go keyword"
@@ -335,6 +364,9 @@ class Builder:
                                        f"both become Go name {f.go_name}", "rename one of them")
             else:
                 seen_go[f.go_name] = f
+            if f.enum and f.enum.domain_type in GENERATED_TYPES:
+                self.problems.add(loc, f"field {name}.{f.name}: its enum becomes Go type {f.enum.domain_type} in the "
+                                       f"domain package of {name}, which declares one already", "rename the enum")
             taken = GENERATED_PARAMS | {naming.go_private_name(f"{naming.snake(name)}_id"), self.params.root_package}
             if f.unique and f.param in taken:
                 self.problems.add(loc, f"entity {name}: unique field {f.name} becomes Go parameter {f.param}, "

@@ -240,3 +240,33 @@ def test_problems_are_collected_and_located(tmp_path):
     assert "migration_version '2025' is not 14 digits" in joined
     assert "unique does not apply to a bytes field" in joined
     assert "map fields cannot be stored" in joined
+
+
+def test_a_split_run_is_refused(tmp_path):
+    """Under buf's strategy: directory each directory is a run of its own;
+    an entity imported from a file outside the run gives it away."""
+    req = request(tmp_path, WIDGET)
+    other = tmp_path / "protos" / "shop/v1/other.proto"
+    other.write_text(HEADER + 'import "shop/v1/shop.proto";\n' + textwrap.dedent("""
+    message Gizmo {
+      option (altalune.codegen.v1.entity) = { error_code: 651 migration_version: "20250101000009" };
+      string id = 1;
+      Widget widget = 2 [(altalune.codegen.v1.field) = { transient: true }];
+    }
+    """))
+    out = tmp_path / "other.pb"
+    result = subprocess.run(
+        [sys.executable, "-m", "grpc_tools.protoc", f"-I{tmp_path / 'protos'}", f"-I{COMMON}",
+         f"-I{THIRD_PARTY}", f"-I{_wkt()}", "--include_imports", "--include_source_info",
+         f"--descriptor_set_out={out}", "shop/v1/other.proto"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    req = plugin_pb2.CodeGeneratorRequest(file_to_generate=["shop/v1/other.proto"])
+    req.proto_file.extend(descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file)
+    with pytest.raises(InvalidInput) as err:
+        build(req, params_mod.parse(""))
+    message = str(err.value)
+    assert message.startswith("shop/v1/shop.proto:")
+    assert "entity Widget is imported but not generated in this run" in message
+    assert "strategy: all" in message
