@@ -72,12 +72,12 @@ ZERO_DEFAULTS = {
 
 RESERVED_COLUMNS = {"id", "public_id", "project_id", "created_at", "updated_at"}
 RESERVED_GO_FIELDS = {"ID", "PublicID", "ProjectID", "CreatedAt", "UpdatedAt", "ToProto"}
-# Names in scope where a unique field's value is a parameter (GetBy<Field>,
-# check<Field>Free, fail, New<Entity><Field>AlreadyExistsError): receivers,
-# other parameters, locals and the packages those functions use.
 # Types every generated domain package declares.
 GENERATED_TYPES = {"Service", "Handler", "Repo", "Repositor", "BeforeCreateHook", "BeforeUpdateHook",
                    "BeforeDeleteHook"}
+# Names in scope where a unique field's value is a parameter (GetBy<Field>,
+# check<Field>Free, fail, New<Entity><Field>AlreadyExistsError): receivers,
+# other parameters, locals and the packages those functions use.
 GENERATED_PARAMS = {"ctx", "op", "err", "found", "selfID", "s", "r", "projectID", "publicID", "appErr",
                     "errors", "codes", "fmt", "domainkit"}
 RESERVED_BLOCKS = {600: "validation", 603: "projects", 699: "internal errors"}
@@ -365,8 +365,9 @@ class Builder:
             else:
                 seen_go[f.go_name] = f
             if f.enum and f.enum.domain_type in GENERATED_TYPES:
-                self.problems.add(loc, f"field {name}.{f.name}: its enum becomes Go type {f.enum.domain_type} in the "
-                                       f"domain package of {name}, which declares one already", "rename the enum")
+                self.problems.add(loc, f"field {name}.{f.name}: its enum becomes Go type {f.enum.domain_type} "
+                                       f"in the domain package of {name}, which declares one already",
+                                  "rename the enum")
             taken = GENERATED_PARAMS | {naming.go_private_name(f"{naming.snake(name)}_id"), self.params.root_package}
             if f.unique and f.param in taken:
                 self.problems.add(loc, f"entity {name}: unique field {f.name} becomes Go parameter {f.param}, "
