@@ -117,7 +117,7 @@ def generate_protobuf(case: Case, root: Path, layout: Layout, work: Path) -> Non
             path = "gen/" + proto.rsplit("/", 1)[0]
             mappings.append(f"M{proto}={layout.module}/{path};{package}")
     opt = ",".join(["paths=import", f"module={layout.module}"] + mappings)
-    includes = [case.proto_root, EXAMPLE_PROTOS, THIRD_PARTY]
+    includes = [case.proto_root] + ([case.deps] if case.deps else []) + [EXAMPLE_PROTOS, THIRD_PARTY]
     files = list(case.files) + [p for p in SUPPORT_PROTOS if p not in case.files]
     args = [which("protoc")] + [f"-I{d}" for d in includes]
     for plugin in ("go", "go-grpc", "connect-go"):

@@ -5,6 +5,8 @@ A case is a directory ``tests/golden/<case>/`` with
 
 - ``protos/``: the input .proto files (or ``source.txt``: one line naming a
   directory, relative to the repository root, that holds them);
+- ``deps/`` (optional): .proto files the case's files import but that are
+  not generated (an import path of their own, a module of its own for buf);
 - ``params.txt`` (optional): the plugin parameter string;
 - ``expected/``: every file the plugin writes, byte for byte, or
   ``expected_error.txt``: ``CodeGeneratorResponse.error`` followed by one
@@ -101,12 +103,17 @@ class Case:
     def handwritten(self) -> Path:
         return self.dir / "handwritten"
 
+    @property
+    def deps(self) -> Path | None:
+        deps = self.dir / "deps"
+        return deps if deps.is_dir() else None
+
     def needs_common_copy(self) -> bool:
         return not (self.proto_root / COMMON_PROTO).exists()
 
     def include_dirs(self, work: Path) -> list[Path]:
         """Import paths for this case; ``work`` receives the copy of common.proto."""
-        dirs = [self.proto_root]
+        dirs = [self.proto_root] + ([self.deps] if self.deps else [])
         if self.needs_common_copy():
             deps = work / "deps"
             (deps / COMMON_PROTO).parent.mkdir(parents=True, exist_ok=True)
@@ -179,6 +186,9 @@ def run_buf(case: Case, work: Path, out: Path) -> subprocess.CompletedProcess:
     ws = work / "buf"
     shutil.copytree(case.proto_root, ws / "protos")
     modules = ["protos"]
+    if case.deps:
+        shutil.copytree(case.deps, ws / "casedeps")
+        modules.append("casedeps")
     if case.needs_common_copy():
         (ws / "deps" / COMMON_PROTO).parent.mkdir(parents=True)
         shutil.copyfile(EXAMPLE_PROTOS / COMMON_PROTO, ws / "deps" / COMMON_PROTO)

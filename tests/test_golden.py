@@ -112,8 +112,9 @@ def test_error_is_located_with_a_fix(case: Case):
             continue
         assert LOCATED.match(line), f"not located as file.proto:line:col: ...; fix: {line!r}"
         position = re.match(r"^([\w./-]+\.proto):(\d+):(\d+)", line)
-        proto = case.proto_root / position.group(1)
-        assert proto.exists(), f"{position.group(1)} is not one of the case's files"
+        candidates = [root / position.group(1) for root in (case.proto_root, case.deps) if root]
+        proto = next((p for p in candidates if p.exists()), None)
+        assert proto, f"{position.group(1)} is not one of the case's files"
         lines = proto.read_text().splitlines()
         row, col = int(position.group(2)), int(position.group(3))
         assert 1 <= row <= len(lines) and 1 <= col <= len(lines[row - 1]), f"{line!r} points outside the file"
