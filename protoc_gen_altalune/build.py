@@ -114,6 +114,8 @@ class Builder:
         if entities:
             self._check_one_run(to_generate)
         packages = self._packages(entities) if entities else None
+        if packages:
+            self._check_package_names(packages)
         if self.problems:
             raise InvalidInput(self.problems)
         sources = sorted({e.file for e in entities} | {e.service.file for e in entities if e.service})
@@ -812,6 +814,33 @@ class Builder:
             proto=detail,
             connect=GoPackage(f"{detail.path}/{detail.name}connect", f"{detail.name}connect") if detail else None,
         )
+
+    def _check_package_names(self, packages: Packages) -> None:
+        """The generated files refer to each imported package by one name: a
+        proto file's Go package must not take a name another package has."""
+        from .render import STD_PACKAGES, THIRD_PARTY
+
+        taken = {**STD_PACKAGES, **THIRD_PARTY}
+        for p in (packages.root, packages.postgres, packages.query, packages.nanoid, packages.project, packages.kit):
+            taken[p.name] = p.path
+        # Imported files first: a clash is reported at a file being generated.
+        generating = set(self.request.file_to_generate)
+        for file_name, package in sorted(self._go_packages.items(), key=lambda item: (item[0] in generating, item[0])):
+            if package is None:
+                continue
+            for name, path in ((package.name, package.path),
+                               (f"{package.name}connect", f"{package.path}/{package.name}connect")):
+                other = taken.setdefault(name, path)
+                if other != path:
+                    suggestion = re.sub(r"[^a-z0-9]", "", "".join(package.path.lower().split("/")[-2:]))
+                    self.problems.add(
+                        self.ds.files[file_name].first_location((8, 11), (FILE_PACKAGE,), (FILE_SYNTAX,)),
+                        f"the Go package of {file_name}, {path}, would be imported as {name}, "
+                        f"the name of {other} in the generated code",
+                        f'give it another name in its go_package, e.g. "{package.path};{suggestion}", '
+                        f"or in an M{file_name}= parameter",
+                    )
+                    break
 
     def _common_package(self, message: str, entities: list[Entity]) -> GoPackage | None:
         """Go package of the common messages (ErrorDetail, FilterValues, QueryMetaResponse)."""
