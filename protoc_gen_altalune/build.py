@@ -7,6 +7,7 @@ single template runs.
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from google.protobuf.compiler import plugin_pb2
@@ -351,6 +352,16 @@ class Builder:
         entity.location = source.location(*path)
         entity.option_location = opt_loc
         self._check_index_names(entity, opt_loc)
+        p = self.params
+        infrastructure = {p.project_pkg: "project_pkg", p.postgres_pkg: "postgres_pkg", p.query_pkg: "query_pkg",
+                          p.nanoid_pkg: "nanoid_pkg", p.kit_dir: "kit_dir", p.container_dir: "container_dir",
+                          p.server_dir: "server_dir"}
+        taken_by = infrastructure.get(posixpath.normpath(entity.dir))
+        if taken_by:
+            self.problems.add(opt_loc, f"entity {name}: its domain package would be {entity.dir}, "
+                                       f"the target's own package there ({taken_by})",
+                              "set (altalune.codegen.v1.entity).domain to another name, "
+                              f'e.g. domain: "{package_name}s"')
         return entity
 
     def _check_names(self, source, name, msg, path, fields: list[Field]) -> None:
