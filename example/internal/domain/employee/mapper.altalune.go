@@ -13,7 +13,7 @@ func EmployeesToProto(items []*Employee) []*altalunev1.Employee {
 	return domainkit.MapSlice(items, (*Employee).ToProto)
 }
 
-// createEmployeeInput reads a CreateEmployeeRequest into the repository's input.
+// createEmployeeInput reads the fields of CreateEmployeeRequest into the repository's input.
 func createEmployeeInput(projectID int64, req *altalunev1.CreateEmployeeRequest) *CreateEmployeeInput {
 	return &CreateEmployeeInput{
 		ProjectID:      projectID,
@@ -30,7 +30,7 @@ func createEmployeeInput(projectID int64, req *altalunev1.CreateEmployeeRequest)
 	}
 }
 
-// updateEmployeeInput reads a UpdateEmployeeRequest into the repository's input.
+// updateEmployeeInput reads the fields of UpdateEmployeeRequest into the repository's input.
 func updateEmployeeInput(projectID int64, req *altalunev1.UpdateEmployeeRequest) *UpdateEmployeeInput {
 	return &UpdateEmployeeInput{
 		ProjectID: projectID,

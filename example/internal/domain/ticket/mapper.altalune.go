@@ -13,7 +13,7 @@ func TicketsToProto(items []*Ticket) []*altalunev1.Ticket {
 	return domainkit.MapSlice(items, (*Ticket).ToProto)
 }
 
-// createTicketInput reads a CreateTicketRequest into the repository's input.
+// createTicketInput reads the fields of CreateTicketRequest into the repository's input.
 func createTicketInput(projectID int64, req *altalunev1.CreateTicketRequest) *CreateTicketInput {
 	return &CreateTicketInput{
 		ProjectID:       projectID,
@@ -27,7 +27,7 @@ func createTicketInput(projectID int64, req *altalunev1.CreateTicketRequest) *Cr
 	}
 }
 
-// updateTicketInput reads a UpdateTicketRequest into the repository's input.
+// updateTicketInput reads the fields of UpdateTicketRequest into the repository's input.
 func updateTicketInput(projectID int64, req *altalunev1.UpdateTicketRequest) *UpdateTicketInput {
 	return &UpdateTicketInput{
 		ProjectID:       projectID,

@@ -13,7 +13,7 @@ func InvoicesToProto(items []*Invoice) []*altalunev1.Invoice {
 	return domainkit.MapSlice(items, (*Invoice).ToProto)
 }
 
-// createInvoiceInput reads a CreateInvoiceRequest into the repository's input.
+// createInvoiceInput reads the fields of CreateInvoiceRequest into the repository's input.
 func createInvoiceInput(projectID int64, req *altalunev1.CreateInvoiceRequest) *CreateInvoiceInput {
 	return &CreateInvoiceInput{
 		ProjectID:   projectID,

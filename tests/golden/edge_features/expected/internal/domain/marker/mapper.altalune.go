@@ -13,7 +13,7 @@ func MarkersToProto(items []*Marker) []*edgev1.Marker {
 	return domainkit.MapSlice(items, (*Marker).ToProto)
 }
 
-// createMarkerInput reads a CreateMarkerRequest into the repository's input.
+// createMarkerInput reads the fields of CreateMarkerRequest into the repository's input.
 func createMarkerInput(req *edgev1.CreateMarkerRequest) *CreateMarkerInput {
 	return &CreateMarkerInput{}
 }

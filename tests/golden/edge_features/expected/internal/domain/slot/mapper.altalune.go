@@ -13,7 +13,7 @@ func SlotsToProto(items []*Slot) []*edgev1.Slot {
 	return domainkit.MapSlice(items, (*Slot).ToProto)
 }
 
-// createSlotInput reads a CreateSlotRequest into the repository's input.
+// createSlotInput reads the fields of CreateSlotRequest into the repository's input.
 func createSlotInput(projectID int64, req *edgev1.CreateSlotRequest) *CreateSlotInput {
 	return &CreateSlotInput{
 		ProjectID:      projectID,
@@ -26,7 +26,7 @@ func createSlotInput(projectID int64, req *edgev1.CreateSlotRequest) *CreateSlot
 	}
 }
 
-// updateSlotInput reads a UpdateSlotRequest into the repository's input.
+// updateSlotInput reads the fields of UpdateSlotRequest into the repository's input.
 func updateSlotInput(projectID int64, req *edgev1.UpdateSlotRequest) *UpdateSlotInput {
 	return &UpdateSlotInput{
 		ProjectID: projectID,

@@ -13,7 +13,7 @@ func CategoriesToProto(items []*Category) []*catalogv1.Category {
 	return domainkit.MapSlice(items, (*Category).ToProto)
 }
 
-// createCategoryInput reads a CreateCategoryRequest into the repository's input.
+// createCategoryInput reads the fields of CreateCategoryRequest into the repository's input.
 func createCategoryInput(req *catalogv1.CreateCategoryRequest) *CreateCategoryInput {
 	return &CreateCategoryInput{
 		Name:        req.GetName(),
@@ -24,7 +24,7 @@ func createCategoryInput(req *catalogv1.CreateCategoryRequest) *CreateCategoryIn
 	}
 }
 
-// updateCategoryInput reads a UpdateCategoryRequest into the repository's input.
+// updateCategoryInput reads the fields of UpdateCategoryRequest into the repository's input.
 func updateCategoryInput(req *catalogv1.UpdateCategoryRequest) *UpdateCategoryInput {
 	return &UpdateCategoryInput{
 		PublicID:    req.GetCategoryId(),

@@ -13,7 +13,7 @@ func APIKeysToProto(items []*APIKey) []*altalunev1.ApiKey {
 	return domainkit.MapSlice(items, (*APIKey).ToProto)
 }
 
-// createAPIKeyInput reads a CreateApiKeyRequest into the repository's input.
+// createAPIKeyInput reads the fields of CreateApiKeyRequest into the repository's input.
 func createAPIKeyInput(projectID int64, req *altalunev1.CreateApiKeyRequest) *CreateAPIKeyInput {
 	return &CreateAPIKeyInput{
 		ProjectID:    projectID,
@@ -30,7 +30,7 @@ func createAPIKeyInput(projectID int64, req *altalunev1.CreateApiKeyRequest) *Cr
 	}
 }
 
-// updateAPIKeyInput reads a UpdateApiKeyRequest into the repository's input.
+// updateAPIKeyInput reads the fields of UpdateApiKeyRequest into the repository's input.
 func updateAPIKeyInput(projectID int64, req *altalunev1.UpdateApiKeyRequest) *UpdateAPIKeyInput {
 	return &UpdateAPIKeyInput{
 		ProjectID:    projectID,

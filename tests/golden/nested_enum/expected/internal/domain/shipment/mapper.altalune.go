@@ -13,7 +13,7 @@ func ShipmentsToProto(items []*Shipment) []*altalunev1.Shipment {
 	return domainkit.MapSlice(items, (*Shipment).ToProto)
 }
 
-// createShipmentInput reads a CreateShipmentRequest into the repository's input.
+// createShipmentInput reads the fields of CreateShipmentRequest into the repository's input.
 func createShipmentInput(projectID int64, req *altalunev1.CreateShipmentRequest) *CreateShipmentInput {
 	return &CreateShipmentInput{
 		ProjectID:    projectID,
@@ -23,7 +23,7 @@ func createShipmentInput(projectID int64, req *altalunev1.CreateShipmentRequest)
 	}
 }
 
-// updateShipmentInput reads a UpdateShipmentRequest into the repository's input.
+// updateShipmentInput reads the fields of UpdateShipmentRequest into the repository's input.
 func updateShipmentInput(projectID int64, req *altalunev1.UpdateShipmentRequest) *UpdateShipmentInput {
 	return &UpdateShipmentInput{
 		ProjectID:    projectID,

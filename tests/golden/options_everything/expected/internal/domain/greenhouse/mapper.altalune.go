@@ -13,7 +13,7 @@ func CactiToProto(items []*Cactus) []*hrv1.Cactus {
 	return domainkit.MapSlice(items, (*Cactus).ToProto)
 }
 
-// createCactusInput reads a CreateCactusRequest into the repository's input.
+// createCactusInput reads the fields of CreateCactusRequest into the repository's input.
 func createCactusInput(req *hrv1.CreateCactusRequest) *CreateCactusInput {
 	return &CreateCactusInput{
 		Species:  req.GetSpecies(),
@@ -21,7 +21,7 @@ func createCactusInput(req *hrv1.CreateCactusRequest) *CreateCactusInput {
 	}
 }
 
-// updateCactusInput reads a UpdateCactusRequest into the repository's input.
+// updateCactusInput reads the fields of UpdateCactusRequest into the repository's input.
 func updateCactusInput(req *hrv1.UpdateCactusRequest) *UpdateCactusInput {
 	return &UpdateCactusInput{
 		PublicID: req.GetCactusId(),

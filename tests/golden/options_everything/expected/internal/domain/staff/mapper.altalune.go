@@ -13,7 +13,7 @@ func PeopleToProto(items []*Person) []*hrv1.Person {
 	return domainkit.MapSlice(items, (*Person).ToProto)
 }
 
-// createPersonInput reads a EnrollRequest into the repository's input.
+// createPersonInput reads the fields of EnrollRequest into the repository's input.
 func createPersonInput(projectID int64, req *hrv1.EnrollRequest) *CreatePersonInput {
 	return &CreatePersonInput{
 		ProjectID:   projectID,
@@ -29,7 +29,7 @@ func createPersonInput(projectID int64, req *hrv1.EnrollRequest) *CreatePersonIn
 	}
 }
 
-// updatePersonInput reads a UpdatePersonRequest into the repository's input.
+// updatePersonInput reads the fields of UpdatePersonRequest into the repository's input.
 func updatePersonInput(projectID int64, req *hrv1.UpdatePersonRequest) *UpdatePersonInput {
 	return &UpdatePersonInput{
 		ProjectID:  projectID,

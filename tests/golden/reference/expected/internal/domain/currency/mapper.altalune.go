@@ -13,7 +13,7 @@ func CurrenciesToProto(items []*Currency) []*altalunev1.Currency {
 	return domainkit.MapSlice(items, (*Currency).ToProto)
 }
 
-// createCurrencyInput reads a CreateCurrencyRequest into the repository's input.
+// createCurrencyInput reads the fields of CreateCurrencyRequest into the repository's input.
 func createCurrencyInput(req *altalunev1.CreateCurrencyRequest) *CreateCurrencyInput {
 	return &CreateCurrencyInput{
 		Code:           req.GetCode(),
@@ -35,7 +35,7 @@ func createCurrencyInput(req *altalunev1.CreateCurrencyRequest) *CreateCurrencyI
 	}
 }
 
-// updateCurrencyInput reads a UpdateCurrencyRequest into the repository's input.
+// updateCurrencyInput reads the fields of UpdateCurrencyRequest into the repository's input.
 func updateCurrencyInput(req *altalunev1.UpdateCurrencyRequest) *UpdateCurrencyInput {
 	return &UpdateCurrencyInput{
 		PublicID:       req.GetCurrencyId(),

@@ -13,7 +13,7 @@ func ProductsToProto(items []*Product) []*storev1.Product {
 	return domainkit.MapSlice(items, (*Product).ToProto)
 }
 
-// createProductInput reads a CreateProductRequest into the repository's input.
+// createProductInput reads the fields of CreateProductRequest into the repository's input.
 func createProductInput(projectID int64, req *storev1.CreateProductRequest) *CreateProductInput {
 	return &CreateProductInput{
 		ProjectID:  projectID,
@@ -24,7 +24,7 @@ func createProductInput(projectID int64, req *storev1.CreateProductRequest) *Cre
 	}
 }
 
-// updateProductInput reads a UpdateProductRequest into the repository's input.
+// updateProductInput reads the fields of UpdateProductRequest into the repository's input.
 func updateProductInput(projectID int64, req *storev1.UpdateProductRequest) *UpdateProductInput {
 	return &UpdateProductInput{
 		ProjectID:  projectID,
