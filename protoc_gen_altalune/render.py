@@ -51,9 +51,19 @@ def _go_quote(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# Letters whose names start with a vowel sound: an initialism is read letter
+# by letter (an API, an HTTP status, a URL).
+_VOWEL_SOUND_LETTERS = frozenset("AEFHILMNORSX")
+
+
 def _article(phrase: str) -> str:
-    """``employee`` -> ``an employee``; ``user`` -> ``a user``."""
-    return ("an " if phrase[:1].lower() in "aeio" else "a ") + phrase
+    """``employee`` -> ``an employee``; ``user`` -> ``a user``; ``HTTP log`` -> ``an HTTP log``."""
+    first = phrase.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        vowel = first[0] in _VOWEL_SOUND_LETTERS
+    else:
+        vowel = first[:1].lower() in "aeio"
+    return ("an " if vowel else "a ") + phrase
 
 
 def _placeholders(count: int, start: int = 1) -> str:

@@ -270,3 +270,17 @@ def test_a_split_run_is_refused(tmp_path):
     assert message.startswith("shop/v1/shop.proto:")
     assert "entity Widget is imported but not generated in this run" in message
     assert "strategy: all" in message
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("employee", "an employee"),
+    ("user", "a user"),
+    ("ticket", "a ticket"),
+    ("API key", "an API key"),
+    ("HTTP log", "an HTTP log"),
+    ("URL", "a URL"),
+])
+def test_article(phrase, expected):
+    from protoc_gen_altalune.render import _article
+
+    assert _article(phrase) == expected

@@ -228,7 +228,8 @@ type FieldOptions struct {
 	SqlType string `protobuf:"bytes,6,opt,name=sql_type,json=sqlType,proto3" json:"sql_type,omitempty"`
 	// Set on create only: never updated, even when the Update request carries it.
 	Immutable bool `protobuf:"varint,7,opt,name=immutable,proto3" json:"immutable,omitempty"`
-	// Not persisted: no column, left zero when reading. Fill it in a hook.
+	// Not persisted: no column, and the generated code leaves the field unset.
+	// For values a custom RPC fills in, or types that cannot be a column.
 	Transient bool `protobuf:"varint,8,opt,name=transient,proto3" json:"transient,omitempty"`
 	// Plain index on the column (after project_id for a partitioned entity).
 	// Default: true for filterable fields.
