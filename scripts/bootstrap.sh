@@ -21,10 +21,13 @@ if [ ! -x "$tools/venv/bin/python" ]; then
   log "creating Python venv"
   python3 -m venv "$tools/venv"
 fi
-if ! "$tools/venv/bin/python" -c 'import protoc_gen_altalune, grpc_tools, pytest, build' 2>/dev/null; then
+stamp="$tools/venv/.requirements"
+if ! cmp -s "$root/requirements-dev.txt" "$stamp" \
+  || ! "$tools/venv/bin/python" -c 'import protoc_gen_altalune, grpc_tools, pytest, build' 2>/dev/null; then
   log "installing Python packages"
   "$tools/venv/bin/pip" install -q --upgrade pip
-  "$tools/venv/bin/pip" install -q -e "$root" pytest grpcio-tools build
+  "$tools/venv/bin/pip" install -q -e "$root" -r "$root/requirements-dev.txt"
+  cp "$root/requirements-dev.txt" "$stamp"
 fi
 
 # buf, from the npm registry (a static binary inside the package).
