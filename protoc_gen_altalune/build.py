@@ -87,6 +87,8 @@ RESERVED_BLOCKS = {600: "validation", 603: "projects", 699: "internal errors"}
 MIN_BLOCK, MAX_BLOCK = 100, 999
 OPERATIONS = {1: "query", 2: "create", 3: "get", 4: "update", 5: "delete", 6: "custom"}
 MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names
+# The longest name made from a table: a partition, <table>_p<BIGINT id>.
+MAX_TABLE = MAX_IDENTIFIER - len("_p") - len(str(2**63 - 1))
 
 
 class Builder:
@@ -396,6 +398,14 @@ class Builder:
                 seen_col[f.column] = f
 
     def _check_index_names(self, entity: Entity, loc: Location) -> None:
+        if len(entity.table) > MAX_TABLE:
+            self.problems.add(
+                loc,
+                f"entity {entity.name}: table name {entity.table} is longer than {MAX_TABLE} characters, so "
+                f"its partitions (<table>_p<project id>) and indexes could pass PostgreSQL's {MAX_IDENTIFIER}",
+                "choose a shorter table name",
+            )
+            return
         for f in entity.fields:
             for prefix in ("ux", "ix"):
                 index = f"{prefix}_{entity.table}_{f.column}"

@@ -79,6 +79,28 @@ class Field:
         return self.go_base
 
     @property
+    def keeps_on_update(self) -> bool:
+        """An enum that is not optional: UNSPECIFIED in an update request
+        means "keep the stored value", not "reset to the default"."""
+        return self.enum is not None and not self.nullable
+
+    @property
+    def update_type(self) -> str:
+        """The field's type in the Update input (nil keeps the stored value)."""
+        return "*" + self.go_base if self.keeps_on_update else self.domain_type
+
+    @property
+    def update_set(self) -> str:
+        """The SET expression of the field's column; ``placeholder`` is its $n."""
+        return "COALESCE({p}, " + self.column + ")" if self.keeps_on_update else "{p}"
+
+    def from_proto_update(self, msg: str) -> str:
+        """The Update input's value of this field read from ``msg``."""
+        if self.keeps_on_update:
+            return f"domainkit.UnlessZero({msg}.Get{self.proto_go}(), {self.enum.domain_type}FromProto)"
+        return self.from_proto(msg)
+
+    @property
     def param(self) -> str:
         """Parameter name in Go: employeeNumber."""
         from .naming import go_private_name

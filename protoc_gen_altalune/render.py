@@ -21,6 +21,7 @@ STD_PACKAGES = {
     "errors": "errors",
     "fmt": "fmt",
     "maps": "maps",
+    "math": "math",
     "slices": "slices",
     "strings": "strings",
     "time": "time",
@@ -32,6 +33,7 @@ THIRD_PARTY = {
     "grpc": "google.golang.org/grpc",
     "codes": "google.golang.org/grpc/codes",
     "proto": "google.golang.org/protobuf/proto",
+    "protoreflect": "google.golang.org/protobuf/reflect/protoreflect",
     "protovalidate": "buf.build/go/protovalidate",
     "timestamppb": "google.golang.org/protobuf/types/known/timestamppb",
     "wrapperspb": "google.golang.org/protobuf/types/known/wrapperspb",
@@ -70,14 +72,17 @@ def _placeholders(count: int, start: int = 1) -> str:
     return ", ".join(f"${i}" for i in range(start, start + count))
 
 
-def _fail_args(entity: Entity, var: str | None = None, fields: list[Field] | None = None) -> str:
-    """The unique-value arguments of a Service.fail call."""
+def _fail_args(entity: Entity, var: str | None = None, fields: list[Field] | None = None,
+               update: bool = False) -> str:
+    """The unique-value arguments of a Service.fail call; ``update`` when
+    ``var`` is an Update input (whose enums are pointers)."""
     present = {f.name for f in fields or []}
     args = []
     for f in entity.unique:
         if var and f.name in present:
             value = f"{var}.{f.go_name}"
-            args.append(f"domainkit.Deref({value})" if f.nullable else value)
+            pointer = f.nullable or (update and f.keeps_on_update)
+            args.append(f"domainkit.Deref({value})" if pointer else value)
         elif f.enum or f.go_base == "string":
             args.append('""')
         else:
@@ -129,12 +134,14 @@ class Renderer:
     # --- files -------------------------------------------------------------------
 
     def go(self, template: str, rel_dir: str, file_name: str, package: str, sources: list[str],
-           **context) -> OutputFile:
+           doc: str = "", **context) -> OutputFile:
+        """A Go file; ``doc`` is the package comment, given to one file of a package."""
         body = self.env.get_template(template).render(**context)
         body = gofmt.align(body)
         header = [f"// {HEADER}"] + [f"// source: {s}" for s in sources]
         imports = gofmt.import_block(body, self.known)
-        text = "\n".join(header) + f"\n\npackage {package}\n\n" + imports + "\n" + body
+        package_clause = f"{doc}package {package}"
+        text = "\n".join(header) + f"\n\n{package_clause}\n\n" + imports + "\n" + body
         return OutputFile(self.params.output_path(posixpath.join(rel_dir, file_name)), gofmt.tidy(text))
 
     def sql(self, template: str, rel_dir: str, file_name: str, sources: list[str], **context) -> OutputFile:
@@ -180,14 +187,20 @@ def render(model: Model, params: Params) -> list[OutputFile]:
         if e.service:
             layers += ["service", "handler"]
         for layer in layers:
-            files.append(r.go(f"domain_{layer}.go.jinja", e.dir, f"{layer}.altalune.go", e.package, src, **ctx))
+            doc = _package_doc(e.package, f"is the {e.human_one} domain: model, repository, service and "
+                               f"handler of {e.table}.") if layer == "model" else ""
+            files.append(r.go(f"domain_{layer}.go.jinja", e.dir, f"{layer}.altalune.go", e.package, src,
+                              doc=doc, **ctx))
         files.append(r.sql("migration.sql.jinja", p.migrations_dir,
                            f"{e.migration_version}_create_{e.table}.sql", [e.file], e=e))
     everything = model.sources
     kit_dir = p.kit_dir
     kit = model.packages.kit.name
     for part in ("query", "errors", "convert"):
-        files.append(r.go(f"kit_{part}.go.jinja", kit_dir, f"{part}.altalune.go", kit, everything))
+        doc = _package_doc(kit, "holds the helpers every generated domain shares: the query builder, the "
+                                "mapping of unique violations, conversions and the Connect adapter.") \
+            if part == "query" else ""
+        files.append(r.go(f"kit_{part}.go.jinja", kit_dir, f"{part}.altalune.go", kit, everything, doc=doc))
     files.append(r.go("root_errors.go.jinja", p.errors_dir, "errors.altalune.go", model.packages.root.name,
                       everything))
     files.append(r.go("container_domains.go.jinja", p.container_dir, "domains.altalune.go",
@@ -197,6 +210,14 @@ def render(model: Model, params: Params) -> list[OutputFile]:
     files.append(r.go("project_partitioned_tables.go.jinja", p.project_pkg, "partitioned_tables.altalune.go",
                       _last(p.project_pkg), everything))
     return files
+
+
+def _package_doc(package: str, text: str) -> str:
+    """A package comment, wrapped at 80 columns."""
+    import textwrap
+
+    lines = textwrap.wrap(f"Package {package} {text}", width=77)
+    return "".join(f"// {line}\n" for line in lines)
 
 
 def _last(rel: str) -> str:

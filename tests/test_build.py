@@ -284,3 +284,25 @@ def test_article(phrase, expected):
     from protoc_gen_altalune.render import _article
 
     assert _article(phrase) == expected
+
+
+def test_a_table_name_must_leave_room_for_partitions(tmp_path):
+    table = "t" * 43
+    body = WIDGET.replace('error_code: 650', f'table: "{table}" error_code: 650')
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path, body)
+    assert f"table name {table} is longer than 42 characters" in str(err.value)
+    ok = WIDGET.replace('error_code: 650', f'table: "{table[:42]}" error_code: 650')
+    (w,) = model_of(tmp_path / "ok", ok).entities
+    assert w.table == table[:42]
+
+
+def test_update_keeps_unspecified_enums(tmp_path):
+    crud = CRUD.replace("string serial = 4;", "string serial = 4; WidgetKind kind = 5;")
+    (w,) = model_of(tmp_path, WIDGET + crud).entities
+    kind = next(f for f in w.update_fields if f.name == "kind")
+    assert kind.keeps_on_update and kind.update_type == "*WidgetKind"
+    assert kind.from_proto_update("req") == "domainkit.UnlessZero(req.GetKind(), WidgetKindFromProto)"
+    assert kind.update_set.format(p="$5") == "COALESCE($5, kind)"
+    name = next(f for f in w.update_fields if f.name == "name")
+    assert not name.keeps_on_update and name.update_set.format(p="$3") == "$3"

@@ -368,6 +368,38 @@ func TestEmployees(t *testing.T) {
 			requireEqual(t, res.GetEmployee().GetName(), upd.GetName(), "name")
 		})
 
+		t.Run("unspecified enums in an update keep the stored values", func(t *testing.T) {
+			p := newProject(t, api)
+			req := newEmployeeRequest(p.PublicID)
+			req.Status = altalunev1.EmployeeStatus_EMPLOYEE_STATUS_INACTIVE
+			e := createEmployee(t, api, req)
+			upd := updateRequestFrom(p.PublicID, e)
+			upd.Name = "Still inactive " + runTag
+			upd.Status = altalunev1.EmployeeStatus_EMPLOYEE_STATUS_UNSPECIFIED
+			res, err := api.Employees.Update(ctxFor(t), upd)
+			requireOK(t, err, "UpdateEmployee without status")
+			requireEqual(t, res.GetEmployee().GetStatus(), altalunev1.EmployeeStatus_EMPLOYEE_STATUS_INACTIVE, "status after an update that left it unspecified")
+			requireEqual(t, res.GetEmployee().GetName(), upd.GetName(), "name")
+
+			upd.Status = altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ON_LEAVE
+			res, err = api.Employees.Update(ctxFor(t), upd)
+			requireOK(t, err, "UpdateEmployee with status")
+			requireEqual(t, res.GetEmployee().GetStatus(), altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ON_LEAVE, "status after an update that set it")
+		})
+
+		t.Run("timestamps outside years 1-9999 are invalid payloads", func(t *testing.T) {
+			if api.Protocol == "connect" {
+				t.Skip("protojson cannot carry such a timestamp; the gRPC run covers it")
+			}
+			p := newProject(t, api)
+			before := countEmployees(t)
+			req := newEmployeeRequest(p.PublicID)
+			req.HiredAt = &timestamppb.Timestamp{Seconds: -300000 * 365 * 24 * 3600}
+			_, err := api.Employees.Create(ctxFor(t), req)
+			requireInvalidPayload(t, err, "CreateEmployee with hired_at in year -298030")
+			requireRowCount(t, employeesTable, before)
+		})
+
 		t.Run("employee_number is immutable", func(t *testing.T) {
 			p := newProject(t, api)
 			e := createEmployee(t, api, newEmployeeRequest(p.PublicID))

@@ -151,6 +151,12 @@ func (s *Service) create(ctx context.Context, input *CreateEmployeeInput) (*Empl
 			return nil, err
 		}
 	}
+	if !input.Role.Valid() {
+		return nil, altalune.NewInvalidPayloadError("role: not a value of EmployeeRole")
+	}
+	if !input.Status.Valid() {
+		return nil, altalune.NewInvalidPayloadError("status: not a value of EmployeeStatus")
+	}
 	if err := s.checkEmailFree(ctx, input.ProjectID, input.Email, ""); err != nil {
 		return nil, err
 	}
@@ -166,6 +172,12 @@ func (s *Service) update(ctx context.Context, input *UpdateEmployeeInput) (*Empl
 		if err := hook.BeforeUpdate(ctx, input); err != nil {
 			return nil, err
 		}
+	}
+	if input.Role != nil && !input.Role.Valid() {
+		return nil, altalune.NewInvalidPayloadError("role: not a value of EmployeeRole")
+	}
+	if input.Status != nil && !input.Status.Valid() {
+		return nil, altalune.NewInvalidPayloadError("status: not a value of EmployeeStatus")
 	}
 	if err := s.checkEmailFree(ctx, input.ProjectID, input.Email, input.PublicID); err != nil {
 		return nil, err
@@ -216,6 +228,9 @@ func (s *Service) checkEmployeeNumberFree(ctx context.Context, projectID int64, 
 // validate checks req against its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -27,7 +27,7 @@ RETURNING ` + ticketColumns
 
 const updateTicket = `
 UPDATE altalune_example_tickets
-SET reference = $3, title = $4, body = $5, priority = $6, assignee_email = $7, due_at = $8, estimate_minutes = $9, updated_at = CURRENT_TIMESTAMP
+SET reference = $3, title = $4, body = $5, priority = COALESCE($6, priority), assignee_email = $7, due_at = $8, estimate_minutes = $9, updated_at = CURRENT_TIMESTAMP
 WHERE project_id = $1 AND public_id = $2
 RETURNING ` + ticketColumns
 

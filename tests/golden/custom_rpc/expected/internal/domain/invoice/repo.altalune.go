@@ -27,7 +27,7 @@ RETURNING ` + invoiceColumns
 
 const updateInvoice = `
 UPDATE altalune_invoices
-SET number = $3, customer = $4, amount_cents = $5, state = $6, paid_at = $7, updated_at = CURRENT_TIMESTAMP
+SET number = $3, customer = $4, amount_cents = $5, state = COALESCE($6, state), paid_at = $7, updated_at = CURRENT_TIMESTAMP
 WHERE project_id = $1 AND public_id = $2
 RETURNING ` + invoiceColumns
 

@@ -145,6 +145,9 @@ func (s *Service) update(ctx context.Context, input *UpdateInvoiceInput) (*Invoi
 			return nil, err
 		}
 	}
+	if input.State != nil && !input.State.Valid() {
+		return nil, altalune.NewInvalidPayloadError("state: not a value of InvoiceState")
+	}
 	if err := s.checkNumberFree(ctx, input.ProjectID, input.Number, input.PublicID); err != nil {
 		return nil, err
 	}
@@ -179,6 +182,9 @@ func (s *Service) checkNumberFree(ctx context.Context, projectID int64, number s
 // validate checks req against its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -30,13 +30,14 @@ func (s *Service) PayInvoice(ctx context.Context, req *altalunev1.PayInvoiceRequ
 	if err != nil {
 		return nil, s.fail(ctx, "pay invoice", err, req.GetInvoiceId(), "")
 	}
+	paid := InvoiceStatePaid
 	input := &UpdateInvoiceInput{
 		ProjectID:   projectID,
 		PublicID:    current.PublicID,
 		Number:      current.Number,
 		Customer:    current.Customer,
 		AmountCents: current.AmountCents,
-		State:       InvoiceStatePaid,
+		State:       &paid,
 		PaidAt:      &current.UpdatedAt,
 	}
 	result, err := s.update(ctx, input)

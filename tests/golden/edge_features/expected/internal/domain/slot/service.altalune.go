@@ -116,6 +116,12 @@ func (s *Service) create(ctx context.Context, input *CreateSlotInput) (*SlotQuer
 			return nil, err
 		}
 	}
+	if !input.Kind.Valid() {
+		return nil, altalune.NewInvalidPayloadError("kind: not a value of SlotKind")
+	}
+	if input.FallbackKind != nil && !input.FallbackKind.Valid() {
+		return nil, altalune.NewInvalidPayloadError("fallback_kind: not a value of SlotKind")
+	}
 	if err := s.checkCodeFree(ctx, input.ProjectID, input.Code, ""); err != nil {
 		return nil, err
 	}
@@ -226,6 +232,9 @@ func (s *Service) checkExternalNumberFree(ctx context.Context, projectID int64, 
 // validate checks req against its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

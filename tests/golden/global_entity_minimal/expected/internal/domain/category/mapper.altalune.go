@@ -32,6 +32,6 @@ func updateCategoryInput(req *catalogv1.UpdateCategoryRequest) *UpdateCategoryIn
 		Description: req.Description,
 		Position:    req.GetPosition(),
 		Visible:     req.GetVisible(),
-		Kind:        CategoryKindFromProto(req.GetKind()),
+		Kind:        domainkit.UnlessZero(req.GetKind(), CategoryKindFromProto),
 	}
 }

@@ -27,7 +27,7 @@ RETURNING ` + categoryColumns
 
 const updateCategory = `
 UPDATE altalune_categories
-SET name = $2, description = $3, position = $4, visible = $5, kind = $6, updated_at = CURRENT_TIMESTAMP
+SET name = $2, description = $3, position = $4, visible = $5, kind = COALESCE($6, kind), updated_at = CURRENT_TIMESTAMP
 WHERE public_id = $1
 RETURNING ` + categoryColumns
 

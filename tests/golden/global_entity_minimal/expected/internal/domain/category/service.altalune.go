@@ -144,6 +144,9 @@ func (s *Service) create(ctx context.Context, input *CreateCategoryInput) (*Cate
 			return nil, err
 		}
 	}
+	if !input.Kind.Valid() {
+		return nil, altalune.NewInvalidPayloadError("kind: not a value of CategoryKind")
+	}
 	return s.repo.Create(ctx, input)
 }
 
@@ -153,6 +156,9 @@ func (s *Service) update(ctx context.Context, input *UpdateCategoryInput) (*Cate
 		if err := hook.BeforeUpdate(ctx, input); err != nil {
 			return nil, err
 		}
+	}
+	if input.Kind != nil && !input.Kind.Valid() {
+		return nil, altalune.NewInvalidPayloadError("kind: not a value of CategoryKind")
 	}
 	return s.repo.Update(ctx, input)
 }
@@ -170,6 +176,9 @@ func (s *Service) remove(ctx context.Context, input *DeleteCategoryInput) error 
 // validate checks req against its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

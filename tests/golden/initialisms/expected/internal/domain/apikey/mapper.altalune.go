@@ -38,7 +38,7 @@ func updateAPIKeyInput(projectID int64, req *altalunev1.UpdateApiKeyRequest) *Up
 		Name:         req.GetName(),
 		URL:          req.GetUrl(),
 		HTTPStatus:   req.GetHttpStatus(),
-		Scope:        APIKeyScopeFromProto(req.GetScope()),
+		Scope:        domainkit.UnlessZero(req.GetScope(), APIKeyScopeFromProto),
 		TTLExpiresAt: domainkit.TimeOrNil(req.GetTtlExpiresAt()),
 	}
 }

@@ -27,7 +27,7 @@ RETURNING ` + apiKeyColumns
 
 const updateAPIKey = `
 UPDATE altalune_api_keys
-SET name = $3, url = $4, http_status = $5, scope = $6, ttl_expires_at = $7, updated_at = CURRENT_TIMESTAMP
+SET name = $3, url = $4, http_status = $5, scope = COALESCE($6, scope), ttl_expires_at = $7, updated_at = CURRENT_TIMESTAMP
 WHERE project_id = $1 AND public_id = $2
 RETURNING ` + apiKeyColumns
 

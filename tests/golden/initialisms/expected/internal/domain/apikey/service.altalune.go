@@ -151,6 +151,9 @@ func (s *Service) create(ctx context.Context, input *CreateAPIKeyInput) (*APIKey
 			return nil, err
 		}
 	}
+	if !input.Scope.Valid() {
+		return nil, altalune.NewInvalidPayloadError("scope: not a value of APIKeyScope")
+	}
 	if err := s.checkURLFree(ctx, input.ProjectID, input.URL, ""); err != nil {
 		return nil, err
 	}
@@ -163,6 +166,9 @@ func (s *Service) update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKey
 		if err := hook.BeforeUpdate(ctx, input); err != nil {
 			return nil, err
 		}
+	}
+	if input.Scope != nil && !input.Scope.Valid() {
+		return nil, altalune.NewInvalidPayloadError("scope: not a value of APIKeyScope")
 	}
 	if err := s.checkURLFree(ctx, input.ProjectID, input.URL, input.PublicID); err != nil {
 		return nil, err
@@ -198,6 +204,9 @@ func (s *Service) checkURLFree(ctx context.Context, projectID int64, url string,
 // validate checks req against its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

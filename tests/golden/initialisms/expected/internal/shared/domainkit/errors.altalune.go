@@ -6,12 +6,16 @@ package domainkit
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"connectrpc.com/connect"
 	"github.com/hrz8/altalune"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/postgres"
 	"github.com/jackc/pgx/v5/pgconn"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // rootIndex names the index a violated index belongs to: the index of the
@@ -53,10 +57,42 @@ func UniqueViolation(ctx context.Context, db postgres.DB, err error, byIndex map
 }
 
 // Unexpected logs a failure the client cannot act on and answers with an
-// internal error.
+// internal error. A request the client cancelled or let expire is not a
+// failure: its context error is returned as is, which gRPC and Connect answer
+// with Canceled or DeadlineExceeded. args are key/value pairs; pairs with an
+// empty value are left out of the log.
 func Unexpected(ctx context.Context, log altalune.Logger, op string, err error, args ...any) error {
-	log.ErrorContext(ctx, "failed to "+op, append([]any{"error", err}, args...)...)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		log.DebugContext(ctx, op+" stopped", "error", err)
+		return err
+	}
+	attrs := []any{"error", err}
+	for i := 0; i+1 < len(args); i += 2 {
+		if args[i+1] != "" {
+			attrs = append(attrs, args[i], args[i+1])
+		}
+	}
+	log.ErrorContext(ctx, "failed to "+op, attrs...)
 	return altalune.NewUnexpectedError("failed to "+op, err)
+}
+
+// CheckTimestamps refuses a request carrying a google.protobuf.Timestamp
+// outside the years 1 to 9999 (a binary client can send any seconds), which
+// PostgreSQL could not store.
+func CheckTimestamps(msg proto.Message) error {
+	var bad error
+	msg.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if m, ok := v.Interface().(protoreflect.Message); ok {
+			if ts, ok := m.Interface().(*timestamppb.Timestamp); ok {
+				if err := ts.CheckValid(); err != nil {
+					bad = fmt.Errorf("%s: %w", fd.Name(), err)
+					return false
+				}
+			}
+		}
+		return true
+	})
+	return bad
 }
 
 // ProjectID resolves the public ID of a project to its internal ID; an

@@ -29,7 +29,7 @@ func updateShipmentInput(projectID int64, req *altalunev1.UpdateShipmentRequest)
 		ProjectID:    projectID,
 		PublicID:     req.GetShipmentId(),
 		TrackingCode: req.GetTrackingCode(),
-		Status:       ShipmentStatusFromProto(req.GetStatus()),
+		Status:       domainkit.UnlessZero(req.GetStatus(), ShipmentStatusFromProto),
 		Carrier:      domainkit.MapPtr(req.Carrier, ShipmentCarrierFromProto),
 	}
 }

@@ -27,7 +27,7 @@ RETURNING ` + shipmentColumns
 
 const updateShipment = `
 UPDATE altalune_shipments
-SET tracking_code = $3, status = $4, carrier = $5, updated_at = CURRENT_TIMESTAMP
+SET tracking_code = $3, status = COALESCE($4, status), carrier = $5, updated_at = CURRENT_TIMESTAMP
 WHERE project_id = $1 AND public_id = $2
 RETURNING ` + shipmentColumns
 

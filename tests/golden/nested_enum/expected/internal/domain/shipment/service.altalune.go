@@ -151,6 +151,12 @@ func (s *Service) create(ctx context.Context, input *CreateShipmentInput) (*Ship
 			return nil, err
 		}
 	}
+	if !input.Status.Valid() {
+		return nil, altalune.NewInvalidPayloadError("status: not a value of ShipmentStatus")
+	}
+	if input.Carrier != nil && !input.Carrier.Valid() {
+		return nil, altalune.NewInvalidPayloadError("carrier: not a value of ShipmentCarrier")
+	}
 	if err := s.checkTrackingCodeFree(ctx, input.ProjectID, input.TrackingCode, ""); err != nil {
 		return nil, err
 	}
@@ -163,6 +169,12 @@ func (s *Service) update(ctx context.Context, input *UpdateShipmentInput) (*Ship
 		if err := hook.BeforeUpdate(ctx, input); err != nil {
 			return nil, err
 		}
+	}
+	if input.Status != nil && !input.Status.Valid() {
+		return nil, altalune.NewInvalidPayloadError("status: not a value of ShipmentStatus")
+	}
+	if input.Carrier != nil && !input.Carrier.Valid() {
+		return nil, altalune.NewInvalidPayloadError("carrier: not a value of ShipmentCarrier")
 	}
 	if err := s.checkTrackingCodeFree(ctx, input.ProjectID, input.TrackingCode, input.PublicID); err != nil {
 		return nil, err
@@ -198,6 +210,9 @@ func (s *Service) checkTrackingCodeFree(ctx context.Context, projectID int64, tr
 // validate checks req against its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

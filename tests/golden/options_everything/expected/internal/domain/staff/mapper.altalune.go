@@ -37,7 +37,7 @@ func updatePersonInput(projectID int64, req *hrv1.UpdatePersonRequest) *UpdatePe
 		Email:      req.GetEmail(),
 		GivenName:  req.GetGivenName(),
 		FamilyName: req.GetFamilyName(),
-		Level:      PersonLevelFromProto(req.GetLevel()),
+		Level:      domainkit.UnlessZero(req.GetLevel(), PersonLevelFromProto),
 		Active:     req.GetActive(),
 		Department: req.GetDepartment(),
 	}

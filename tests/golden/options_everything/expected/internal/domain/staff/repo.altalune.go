@@ -27,7 +27,7 @@ RETURNING ` + personColumns
 
 const updatePerson = `
 UPDATE altalune_hr_people
-SET email_address = $3, given_name = $4, family_name = $5, level = $6, active = $7, department = $8, updated_at = CURRENT_TIMESTAMP
+SET email_address = $3, given_name = $4, family_name = $5, level = COALESCE($6, level), active = $7, department = $8, updated_at = CURRENT_TIMESTAMP
 WHERE project_id = $1 AND public_id = $2
 RETURNING ` + personColumns
 

@@ -149,6 +149,9 @@ func (s *Service) create(ctx context.Context, input *CreatePersonInput) (*Person
 			return nil, err
 		}
 	}
+	if !input.Level.Valid() {
+		return nil, altalune.NewInvalidPayloadError("level: not a value of PersonLevel")
+	}
 	if err := s.checkEmailFree(ctx, input.ProjectID, input.Email, ""); err != nil {
 		return nil, err
 	}
@@ -164,6 +167,9 @@ func (s *Service) update(ctx context.Context, input *UpdatePersonInput) (*Person
 		if err := hook.BeforeUpdate(ctx, input); err != nil {
 			return nil, err
 		}
+	}
+	if input.Level != nil && !input.Level.Valid() {
+		return nil, altalune.NewInvalidPayloadError("level: not a value of PersonLevel")
 	}
 	if err := s.checkEmailFree(ctx, input.ProjectID, input.Email, input.PublicID); err != nil {
 		return nil, err
@@ -214,6 +220,9 @@ func (s *Service) checkBadgeNumberFree(ctx context.Context, projectID int64, bad
 // validate checks req against its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

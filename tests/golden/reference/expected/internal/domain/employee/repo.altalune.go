@@ -27,7 +27,7 @@ RETURNING ` + employeeColumns
 
 const updateEmployee = `
 UPDATE altalune_example_employees
-SET name = $3, email = $4, role = $5, status = $6, phone = $7, age = $8, hired_at = $9, salary = $10, remote = $11, updated_at = CURRENT_TIMESTAMP
+SET name = $3, email = $4, role = COALESCE($5, role), status = COALESCE($6, status), phone = $7, age = $8, hired_at = $9, salary = $10, remote = $11, updated_at = CURRENT_TIMESTAMP
 WHERE project_id = $1 AND public_id = $2
 RETURNING ` + employeeColumns
 

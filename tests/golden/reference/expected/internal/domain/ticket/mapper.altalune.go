@@ -35,7 +35,7 @@ func updateTicketInput(projectID int64, req *altalunev1.UpdateTicketRequest) *Up
 		Reference:       req.GetReference(),
 		Title:           req.GetTitle(),
 		Body:            req.GetBody(),
-		Priority:        TicketPriorityFromProto(req.GetPriority()),
+		Priority:        domainkit.UnlessZero(req.GetPriority(), TicketPriorityFromProto),
 		AssigneeEmail:   req.AssigneeEmail,
 		DueAt:           domainkit.TimeOrNil(req.GetDueAt()),
 		EstimateMinutes: req.GetEstimateMinutes(),

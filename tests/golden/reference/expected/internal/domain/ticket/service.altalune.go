@@ -161,6 +161,9 @@ func (s *Service) create(ctx context.Context, input *CreateTicketInput) (*Ticket
 			return nil, err
 		}
 	}
+	if !input.Priority.Valid() {
+		return nil, altalune.NewInvalidPayloadError("priority: not a value of TicketPriority")
+	}
 	if err := s.checkReferenceFree(ctx, input.ProjectID, input.Reference, ""); err != nil {
 		return nil, err
 	}
@@ -173,6 +176,9 @@ func (s *Service) update(ctx context.Context, input *UpdateTicketInput) (*Ticket
 		if err := hook.BeforeUpdate(ctx, input); err != nil {
 			return nil, err
 		}
+	}
+	if input.Priority != nil && !input.Priority.Valid() {
+		return nil, altalune.NewInvalidPayloadError("priority: not a value of TicketPriority")
 	}
 	if err := s.checkReferenceFree(ctx, input.ProjectID, input.Reference, input.PublicID); err != nil {
 		return nil, err
@@ -208,6 +214,9 @@ func (s *Service) checkReferenceFree(ctx context.Context, projectID int64, refer
 // validate checks req against its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

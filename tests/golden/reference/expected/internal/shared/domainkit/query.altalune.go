@@ -3,12 +3,16 @@
 // source: altalune/v1/employee.proto
 // source: altalune/v1/ticket.proto
 
+// Package domainkit holds the helpers every generated domain shares: the query
+// builder, the mapping of unique violations, conversions and the Connect
+// adapter.
 package domainkit
 
 import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -27,6 +31,10 @@ const (
 	DefaultPageSize = 10
 	MaxPageSize     = 100
 )
+
+// MaxFilterValues bounds the distinct values the filter catalog lists for
+// one column.
+const MaxFilterValues = 100
 
 // Filter is one filterable column. Values, when set, is the fixed list the
 // filter catalog shows (an enum's database values) instead of the distinct
@@ -97,8 +105,8 @@ func Query[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, param
 	}
 	return &query.QueryResult[T]{
 		Data:       data,
-		TotalRows:  int32(total),
-		TotalPages: int32((total + size - 1) / size),
+		TotalRows:  clampInt32(total),
+		TotalPages: clampInt32((total + size - 1) / size),
 		Filters:    filters,
 	}, nil
 }
@@ -159,7 +167,7 @@ func (s *QuerySpec) catalog(ctx context.Context, db postgres.DB, scope []any) (m
 	for _, key := range slices.Sorted(maps.Keys(s.Filters)) {
 		filter := s.Filters[key]
 		if filter.Values != nil {
-			catalog[key] = filter.Values
+			catalog[key] = slices.Clone(filter.Values)
 			continue
 		}
 		values, err := s.distinct(ctx, db, filter.Column, scope)
@@ -176,7 +184,10 @@ func (s *QuerySpec) distinct(ctx context.Context, db postgres.DB, column string,
 	if s.Scope != "" {
 		where += " AND " + s.Scope
 	}
-	rows, err := db.QueryContext(ctx, "SELECT DISTINCT "+column+"::TEXT FROM "+s.Table+where+" ORDER BY 1", scope...)
+	// Grouped by the column itself, so that numbers and times sort as such.
+	stmt := fmt.Sprintf("SELECT %s::TEXT FROM %s%s GROUP BY %s ORDER BY %s LIMIT %d",
+		column, s.Table, where, column, column, MaxFilterValues)
+	rows, err := db.QueryContext(ctx, stmt, scope...)
 	if err != nil {
 		return nil, fmt.Errorf("filter values of %s.%s: %w", s.Table, column, err)
 	}
@@ -217,4 +228,9 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // escapeLike makes every character of s match itself in a LIKE pattern.
 func escapeLike(s string) string {
 	return likeEscaper.Replace(s)
+}
+
+// clampInt32 is n as an int32, saturating instead of wrapping.
+func clampInt32(n int64) int32 {
+	return int32(min(n, math.MaxInt32))
 }

@@ -201,6 +201,9 @@ func (s *Service) validate(req proto.Message) error {
 	if err := s.validator.Validate(req); err != nil {
 		return apperr.NewInvalidPayloadError(err.Error())
 	}
+	if err := domainkit.CheckTimestamps(req); err != nil {
+		return apperr.NewInvalidPayloadError(err.Error())
+	}
 	return nil
 }
 

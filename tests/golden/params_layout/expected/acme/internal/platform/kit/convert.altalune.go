@@ -46,6 +46,17 @@ func MapPtr[T, U any](p *T, f func(T) U) *U {
 	return &v
 }
 
+// UnlessZero maps v with f, or gives nil for the zero value (an enum's
+// UNSPECIFIED).
+func UnlessZero[P comparable, D any](v P, f func(P) D) *D {
+	var zero P
+	if v == zero {
+		return nil
+	}
+	d := f(v)
+	return &d
+}
+
 // Deref is the value p points to, or the zero value for nil.
 func Deref[T any](p *T) T {
 	if p == nil {
