@@ -23,6 +23,7 @@ STD_PACKAGES = {
     "maps": "maps",
     "math": "math",
     "slices": "slices",
+    "strconv": "strconv",
     "strings": "strings",
     "time": "time",
     "sql": "database/sql",

@@ -44,7 +44,7 @@ var employeeQuery = &domainkit.QuerySpec{
 	Filters: map[string]domainkit.Filter{
 		"role":   {Column: "role", Values: domainkit.Strings(EmployeeRoleValues)},
 		"status": {Column: "status", Values: domainkit.Strings(EmployeeStatusValues)},
-		"remote": {Column: "remote"},
+		"remote": {Column: "remote", Bool: true},
 	},
 	Sorts: map[string]string{
 		"name":            "name",

@@ -44,7 +44,7 @@ var ticketQuery = &domainkit.QuerySpec{
 	Filters: map[string]domainkit.Filter{
 		"priority":       {Column: "priority", Values: domainkit.Strings(TicketPriorityValues)},
 		"state":          {Column: "state", Values: domainkit.Strings(TicketStateValues)},
-		"assignee_email": {Column: "assignee_email"},
+		"assignee_email": {Column: "assignee_email", Text: true},
 	},
 	Sorts: map[string]string{
 		"reference":        "reference",

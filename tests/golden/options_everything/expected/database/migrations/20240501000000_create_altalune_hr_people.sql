@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS altalune_hr_people (
 CREATE UNIQUE INDEX IF NOT EXISTS ux_altalune_hr_people_public_id ON altalune_hr_people (project_id, public_id);
 CREATE UNIQUE INDEX IF NOT EXISTS ux_altalune_hr_people_email_address ON altalune_hr_people (project_id, LOWER(email_address));
 CREATE UNIQUE INDEX IF NOT EXISTS ux_altalune_hr_people_badge_number ON altalune_hr_people (project_id, badge_number);
-CREATE INDEX IF NOT EXISTS ix_altalune_hr_people_family_name ON altalune_hr_people (project_id, family_name);
+CREATE INDEX IF NOT EXISTS ix_altalune_hr_people_family_name ON altalune_hr_people (project_id, LOWER(family_name));
 CREATE INDEX IF NOT EXISTS ix_altalune_hr_people_active ON altalune_hr_people (project_id, active);
 CREATE INDEX IF NOT EXISTS ix_altalune_hr_people_floor ON altalune_hr_people (project_id, floor);
 CREATE INDEX IF NOT EXISTS ix_altalune_hr_people_created_at ON altalune_hr_people (project_id, created_at);

@@ -29,7 +29,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS ux_altalune_example_tickets_public_id ON altal
 CREATE UNIQUE INDEX IF NOT EXISTS ux_altalune_example_tickets_reference ON altalune_example_tickets (project_id, LOWER(reference));
 CREATE INDEX IF NOT EXISTS ix_altalune_example_tickets_priority ON altalune_example_tickets (project_id, priority);
 CREATE INDEX IF NOT EXISTS ix_altalune_example_tickets_state ON altalune_example_tickets (project_id, state);
-CREATE INDEX IF NOT EXISTS ix_altalune_example_tickets_assignee_email ON altalune_example_tickets (project_id, assignee_email);
+CREATE INDEX IF NOT EXISTS ix_altalune_example_tickets_assignee_email ON altalune_example_tickets (project_id, LOWER(assignee_email));
 CREATE INDEX IF NOT EXISTS ix_altalune_example_tickets_created_at ON altalune_example_tickets (project_id, created_at);
 
 -- Partitions for the projects that already exist; new projects create theirs.

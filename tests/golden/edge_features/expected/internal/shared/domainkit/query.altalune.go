@@ -12,6 +12,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hrz8/altalune/internal/postgres"
@@ -34,12 +35,47 @@ const (
 // one column.
 const MaxFilterValues = 100
 
-// Filter is one filterable column. Values, when set, is the fixed list the
-// filter catalog shows (an enum's database values) instead of the distinct
-// values found in the table.
+// Filter is one filterable column. Requested values match ignoring case,
+// compared so that an index on the column (LOWER(column) for text) serves.
 type Filter struct {
 	Column string
+	// Values lists an enum's database values: requested values are matched
+	// against them in Go, and the filter catalog shows them all.
 	Values []string
+	// Bool marks a boolean column ("true", "false").
+	Bool bool
+	// Text marks a text column, compared as LOWER(column).
+	Text bool
+}
+
+// match is the condition on the requested values, bound as $n.
+func (f Filter) match(requested []string, n int) (string, any) {
+	switch {
+	case f.Values != nil:
+		values := []string{}
+		for _, v := range requested {
+			if i := slices.IndexFunc(f.Values, func(known string) bool { return strings.EqualFold(v, known) }); i >= 0 {
+				values = append(values, f.Values[i])
+			}
+		}
+		return fmt.Sprintf("%s = ANY($%d)", f.Column, n), values
+	case f.Bool:
+		values := []bool{}
+		for _, v := range requested {
+			if b, err := strconv.ParseBool(strings.ToLower(v)); err == nil {
+				values = append(values, b)
+			}
+		}
+		return fmt.Sprintf("%s = ANY($%d)", f.Column, n), values
+	}
+	values := make([]string, len(requested))
+	for i, v := range requested {
+		values[i] = strings.ToLower(v)
+	}
+	if f.Text {
+		return fmt.Sprintf("LOWER(%s) = ANY($%d)", f.Column, n), values
+	}
+	return fmt.Sprintf("LOWER(%s::TEXT) = ANY($%d)", f.Column, n), values
 }
 
 // QuerySpec says how one table may be searched, filtered and sorted. Every
@@ -131,12 +167,9 @@ func (s *QuerySpec) where(params *query.QueryParams, scope []any) (string, []any
 		if !ok || len(params.Filters[key]) == 0 {
 			continue
 		}
-		values := make([]string, len(params.Filters[key]))
-		for i, v := range params.Filters[key] {
-			values[i] = strings.ToLower(v)
-		}
+		cond, values := filter.match(params.Filters[key], len(args)+1)
 		args = append(args, values)
-		conds = append(conds, fmt.Sprintf("LOWER(%s::TEXT) = ANY($%d)", filter.Column, len(args)))
+		conds = append(conds, cond)
 	}
 	if len(conds) == 0 {
 		return "", args

@@ -42,7 +42,7 @@ var categoryQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderDesc,
 	Search:       []string{"name", "description"},
 	Filters: map[string]domainkit.Filter{
-		"visible": {Column: "visible"},
+		"visible": {Column: "visible", Bool: true},
 		"kind":    {Column: "kind", Values: domainkit.Strings(CategoryKindValues)},
 	},
 	Sorts: map[string]string{

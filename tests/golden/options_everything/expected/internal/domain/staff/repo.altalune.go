@@ -43,7 +43,7 @@ var personQuery = &domainkit.QuerySpec{
 	Search:       []string{"email_address", "given_name", "family_name", "department"},
 	Filters: map[string]domainkit.Filter{
 		"floor":      {Column: "floor"},
-		"department": {Column: "department"},
+		"department": {Column: "department", Text: true},
 	},
 	Sorts: map[string]string{
 		"email":        "email_address",

@@ -43,8 +43,8 @@ var currencyQuery = &domainkit.QuerySpec{
 	Search:       []string{"code", "name", "symbol", "description"},
 	Filters: map[string]domainkit.Filter{
 		"decimal_places": {Column: "decimal_places"},
-		"active":         {Column: "active"},
-		"crypto":         {Column: "crypto"},
+		"active":         {Column: "active", Bool: true},
+		"crypto":         {Column: "crypto", Bool: true},
 	},
 	Sorts: map[string]string{
 		"code":             "code",
