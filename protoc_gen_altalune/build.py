@@ -280,7 +280,6 @@ class Builder:
 
         proto_pkg = self._require_go_package(source)
         fields: list[Field] = []
-        transient: list[Field] = []
         has_id = seen_id = has_created = has_updated = False
         id_proto_go = "Id"
         for j, fd in enumerate(msg.field):
@@ -346,7 +345,6 @@ class Builder:
             default_sort=default_sort,
             migration_version=version,
             fields=fields,
-            transient=transient,
             has_created_at=has_created,
             has_updated_at=has_updated,
             id_proto_go=id_proto_go,
@@ -407,16 +405,17 @@ class Builder:
             )
             return
         for f in entity.fields:
-            for prefix in ("ux", "ix"):
-                index = f"{prefix}_{entity.table}_{f.column}"
-                if len(index) > MAX_IDENTIFIER and (f.unique or f.indexed):
-                    self.problems.add(
-                        loc,
-                        f"entity {entity.name}: index name {index} is longer than PostgreSQL's "
-                        f"{MAX_IDENTIFIER} characters",
-                        "choose a shorter table or column name",
-                    )
-                    return
+            if not (f.unique or f.indexed):
+                continue
+            index = f"{'ux' if f.unique else 'ix'}_{entity.table}_{f.column}"
+            if len(index) > MAX_IDENTIFIER:
+                self.problems.add(
+                    loc,
+                    f"entity {entity.name}: index name {index} is longer than PostgreSQL's "
+                    f"{MAX_IDENTIFIER} characters",
+                    "choose a shorter table or column name",
+                )
+                return
 
     def _default_sort(self, name, opts: Options, fields: list[Field], loc) -> tuple[str, str]:
         spec = opts.get("default_sort", "") or "created_at desc"

@@ -172,6 +172,7 @@ class DescriptorSet:
             for i, enum in enumerate(fdp.enum_type):
                 self.enums[f"{prefix}.{enum.name}"] = (source, enum, (ENUM_TYPE, i))
         self._option_classes: dict[str, Any] = {}
+        self._parsed: dict[int, tuple[Any, Any]] = {}
         self._extensions: dict[str, Any] = {}
 
     def _index_message(self, source: SourceFile, prefix: str, msg, path: tuple[int, ...]) -> None:
@@ -193,7 +194,17 @@ class DescriptorSet:
         return self._extensions[full_name]
 
     def _reparse(self, options) -> Any | None:
-        """``options`` parsed again with the private pool's class of the same type."""
+        """``options`` parsed again with the private pool's class of the same
+        type, once per options message (a field's options are read for ours
+        and for buf.validate's)."""
+        key = id(options)
+        if key in self._parsed:
+            return self._parsed[key][1]
+        parsed = self._parse(options)
+        self._parsed[key] = (options, parsed)  # holding options keeps its id unique
+        return parsed
+
+    def _parse(self, options) -> Any | None:
         type_name = options.DESCRIPTOR.full_name
         if type_name not in self._option_classes:
             try:
@@ -218,6 +229,3 @@ class DescriptorSet:
 
     def altalune(self, options, name: str) -> Options:
         return self.extension(options, f"{OPTIONS_PACKAGE}.{name}")
-
-    def has_altalune_options(self) -> bool:
-        return self._extension(f"{OPTIONS_PACKAGE}.entity") is not None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import naming
+
 
 @dataclass(frozen=True)
 class GoPackage:
@@ -103,16 +105,12 @@ class Field:
     @property
     def param(self) -> str:
         """Parameter name in Go: employeeNumber."""
-        from .naming import go_private_name
-
-        return go_private_name(self.name)
+        return naming.go_private_name(self.name)
 
     @property
     def human(self) -> str:
         """The field in a sentence: ``http_status`` -> ``HTTP status``."""
-        from .naming import human_lower
-
-        return human_lower(self.name)
+        return naming.human_lower(self.name)
 
     @property
     def case_insensitive(self) -> bool:
@@ -126,10 +124,6 @@ class Field:
             values = ", ".join(f"'{v.db_value}'" for v in self.enum.values)
             return f"array_position(ARRAY[{values}], {self.column}::TEXT)"
         return self.column
-
-    @property
-    def filter_values_static(self) -> bool:
-        return self.enum is not None
 
     # Conversions, one place for each direction -------------------------------
 
@@ -248,7 +242,6 @@ class Entity:
     default_sort: tuple[str, str]  # column, ASC|DESC
     migration_version: str
     fields: list[Field]
-    transient: list[Field]
     has_created_at: bool
     has_updated_at: bool
     id_proto_go: str  # Id
@@ -294,13 +287,7 @@ class Entity:
 
     @property
     def id_param(self) -> str:
-        from .naming import go_private_name
-
-        return go_private_name(f"{self.snake}_id")
-
-    @property
-    def code_prefix(self) -> str:
-        return f"{self.error_code:03d}"
+        return naming.go_private_name(f"{self.snake}_id")
 
     def code(self, n: int) -> str:
         return f"{self.error_code:03d}{n:02d}"
@@ -314,10 +301,6 @@ class Entity:
         """The Query sort key (field name) of the default sort column."""
         column = self.default_sort[0]
         return next((f.name for f in self.fields if f.column == column), column)
-
-    @property
-    def index_prefix(self) -> str:
-        return self.table
 
 
 @dataclass

@@ -186,9 +186,5 @@ def domain_package(name: str) -> str:
     return "".join(words(name))
 
 
-def is_go_keyword(name: str) -> bool:
-    return name in GO_KEYWORDS
-
-
 def is_valid_go_package(name: str) -> bool:
     return bool(re.fullmatch(r"[a-z][a-z0-9_]*", name)) and name not in GO_KEYWORDS
