@@ -8,13 +8,14 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 http="127.0.0.1:$(port)"
 grpc_addr="127.0.0.1:$(port)"
 log="$(mktemp)"
+last="$(mktemp)" # the last response
 ALTALUNE_HTTP_ADDR="$http" ALTALUNE_GRPC_ADDR="$grpc_addr" "$root/.tools/demo/altalune" serve >"$log" 2>&1 &
 server=$!
 stop() {
   kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
   echo "  server stopped; its log:"
   sed 's/^/    /' "$log"
-  rm -f "$log"
+  rm -f "$log" "$last"
 }
 trap stop EXIT
 
@@ -28,12 +29,12 @@ echo "  server up: Connect on http://$http/api/, gRPC on $grpc_addr"
 call() { # service/method json
   echo
   echo "\$ curl -s -X POST http://$http/api/altalune.v1.$1 -H 'Content-Type: application/json' -d '$2'"
-  curl -sS -X POST "http://$http/api/altalune.v1.$1" -H 'Content-Type: application/json' -d "$2" | tee /tmp/altalune-demo.json | python3 -m json.tool
+  curl -sS -X POST "http://$http/api/altalune.v1.$1" -H 'Content-Type: application/json' -d "$2" | tee "$last" | python3 -m json.tool
 }
-field() { python3 -c "import json,sys; d=json.load(open('/tmp/altalune-demo.json')); print(eval('d'+sys.argv[1]))" "$1"; }
+created_project_id() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["project"]["id"])' "$last"; }
 
 call ProjectService/CreateProject '{"name": "Acme"}'
-project="$(field '["project"]["id"]')"
+project="$(created_project_id)"
 call EmployeeService/CreateEmployee "{\"projectId\": \"$project\", \"name\": \"Ada Lovelace\", \"email\": \"ada@acme.test\", \"employeeNumber\": \"E-001\", \"role\": \"EMPLOYEE_ROLE_ENGINEER\", \"phone\": \"+44 20 0000\", \"hiredAt\": \"2024-03-01T09:00:00Z\", \"salary\": 5200.5}"
 call EmployeeService/CreateEmployee "{\"projectId\": \"$project\", \"name\": \"Grace Hopper\", \"email\": \"grace@acme.test\", \"employeeNumber\": \"E-002\", \"role\": \"EMPLOYEE_ROLE_MANAGER\", \"status\": \"EMPLOYEE_STATUS_ON_LEAVE\"}"
 echo
