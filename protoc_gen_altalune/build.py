@@ -28,7 +28,7 @@ from .descriptors import (
     SourceFile,
 )
 from .diagnostics import InvalidInput, Location, Problems
-from .model import Entity, Enum, EnumValue, Field, GoPackage, Model, Packages, Rpc, Service
+from .model import Access, Entity, Enum, EnumValue, Field, GoPackage, Model, Packages, Rpc, Service
 from .params import Params
 
 ENTITY_EXT, FIELD_EXT, ENUM_VALUE_EXT, SERVICE_EXT, METHOD_EXT = 50601, 50602, 50603, 50604, 50605
@@ -74,8 +74,8 @@ ZERO_DEFAULTS = {
 RESERVED_COLUMNS = {"id", "public_id", "project_id", "created_at", "updated_at"}
 RESERVED_GO_FIELDS = {"ID", "PublicID", "ProjectID", "CreatedAt", "UpdatedAt", "ToProto"}
 # Types every generated domain package declares.
-GENERATED_TYPES = {"Service", "Handler", "Repo", "Repositor", "BeforeCreateHook", "BeforeUpdateHook",
-                   "BeforeDeleteHook"}
+GENERATED_TYPES = {"Service", "Handler", "GRPCServer", "Access", "Repo", "Repositor", "BeforeCreateHook",
+                   "BeforeUpdateHook", "BeforeDeleteHook"}
 # Names in scope where a unique field's value is a parameter (GetBy<Field>,
 # check<Field>Free, fail, New<Entity><Field>AlreadyExistsError): receivers,
 # other parameters, locals and the packages those functions use.
@@ -86,6 +86,9 @@ RESERVED_BLOCKS = {600: "validation", 603: "projects", 699: "internal errors"}
 # repository has more entities than that.
 MIN_BLOCK, MAX_BLOCK = 100, 999
 OPERATIONS = {1: "query", 2: "create", 3: "get", 4: "update", 5: "delete", 6: "custom"}
+# The action each CRUD operation requires on the service's resource.
+DEFAULT_ACTIONS = {"query": "read", "get": "read", "create": "write", "update": "write", "delete": "delete"}
+PERMISSION = re.compile(r"[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*")
 MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names
 # The longest name made from a table: a partition, <table>_p<BIGINT id>.
 MAX_TABLE = MAX_IDENTIFIER - len("_p") - len(str(2**63 - 1))
@@ -98,8 +101,24 @@ class Builder:
         self.ds = DescriptorSet(request)
         self.problems = Problems()
         self._go_packages: dict[str, GoPackage | None] = {}
+        self._blocks_taken: set[int] | None = None
 
     # --- entry --------------------------------------------------------------------
+
+    def _free_block(self) -> int:
+        """The first error-code block no entity of the request claims: 601-698
+        by convention, else anywhere in 100-999."""
+        if self._blocks_taken is None:
+            self._blocks_taken = set(RESERVED_BLOCKS)
+            for source in self.ds.files.values():
+                for msg in _all_messages(source.proto.message_type):
+                    opts = self.ds.altalune(msg.options, "entity")
+                    if opts:
+                        self._blocks_taken.add(opts.get("error_code", 0))
+        for block in [*range(601, 699), *range(MIN_BLOCK, MAX_BLOCK + 1)]:
+            if block not in self._blocks_taken:
+                return block
+        return 0
 
     def build(self) -> Model:
         entities: list[Entity] = []
@@ -253,11 +272,12 @@ class Builder:
         partitioned = opts.get("partitioned", True)
         error_code = opts.get("error_code", 0)
         if not error_code:
+            free = self._free_block()
             self.problems.add(
                 opt_loc,
                 f"entity {name} has no error-code block",
                 "add error_code: <block> to its (altalune.codegen.v1.entity) option, e.g. "
-                "error_code: 610 gives codes 61001 (not found) and 61002 (already exists)",
+                f"error_code: {free} (free) gives codes {free}01 (not found) and {free}02 (already exists)",
             )
         elif not MIN_BLOCK <= error_code <= MAX_BLOCK or error_code in RESERVED_BLOCKS:
             owner = RESERVED_BLOCKS.get(error_code)
@@ -265,8 +285,8 @@ class Builder:
                 opt_loc,
                 f"entity {name}: error_code {error_code} is "
                 + (f"the block of {owner}" if owner else f"outside {MIN_BLOCK}-{MAX_BLOCK}"),
-                f"choose a free block: 601-698 by convention, or {MIN_BLOCK}-{MAX_BLOCK} beyond them "
-                "(not 600, 603 or 699)",
+                f"choose a free block such as error_code: {self._free_block()} (601-698 by convention, or "
+                f"{MIN_BLOCK}-{MAX_BLOCK} beyond them; not 600, 603 or 699)",
             )
         version = opts.get("migration_version", "")
         if not re.fullmatch(r"\d{14}", version):
@@ -386,6 +406,14 @@ class Builder:
                 self.problems.add(loc, f"entity {name}: unique field {f.name} becomes Go parameter {f.param}, "
                                        "a name the generated functions that take it already use",
                                   "rename the field")
+            if f.filter_key:
+                spellings = {g.name: g for g in fields if g is not f} | {g.json_name: g for g in fields if g is not f}
+                spellings |= {g.filter_key: g for g in fields if g is not f and g.filter_key}
+                other = spellings.get(f.filter_key)
+                if other is not None or f.filter_key in RESERVED_COLUMNS:
+                    whose = f"field {other.name}" if other is not None else "a column the generator manages"
+                    self.problems.add(loc, f"entity {name}: filter_key {f.filter_key!r} of field {f.name} is a "
+                                           f"name of {whose}", "choose a filter_key no other field is known by")
             if f.column in RESERVED_COLUMNS:
                 self.problems.add(loc, f"entity {name}: column {f.column} is managed by the generator",
                                   "set (altalune.codegen.v1.field).column to another name")
@@ -516,6 +544,15 @@ class Builder:
         filterable = flag("filterable", kind in ("enum", "bool"), kind != "bytes", "bytes are not compared")
         sortable = flag("sortable", True, kind != "bytes", "bytes have no useful order")
         indexed = flag("indexed", filterable and not unique, True, "")
+        filter_key = fopts.get("filter_key", "")
+        if filter_key and not filterable:
+            self.problems.add(loc, f"field {what}: filter_key {filter_key!r} is set on a field that is not filterable",
+                              "add filterable: true to the field's options, or remove filter_key")
+            filter_key = ""
+        elif filter_key and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", filter_key):
+            self.problems.add(loc, f"field {what}: filter_key {filter_key!r} is not a key of letters, digits and "
+                                   "underscores", 'set filter_key to a plain key, e.g. filter_key: "statuses"')
+            filter_key = ""
         return Field(
             name=fd.name,
             json_name=fd.json_name or naming.lower_camel(fd.name),
@@ -538,6 +575,7 @@ class Builder:
             enum=enum,
             wrapper=wrapper,
             sql_fixed=sql_fixed,
+            filter_key=filter_key,
         )
 
     def _is_map_entry(self, type_name: str) -> bool:
@@ -595,6 +633,8 @@ class Builder:
         for i, svc in enumerate(fdp.service):
             spath = (SERVICE, i)
             sopts = self.ds.altalune(svc.options, "service")
+            if sopts.get("handwritten", False):
+                continue
             target = sopts.get("entity", "")
             entity = None
             if target:
@@ -608,13 +648,32 @@ class Builder:
             elif svc.name.endswith("Service"):
                 entity = self._find_entity(svc.name[: -len("Service")], fdp.package, by_name)
             if entity is None:
+                self._check_unbound(source, svc, spath, entities)
                 continue
             if entity.service is not None:
                 self.problems.add(source.location(*spath),
                                   f"entity {entity.name} is served by both {entity.service.name} and {svc.name}",
                                   "keep one service per entity; move other RPCs to a service of their own")
                 continue
-            entity.service = self._service(source, svc, spath, entity)
+            entity.service = self._service(source, svc, spath, entity, sopts)
+
+    def _check_unbound(self, source: SourceFile, svc, spath, entities: list[Entity]) -> None:
+        """A service tied to no entity is left alone, unless its RPCs are
+        named like an entity's CRUD operations: then it was meant to serve
+        that entity, and generating nothing for it would leave every call
+        unimplemented."""
+        for entity in entities:
+            crud = set(_conventional_names(entity))
+            matched = [m.name for m in svc.method if m.name in crud]
+            if matched:
+                self.problems.add(
+                    source.location(*spath),
+                    f"service {svc.name} is tied to no entity, but its RPCs {', '.join(matched)} are named like "
+                    f"the CRUD operations of entity {entity.name}",
+                    f'tie it with option (altalune.codegen.v1.service) = {{entity: "{entity.name}"}}, or mark it '
+                    "{handwritten: true} if you implement it yourself",
+                )
+                return
 
     def _find_entity(self, name: str, package: str, by_name: dict[str, Entity]) -> Entity | None:
         name = name.lstrip(".")
@@ -623,10 +682,15 @@ class Builder:
                 return by_name[candidate]
         return None
 
-    def _service(self, source: SourceFile, svc, spath, entity: Entity) -> Service:
+    def _service(self, source: SourceFile, svc, spath, entity: Entity, sopts: Options) -> Service:
         package = self._require_go_package(source)
         go_svc = naming.go_camel_case(svc.name)
         connect_name = f"{package.name}connect"
+        resource = sopts.get("resource", "") or entity.package
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", resource):
+            self.problems.add(source.option_location(*spath, 3, SERVICE_EXT),
+                              f"service {svc.name}: resource {resource!r} is not lower-case letters, digits and "
+                              "underscores", f'set (altalune.codegen.v1.service).resource to e.g. "{entity.package}"')
         service = Service(
             name=go_svc,
             file=source.name,
@@ -636,20 +700,16 @@ class Builder:
             register=f"{package.name}.Register{go_svc}Server",
             connect_handler=f"{connect_name}.New{go_svc}Handler",
             connect_iface=f"{connect_name}.{go_svc}Handler",
+            resource=resource,
         )
-        conventional = {
-            f"Query{entity.plural}": "query",
-            f"Create{entity.name}": "create",
-            f"Get{entity.name}": "get",
-            f"Update{entity.name}": "update",
-            f"Delete{entity.name}": "delete",
-        }
+        conventional = _conventional_names(entity)
         seen: dict[str, str] = {}
         for k, method in enumerate(svc.method):
             mpath = spath + (SERVICE_METHOD, k)
             loc = source.location(*mpath)
             mopts = self.ds.altalune(method.options, "method")
-            op = OPERATIONS.get(mopts.get("operation", 0)) or conventional.get(method.name, "custom")
+            explicit = OPERATIONS.get(mopts.get("operation", 0))
+            op = explicit or conventional.get(method.name, "custom")
             if method.client_streaming or method.server_streaming:
                 self.problems.add(loc, f"rpc {svc.name}.{method.name} streams; entity services hold unary RPCs only",
                                   "move the streaming RPC to a service of its own")
@@ -659,11 +719,81 @@ class Builder:
                                        f"(after {seen[op]})",
                                   "set (altalune.codegen.v1.method).operation = OPERATION_CUSTOM on one of them")
                 continue
+            if explicit is None and op == "custom" and self._looks_like_query(entity, method):
+                self.problems.add(
+                    loc,
+                    f"rpc {svc.name}.{method.name} has the shape of {entity.name}'s Query, but with plural "
+                    f"{entity.plural!r} that Query is named Query{entity.plural}",
+                    f'set plural: "{method.name[len("Query"):]}" in {entity.name}\'s (altalune.codegen.v1.entity) '
+                    "option, or set (altalune.codegen.v1.method).operation on the RPC "
+                    "(OPERATION_QUERY, or OPERATION_CUSTOM to implement it yourself)",
+                )
+                continue
             seen[op] = method.name
             rpc = self._rpc(source, entity, svc, method, op, loc)
             if rpc:
+                rpc.procedure = f"{connect_name}.{go_svc}{rpc.name}Procedure"
+                rpc.access = self._access(source, entity, svc, sopts, method, mopts, mpath, op, resource)
                 service.rpcs.append(rpc)
         return service
+
+    def _looks_like_query(self, entity: Entity, method) -> bool:
+        """An RPC named Query<something> whose request carries a QueryRequest."""
+        if not method.name.startswith("Query") or method.name == "Query":
+            return False
+        request = self.ds.messages.get(method.input_type)
+        return bool(request) and any(f.type_name.endswith(".QueryRequest") for f in request[1].field)
+
+    def _access(self, source: SourceFile, entity: Entity, svc, sopts: Options, method, mopts: Options,
+                mpath: tuple[int, ...], op: str, resource: str) -> Access:
+        """What the RPC requires of its caller: the permission its options
+        or the conventions give, and membership of the request's project for
+        a partitioned entity."""
+        where = source.option_location(*mpath, 4, METHOD_EXT)
+        what = f"rpc {svc.name}.{method.name}"
+        permission = mopts.get("permission", "")
+        public = bool(sopts.get("public", False) or mopts.get("public", False))
+        if public:
+            if permission:
+                self.problems.add(where, f"{what} is public and also requires permission {permission!r}",
+                                  "remove either public or permission from its options")
+            return Access(permission=None, project=False)
+        if not permission:
+            permission = DEFAULT_ACTIONS.get(op, "")
+        if not permission:
+            self.problems.add(
+                source.location(*mpath),
+                f"{what} is a custom RPC and says nothing of who may call it",
+                f'declare what its caller needs with option (altalune.codegen.v1.method) = {{permission: "<action>"}} '
+                f'(e.g. "read" requires {resource}:read), or {{public: true}} to serve it to any caller',
+            )
+            return Access(permission=None, project=False)
+        if ":" not in permission:
+            permission = f"{resource}:{permission}"
+        if not PERMISSION.fullmatch(permission):
+            self.problems.add(where, f"{what}: permission {permission!r} is not \"<resource>:<action>\"",
+                              'use lower-case letters, digits, "_" and "-", e.g. permission: "write" or '
+                              'permission: "billing:approve"')
+        project = entity.partitioned
+        if project and op == "custom" and self._project_field(method) is None:
+            request = self.ds.messages[method.input_type]
+            self.problems.add(
+                source.location(*mpath),
+                f"{what}: {request[1].name} has no `string project_id`, so the caller's membership of the "
+                f"project cannot be checked for partitioned entity {entity.name}",
+                f"add `string project_id = <n>;` to {request[1].name}, or make the RPC public "
+                "(option (altalune.codegen.v1.method) = {public: true}) and check access in its implementation",
+            )
+        return Access(permission=permission, project=project)
+
+    def _project_field(self, method):
+        request = self.ds.messages.get(method.input_type)
+        if request is None:
+            return None
+        fd = next((f for f in request[1].field if f.name == "project_id"), None)
+        if fd is None or fd.type != FDP.TYPE_STRING or fd.label == FDP.LABEL_REPEATED:
+            return None
+        return fd
 
     def _rpc(self, source: SourceFile, entity: Entity, svc, method, op: str, loc: Location) -> Rpc | None:
         req_src, req, req_path = self.ds.messages[method.input_type]
@@ -813,7 +943,8 @@ class Builder:
                     seen[key] = e
 
         once(lambda e: e.table, "table", "set a distinct (altalune.codegen.v1.entity).table on one of them")
-        once(lambda e: e.error_code, "error_code block", "give each entity its own error_code block")
+        once(lambda e: e.error_code, "error_code block",
+             f"give each entity its own error_code block, e.g. error_code: {self._free_block()} (free)")
         once(lambda e: e.package, "domain package", "set a distinct (altalune.codegen.v1.entity).domain")
         once(lambda e: e.go_type, "Go name", "rename one of the messages")
         once(lambda e: e.migration_version, "migration_version", "give each entity its own migration_version")
@@ -876,6 +1007,24 @@ class Builder:
             )
             return None
         return self._require_go_package(self.ds.messages[chosen][0])
+
+
+def _all_messages(messages):
+    """Every message of a list and, recursively, the ones nested in them."""
+    for msg in messages:
+        yield msg
+        yield from _all_messages(msg.nested_type)
+
+
+def _conventional_names(entity: Entity) -> dict[str, str]:
+    """The RPC names that are an entity's CRUD operations by convention."""
+    return {
+        f"Query{entity.plural}": "query",
+        f"Create{entity.name}": "create",
+        f"Get{entity.name}": "get",
+        f"Update{entity.name}": "update",
+        f"Delete{entity.name}": "delete",
+    }
 
 
 def _go_ident(local: str) -> str:

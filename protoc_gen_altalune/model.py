@@ -73,12 +73,24 @@ class Field:
     in_update: bool = False
     sql_fixed: bool = False  # set by an option or the entity's own rules
     writer_limits: list = field(default_factory=list)  # max_len of each request writing it
+    filter_key: str = ""  # the Query filter and catalog key, when not the field name
+
+    @property
+    def filter_name(self) -> str:
+        """The key of the field in Query filters and the filter catalog."""
+        return self.filter_key or self.name
 
     @property
     def domain_type(self) -> str:
         if self.nullable and self.go_base != "[]byte":
             return "*" + self.go_base
         return self.go_base
+
+    @property
+    def required_message(self) -> bool:
+        """A message field (a timestamp) that must be set: its column is NOT
+        NULL, and a nil message has no value to store."""
+        return self.presence == "message" and not self.nullable
 
     @property
     def keeps_on_update(self) -> bool:
@@ -182,11 +194,25 @@ class Field:
 
 
 @dataclass
+class Access:
+    """What an RPC requires of its caller."""
+
+    permission: str | None  # employee:read; None when public
+    project: bool  # membership of the request's project too (a partitioned entity)
+
+    @property
+    def public(self) -> bool:
+        return self.permission is None
+
+
+@dataclass
 class Rpc:
     name: str
     operation: str  # query create get update delete custom
     request: str  # altalunev1.CreateEmployeeRequest
     response: str
+    procedure: str = ""  # altalunev1connect.EmployeeServiceCreateEmployeeProcedure
+    access: Access | None = None
     id_getter: str | None = None  # GetEmployeeId
     project_getter: str | None = None  # GetProjectId
     entity_field: str | None = None  # response field carrying the entity: Employee
@@ -206,6 +232,7 @@ class Service:
     register: str  # altalunev1.RegisterEmployeeServiceServer
     connect_handler: str  # altalunev1connect.NewEmployeeServiceHandler
     connect_iface: str  # altalunev1connect.EmployeeServiceHandler
+    resource: str = ""  # employee: permissions are employee:<action>
     rpcs: list[Rpc] = field(default_factory=list)
 
     def op(self, name: str) -> Rpc | None:
@@ -218,6 +245,11 @@ class Service:
     @property
     def getter(self) -> str:
         return f"Get{self.name}"
+
+    @property
+    def scoped(self) -> bool:
+        """Some RPC checks membership of the request's project."""
+        return any(r.access and r.access.project for r in self.rpcs)
 
 
 @dataclass

@@ -33,6 +33,7 @@ THIRD_PARTY = {
     "connect": "connectrpc.com/connect",
     "grpc": "google.golang.org/grpc",
     "codes": "google.golang.org/grpc/codes",
+    "status": "google.golang.org/grpc/status",
     "proto": "google.golang.org/protobuf/proto",
     "protoreflect": "google.golang.org/protobuf/reflect/protoreflect",
     "protovalidate": "buf.build/go/protovalidate",
@@ -110,6 +111,7 @@ class Renderer:
         )
         self.env.filters["quote"] = _go_quote
         self.env.filters["go_name"] = naming.go_name
+        self.env.filters["private"] = naming.go_private_name
         self.env.filters["article"] = _article
         self.env.globals.update(
             model=model,
@@ -183,10 +185,11 @@ def render(model: Model, params: Params) -> list[OutputFile]:
     files: list[OutputFile] = []
     for e in model.entities:
         src = [e.file] if not e.service or e.service.file == e.file else [e.file, e.service.file]
-        ctx = dict(entity=e, sort_keys=_sort_keys(e), aliases=_aliases(e), insert_columns=_insert_columns(e))
+        ctx = dict(entity=e, sort_keys=_sort_keys(e), filter_aliases=_filter_aliases(e),
+                   sort_aliases=_sort_aliases(e), insert_columns=_insert_columns(e))
         layers = ["model", "errors", "interface", "repo", "mapper"]
         if e.service:
-            layers += ["service", "handler"]
+            layers += ["service", "access", "handler"]
         for layer in layers:
             doc = _package_doc(e.package, f"is the {e.human_one} domain: model, repository, service and "
                                f"handler of {e.table}.") if layer == "model" else ""
@@ -197,7 +200,7 @@ def render(model: Model, params: Params) -> list[OutputFile]:
     everything = model.sources
     kit_dir = p.kit_dir
     kit = model.packages.kit.name
-    for part in ("query", "errors", "convert"):
+    for part in ("query", "errors", "convert", "access"):
         doc = _package_doc(kit, "holds the helpers every generated domain shares: the query builder, the "
                                 "mapping of unique violations, conversions and the Connect adapter.") \
             if part == "query" else ""
@@ -231,9 +234,20 @@ def _sort_keys(e: Entity) -> list[tuple[str, str]]:
     return keys
 
 
-def _aliases(e: Entity) -> list[tuple[str, str]]:
-    """Other spellings of the field names a Query request may use: JSON names."""
-    names = [(f.json_name, f.name) for f in e.fields if f.sortable or f.filterable]
+def _filter_aliases(e: Entity) -> list[tuple[str, str]]:
+    """Other spellings of the filter keys a Query request may use: the field
+    and JSON names of a field whose filter key is neither."""
+    aliases: dict[str, str] = {}
+    for f in e.filterable:
+        for alias in (f.name, f.json_name):
+            if alias != f.filter_name:
+                aliases.setdefault(alias, f.filter_name)
+    return list(aliases.items())
+
+
+def _sort_aliases(e: Entity) -> list[tuple[str, str]]:
+    """Other spellings of the sort keys a Query request may use: JSON names."""
+    names = [(f.json_name, f.name) for f in e.sortable]
     names += [("createdAt", "created_at"), ("updatedAt", "updated_at")]
     return [(alias, name) for alias, name in names if alias != name]
 

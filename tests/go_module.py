@@ -35,13 +35,15 @@ class Layout:
     module: str = DEFAULT_MODULE
     errors_dir: str = "."
     root_pkg_name: str | None = None
+    kit_dir: str = "internal/shared/domainkit"
     out_prefix: str = ""  # where the module root lies in the plugin's output tree
 
     @classmethod
     def of(cls, params: str) -> "Layout":
         values = dict(item.partition("=")[::2] for item in params.split(",") if item and not item.startswith("M"))
         layout = cls(module=values.get("go_module", DEFAULT_MODULE), errors_dir=values.get("errors_dir", "."),
-                     root_pkg_name=values.get("root_pkg_name"))
+                     root_pkg_name=values.get("root_pkg_name"),
+                     kit_dir=values.get("kit_dir", "internal/shared/domainkit"))
         if values.get("paths") == "import" or "module" in values:
             full = layout.module + "/"
             prefix = values.get("module", "")
@@ -87,12 +89,16 @@ def copy_example(dest: Path) -> None:
 
 
 def retarget(root: Path, layout: Layout) -> None:
-    """Move the copied example to the case's module path and root package."""
-    if layout.module == DEFAULT_MODULE and layout.errors_dir == "." and layout.root_name == "altalune":
+    """Move the copied example to the case's module path, root package and
+    kit directory (which the example's server imports for the Access type)."""
+    default_kit = Layout().kit_dir
+    if layout.module == DEFAULT_MODULE and layout.errors_dir == "." and layout.root_name == "altalune" \
+            and layout.kit_dir == default_kit:
         return
     root_import = layout.module if layout.errors_dir == "." else f"{layout.module}/{layout.errors_dir}"
     for path in sorted(root.rglob("*.go")):
         text = path.read_text()
+        text = text.replace(f'"{DEFAULT_MODULE}/{default_kit}"', f'domainkit "{DEFAULT_MODULE}/{layout.kit_dir}"')
         text = text.replace(f'"{DEFAULT_MODULE}"', f'altalune "{root_import}"')
         text = text.replace(f'"{DEFAULT_MODULE}/', f'"{layout.module}/')
         path.write_text(text)

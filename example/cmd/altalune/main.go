@@ -5,10 +5,14 @@
 //
 //	altalune [serve]                 run the gRPC and Connect servers
 //	altalune migrate up|down|status  apply, roll back one, or list migrations
+//	altalune access                  list what every RPC requires of its caller
 //
 // Configuration comes from the environment:
 //
 //	ALTALUNE_DATABASE_URL  PostgreSQL connection URL (required)
+//	ALTALUNE_AUTH_JWKS_FILE  JWKS of the keys that sign access tokens (required to serve)
+//	ALTALUNE_AUTH_ISSUER   required iss claim of access tokens (optional)
+//	ALTALUNE_AUTH_AUDIENCE required aud claim of access tokens (optional)
 //	ALTALUNE_HTTP_ADDR     Connect API and /healthz (default 127.0.0.1:8080)
 //	ALTALUNE_GRPC_ADDR     gRPC API with reflection (default 127.0.0.1:9090)
 //	ALTALUNE_MIGRATE       apply pending migrations on serve (default true)
@@ -38,6 +42,7 @@ import (
 const usage = `usage:
   altalune [serve]                 run the gRPC and Connect servers
   altalune migrate up|down|status  apply, roll back one, or list migrations
+  altalune access                  list what every RPC requires of its caller
 `
 
 // errUsage marks a command line that could not be understood.
@@ -67,6 +72,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "-help", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
+	case "access":
+		if len(args) != 0 {
+			return fmt.Errorf("%w: access takes no arguments", errUsage)
+		}
+		return printAccess(stdout)
 	case "serve", "migrate":
 	default:
 		return fmt.Errorf("%w: unknown command %q", errUsage, command)
@@ -120,6 +130,25 @@ func serve(ctx context.Context, cfg *config.Config, log altalune.Logger) error {
 	}
 
 	return server.New(c, cfg.HTTPAddr, cfg.GRPCAddr).Run(ctx)
+}
+
+// printAccess lists every RPC with the permission it requires, whether the
+// caller must also be a member of the request's project, or that it is
+// public.
+func printAccess(stdout io.Writer) error {
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROCEDURE\tREQUIRES")
+	for _, a := range server.Access() {
+		requires := a.Permission
+		switch {
+		case a.Public:
+			requires = "public"
+		case a.Project:
+			requires += " + project membership"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", a.Procedure, requires)
+	}
+	return tw.Flush()
 }
 
 // migrate runs the migrate subcommand action: up, down or status.

@@ -16,6 +16,9 @@ const (
 	EnvMigrate     = "ALTALUNE_MIGRATE"
 	EnvLogLevel    = "ALTALUNE_LOG_LEVEL"
 	EnvLogFormat   = "ALTALUNE_LOG_FORMAT"
+	EnvAuthJWKS    = "ALTALUNE_AUTH_JWKS_FILE"
+	EnvAuthIssuer  = "ALTALUNE_AUTH_ISSUER"
+	EnvAuthAud     = "ALTALUNE_AUTH_AUDIENCE"
 )
 
 // Defaults of the optional settings.
@@ -45,6 +48,14 @@ type Config struct {
 	LogLevel slog.Level
 	// LogFormat is LogFormatText or LogFormatJSON.
 	LogFormat string
+	// AuthJWKSFile is a JWKS document holding the public keys that sign
+	// access tokens (RS256). Required to serve: nothing is fetched from the
+	// network.
+	AuthJWKSFile string
+	// AuthIssuer and AuthAudience, when set, must match a token's iss and
+	// aud claims.
+	AuthIssuer   string
+	AuthAudience string
 }
 
 // Load reads the configuration through getenv, which is os.Getenv outside
@@ -57,6 +68,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		Migrate:     true,
 		LogLevel:    slog.LevelInfo,
 		LogFormat:   valueOr(getenv(EnvLogFormat), DefaultLogFormat),
+
+		AuthJWKSFile: getenv(EnvAuthJWKS),
+		AuthIssuer:   getenv(EnvAuthIssuer),
+		AuthAudience: getenv(EnvAuthAud),
 	}
 	var errs []error
 	if cfg.DatabaseURL == "" {
@@ -81,6 +96,15 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// RequireAuth reports the settings serving needs beyond Load's: the keys
+// that verify access tokens.
+func (c *Config) RequireAuth() error {
+	if c.AuthJWKSFile == "" {
+		return fmt.Errorf("%s is required to serve: the JWKS file of the keys that sign access tokens", EnvAuthJWKS)
+	}
+	return nil
 }
 
 func valueOr(v, fallback string) string {

@@ -69,3 +69,32 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadAuth(t *testing.T) {
+	cfg, err := Load(env(map[string]string{
+		EnvDatabaseURL: "postgres://db/altalune",
+		EnvAuthJWKS:    "/etc/altalune/jwks.json",
+		EnvAuthIssuer:  "https://auth.example",
+		EnvAuthAud:     "altalune",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.AuthJWKSFile != "/etc/altalune/jwks.json" || cfg.AuthIssuer != "https://auth.example" || cfg.AuthAudience != "altalune" {
+		t.Errorf("auth settings = %q %q %q", cfg.AuthJWKSFile, cfg.AuthIssuer, cfg.AuthAudience)
+	}
+	if err := cfg.RequireAuth(); err != nil {
+		t.Errorf("RequireAuth() = %v, want nil", err)
+	}
+}
+
+func TestRequireAuthWithoutKeys(t *testing.T) {
+	cfg, err := Load(env(map[string]string{EnvDatabaseURL: "postgres://db/altalune"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.RequireAuth()
+	if err == nil || !strings.Contains(err.Error(), EnvAuthJWKS) {
+		t.Errorf("RequireAuth() = %v, want an error naming %s", err, EnvAuthJWKS)
+	}
+}

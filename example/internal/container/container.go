@@ -11,6 +11,7 @@ import (
 
 	"github.com/hrz8/altalune"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
+	"github.com/hrz8/altalune/internal/auth"
 	"github.com/hrz8/altalune/internal/config"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/postgres"
@@ -25,18 +26,31 @@ type Container struct {
 	db  *postgres.Postgres
 	log altalune.Logger
 
+	jwtValidator *auth.JWTValidator
+	authorizer   *auth.Authorizer
+
 	projectRepo    *project_domain.Repo
 	projectService *project_domain.Service
 }
 
-// CreateContainer connects to the database of cfg and builds every
-// repository and service. Close releases what it holds.
+// CreateContainer loads the token keys of cfg, connects to its database and
+// builds every repository and service. Close releases what it holds.
 func CreateContainer(ctx context.Context, cfg *config.Config, log altalune.Logger) (*Container, error) {
+	if err := cfg.RequireAuth(); err != nil {
+		return nil, err
+	}
+	validator, err := auth.NewJWTValidatorFromFile(cfg.AuthJWKSFile, auth.ValidatorOptions{
+		Issuer:   cfg.AuthIssuer,
+		Audience: cfg.AuthAudience,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load token keys: %w", err)
+	}
 	db, err := postgres.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	c := &Container{db: db, log: log}
+	c := &Container{db: db, log: log, jwtValidator: validator, authorizer: auth.NewAuthorizer()}
 
 	c.initRepositories()
 	if err := c.initServices(); err != nil {
@@ -73,6 +87,18 @@ func (c *Container) GetProjectService() altalunev1.ProjectServiceServer {
 // domains resolve project public IDs.
 func (c *Container) GetProjectRepository() project_domain.Repositor {
 	return c.projectRepo
+}
+
+// GetAuthorizer returns the authorizer every handler checks its callers
+// with.
+func (c *Container) GetAuthorizer() *auth.Authorizer {
+	return c.authorizer
+}
+
+// GetJWTValidator returns the validator of access tokens, which the
+// authentication interceptors of both servers use.
+func (c *Container) GetJWTValidator() *auth.JWTValidator {
+	return c.jwtValidator
 }
 
 // GetDB returns the database.

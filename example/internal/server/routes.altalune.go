@@ -7,6 +7,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"connectrpc.com/connect"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
@@ -14,6 +15,7 @@ import (
 	currency_domain "github.com/hrz8/altalune/internal/domain/currency"
 	employee_domain "github.com/hrz8/altalune/internal/domain/employee"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/grpc"
 )
 
@@ -25,17 +27,33 @@ type generatedServices interface {
 	GetTicketService() altalunev1.TicketServiceServer
 }
 
-// registerGeneratedGRPCServices registers the service of every generated domain.
-func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices) {
-	altalunev1.RegisterCurrencyServiceServer(registrar, c.GetCurrencyService())
-	altalunev1.RegisterEmployeeServiceServer(registrar, c.GetEmployeeService())
-	altalunev1.RegisterTicketServiceServer(registrar, c.GetTicketService())
+// registerGeneratedGRPCServices registers the service of every generated
+// domain, each call checked by authz (the target's *auth.Authorizer) against
+// the RPC's access rule. The gRPC server must also run an interceptor that
+// authenticates callers (builds their auth context), as the Connect handlers
+// do with theirs.
+func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices, authz domainkit.Authorizer) {
+	altalunev1.RegisterCurrencyServiceServer(registrar, currency_domain.NewGRPCServer(c.GetCurrencyService(), authz))
+	altalunev1.RegisterEmployeeServiceServer(registrar, employee_domain.NewGRPCServer(c.GetEmployeeService(), authz))
+	altalunev1.RegisterTicketServiceServer(registrar, ticket_domain.NewGRPCServer(c.GetTicketService(), authz))
 }
 
 // registerGeneratedConnectHandlers mounts the Connect handler of every
-// generated domain on mux.
-func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, opts ...connect.HandlerOption) {
-	mux.Handle(altalunev1connect.NewCurrencyServiceHandler(currency_domain.NewHandler(c.GetCurrencyService()), opts...))
-	mux.Handle(altalunev1connect.NewEmployeeServiceHandler(employee_domain.NewHandler(c.GetEmployeeService()), opts...))
-	mux.Handle(altalunev1connect.NewTicketServiceHandler(ticket_domain.NewHandler(c.GetTicketService()), opts...))
+// generated domain on mux, each call checked by authz against the RPC's
+// access rule. opts should include the interceptor that authenticates
+// callers.
+func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, authz domainkit.Authorizer, opts ...connect.HandlerOption) {
+	mux.Handle(altalunev1connect.NewCurrencyServiceHandler(currency_domain.NewHandler(c.GetCurrencyService(), authz), opts...))
+	mux.Handle(altalunev1connect.NewEmployeeServiceHandler(employee_domain.NewHandler(c.GetEmployeeService(), authz), opts...))
+	mux.Handle(altalunev1connect.NewTicketServiceHandler(ticket_domain.NewHandler(c.GetTicketService(), authz), opts...))
+}
+
+// generatedAccess lists what every generated RPC requires of its caller,
+// by procedure, for listing and audit.
+func generatedAccess() []domainkit.Access {
+	return slices.Concat(
+		currency_domain.Access,
+		employee_domain.Access,
+		ticket_domain.Access,
+	)
 }

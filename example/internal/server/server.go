@@ -10,17 +10,23 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
 
 	"github.com/hrz8/altalune"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/gen/altalune/v1/altalunev1connect"
+	"github.com/hrz8/altalune/internal/auth"
 	"github.com/hrz8/altalune/internal/container"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish
@@ -107,31 +113,41 @@ func stopGRPC(ctx context.Context, srv *grpc.Server) {
 }
 
 // setupGRPCServices returns a gRPC server with every service and reflection
-// registered.
+// registered. Its interceptors recover panics (answering Internal) and
+// authenticate callers from the authorization metadata; each service then
+// checks its callers as the Connect handlers do.
 func (s *Server) setupGRPCServices() *grpc.Server {
-	grpcServer := grpc.NewServer()
+	validator := s.c.GetJWTValidator()
+	grpcServer := grpc.NewServer(
+		grpc.ChainUnaryInterceptor(s.recoverUnary, auth.NewGRPCAuthInterceptor(validator)),
+		grpc.ChainStreamInterceptor(s.recoverStream, auth.NewGRPCStreamAuthInterceptor(validator)),
+	)
 
-	altalunev1.RegisterProjectServiceServer(grpcServer, s.c.GetProjectService())
-	registerGeneratedGRPCServices(grpcServer, s.c)
+	authz := s.c.GetAuthorizer()
+	altalunev1.RegisterProjectServiceServer(grpcServer, project_domain.NewGRPCServer(s.c.GetProjectService(), authz))
+	registerGeneratedGRPCServices(grpcServer, s.c, authz)
 
 	reflection.Register(grpcServer)
 	return grpcServer
 }
 
 // setupRoutes returns the HTTP handler: every Connect service under /api/
-// and GET /healthz.
+// and GET /healthz. Every service is mounted with the interceptor that
+// authenticates callers; each handler then checks its callers.
 func (s *Server) setupRoutes() http.Handler {
 	handlerOptions := []connect.HandlerOption{
 		connect.WithRecover(s.recoverHandler),
+		connect.WithInterceptors(auth.NewAuthInterceptor(s.c.GetJWTValidator())),
 	}
 
+	authz := s.c.GetAuthorizer()
 	connectMux := http.NewServeMux()
 	path, h := altalunev1connect.NewProjectServiceHandler(
-		project_domain.NewHandler(s.c.GetProjectService()),
+		project_domain.NewHandler(s.c.GetProjectService(), authz),
 		handlerOptions...,
 	)
 	connectMux.Handle(path, h)
-	registerGeneratedConnectHandlers(connectMux, s.c, handlerOptions...)
+	registerGeneratedConnectHandlers(connectMux, s.c, authz, handlerOptions...)
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", http.StripPrefix("/api", connectMux))
@@ -139,11 +155,47 @@ func (s *Server) setupRoutes() http.Handler {
 	return mux
 }
 
+// Access lists what every RPC of the API requires of its caller, by
+// procedure: the project service's and the generated ones.
+func Access() []domainkit.Access {
+	project := []domainkit.Access{
+		{Procedure: altalunev1connect.ProjectServiceCreateProjectProcedure, Permission: project_domain.PermissionWrite},
+		{Procedure: altalunev1connect.ProjectServiceGetProjectProcedure, Permission: project_domain.PermissionRead, Project: true},
+		{Procedure: altalunev1connect.ProjectServiceQueryProjectsProcedure, Permission: project_domain.PermissionRead},
+	}
+	all := append(project, generatedAccess()...)
+	slices.SortFunc(all, func(a, b domainkit.Access) int { return strings.Compare(a.Procedure, b.Procedure) })
+	return all
+}
+
 // recoverHandler turns a panic in a Connect handler into an Internal error
 // instead of a dropped connection.
 func (s *Server) recoverHandler(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
 	s.log.ErrorContext(ctx, "panic in handler", "procedure", spec.Procedure, "panic", p)
 	return connect.NewError(connect.CodeInternal, errors.New("internal error"))
+}
+
+// recoverUnary turns a panic in a gRPC method into an Internal error: gRPC
+// itself would let it end the process.
+func (s *Server) recoverUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (res any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.ErrorContext(ctx, "panic in handler", "procedure", info.FullMethod, "panic", p)
+			res, err = nil, status.Error(codes.Internal, "internal error")
+		}
+	}()
+	return handler(ctx, req)
+}
+
+// recoverStream is recoverUnary for streaming methods.
+func (s *Server) recoverStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.ErrorContext(ss.Context(), "panic in handler", "procedure", info.FullMethod, "panic", p)
+			err = status.Error(codes.Internal, "internal error")
+		}
+	}()
+	return handler(srv, ss)
 }
 
 func healthz(w http.ResponseWriter, _ *http.Request) {

@@ -1024,11 +1024,11 @@ const file_altalune_v1_currency_proto_rawDesc = "" +
 	"\vcurrency_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\n" +
 	"currencyId\"2\n" +
 	"\x16DeleteCurrencyResponse\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage2\xd2\x03\n" +
-	"\x0fCurrencyService\x12\\\n" +
-	"\x0fQueryCurrencies\x12#.altalune.v1.QueryCurrenciesRequest\x1a$.altalune.v1.QueryCurrenciesResponse\x12Y\n" +
-	"\x0eCreateCurrency\x12\".altalune.v1.CreateCurrencyRequest\x1a#.altalune.v1.CreateCurrencyResponse\x12P\n" +
-	"\vGetCurrency\x12\x1f.altalune.v1.GetCurrencyRequest\x1a .altalune.v1.GetCurrencyResponse\x12Y\n" +
+	"\amessage\x18\x01 \x01(\tR\amessage2\xe2\x03\n" +
+	"\x0fCurrencyService\x12d\n" +
+	"\x0fQueryCurrencies\x12#.altalune.v1.QueryCurrenciesRequest\x1a$.altalune.v1.QueryCurrenciesResponse\"\x06\xea\xda\x18\x02\x18\x01\x12Y\n" +
+	"\x0eCreateCurrency\x12\".altalune.v1.CreateCurrencyRequest\x1a#.altalune.v1.CreateCurrencyResponse\x12X\n" +
+	"\vGetCurrency\x12\x1f.altalune.v1.GetCurrencyRequest\x1a .altalune.v1.GetCurrencyResponse\"\x06\xea\xda\x18\x02\x18\x01\x12Y\n" +
 	"\x0eUpdateCurrency\x12\".altalune.v1.UpdateCurrencyRequest\x1a#.altalune.v1.UpdateCurrencyResponse\x12Y\n" +
 	"\x0eDeleteCurrency\x12\".altalune.v1.DeleteCurrencyRequest\x1a#.altalune.v1.DeleteCurrencyResponseB5Z3github.com/hrz8/altalune/gen/altalune/v1;altalunev1b\x06proto3"
 

@@ -29,6 +29,9 @@ const (
 // CurrencyServiceClient is the client API for CurrencyService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// CurrencyService serves reference data: anyone may read currencies, and
+// changing them takes currency:write or currency:delete.
 type CurrencyServiceClient interface {
 	QueryCurrencies(ctx context.Context, in *QueryCurrenciesRequest, opts ...grpc.CallOption) (*QueryCurrenciesResponse, error)
 	CreateCurrency(ctx context.Context, in *CreateCurrencyRequest, opts ...grpc.CallOption) (*CreateCurrencyResponse, error)
@@ -98,6 +101,9 @@ func (c *currencyServiceClient) DeleteCurrency(ctx context.Context, in *DeleteCu
 // CurrencyServiceServer is the server API for CurrencyService service.
 // All implementations must embed UnimplementedCurrencyServiceServer
 // for forward compatibility.
+//
+// CurrencyService serves reference data: anyone may read currencies, and
+// changing them takes currency:write or currency:delete.
 type CurrencyServiceServer interface {
 	QueryCurrencies(context.Context, *QueryCurrenciesRequest) (*QueryCurrenciesResponse, error)
 	CreateCurrency(context.Context, *CreateCurrencyRequest) (*CreateCurrencyResponse, error)

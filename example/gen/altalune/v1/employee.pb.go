@@ -137,17 +137,18 @@ type Employee struct {
 	Name           string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	Email          string                 `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
 	EmployeeNumber string                 `protobuf:"bytes,4,opt,name=employee_number,json=employeeNumber,proto3" json:"employee_number,omitempty"`
-	Role           EmployeeRole           `protobuf:"varint,5,opt,name=role,proto3,enum=altalune.v1.EmployeeRole" json:"role,omitempty"`
-	Status         EmployeeStatus         `protobuf:"varint,6,opt,name=status,proto3,enum=altalune.v1.EmployeeStatus" json:"status,omitempty"`
-	Phone          *string                `protobuf:"bytes,7,opt,name=phone,proto3,oneof" json:"phone,omitempty"`
-	Age            *wrapperspb.Int32Value `protobuf:"bytes,8,opt,name=age,proto3" json:"age,omitempty"`
-	HiredAt        *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=hired_at,json=hiredAt,proto3" json:"hired_at,omitempty"`
-	Salary         float64                `protobuf:"fixed64,10,opt,name=salary,proto3" json:"salary,omitempty"`
-	Remote         bool                   `protobuf:"varint,11,opt,name=remote,proto3" json:"remote,omitempty"`
-	CreatedAt      *timestamppb.Timestamp `protobuf:"bytes,98,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	UpdatedAt      *timestamppb.Timestamp `protobuf:"bytes,99,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The filter keys are plural, as the frontend reads the filter catalog.
+	Role          EmployeeRole           `protobuf:"varint,5,opt,name=role,proto3,enum=altalune.v1.EmployeeRole" json:"role,omitempty"`
+	Status        EmployeeStatus         `protobuf:"varint,6,opt,name=status,proto3,enum=altalune.v1.EmployeeStatus" json:"status,omitempty"`
+	Phone         *string                `protobuf:"bytes,7,opt,name=phone,proto3,oneof" json:"phone,omitempty"`
+	Age           *wrapperspb.Int32Value `protobuf:"bytes,8,opt,name=age,proto3" json:"age,omitempty"`
+	HiredAt       *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=hired_at,json=hiredAt,proto3" json:"hired_at,omitempty"`
+	Salary        float64                `protobuf:"fixed64,10,opt,name=salary,proto3" json:"salary,omitempty"`
+	Remote        bool                   `protobuf:"varint,11,opt,name=remote,proto3" json:"remote,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,98,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,99,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Employee) Reset() {
@@ -923,14 +924,15 @@ var File_altalune_v1_employee_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\n" +
-	"\x1aaltalune/v1/employee.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xd3\x04\n" +
+	"\x1aaltalune/v1/employee.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xf0\x04\n" +
 	"\bEmployee\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
 	"\x05email\x18\x03 \x01(\tB\x06\xd2\xda\x18\x02\b\x01R\x05email\x121\n" +
-	"\x0femployee_number\x18\x04 \x01(\tB\b\xd2\xda\x18\x04\b\x018\x01R\x0eemployeeNumber\x12-\n" +
-	"\x04role\x18\x05 \x01(\x0e2\x19.altalune.v1.EmployeeRoleR\x04role\x123\n" +
-	"\x06status\x18\x06 \x01(\x0e2\x1b.altalune.v1.EmployeeStatusR\x06status\x12\x19\n" +
+	"\x0femployee_number\x18\x04 \x01(\tB\b\xd2\xda\x18\x04\b\x018\x01R\x0eemployeeNumber\x12:\n" +
+	"\x04role\x18\x05 \x01(\x0e2\x19.altalune.v1.EmployeeRoleB\v\xd2\xda\x18\aR\x05rolesR\x04role\x12C\n" +
+	"\x06status\x18\x06 \x01(\x0e2\x1b.altalune.v1.EmployeeStatusB\x0e\xd2\xda\x18\n" +
+	"R\bstatusesR\x06status\x12\x19\n" +
 	"\x05phone\x18\a \x01(\tH\x00R\x05phone\x88\x01\x01\x12-\n" +
 	"\x03age\x18\b \x01(\v2\x1b.google.protobuf.Int32ValueR\x03age\x125\n" +
 	"\bhired_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\ahiredAt\x12\x1e\n" +

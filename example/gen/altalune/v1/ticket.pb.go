@@ -1083,14 +1083,14 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\vTicketState\x12\x1c\n" +
 	"\x18TICKET_STATE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11TICKET_STATE_OPEN\x10\x01\x12\x17\n" +
-	"\x13TICKET_STATE_CLOSED\x10\x022\x81\x04\n" +
+	"\x13TICKET_STATE_CLOSED\x10\x022\x8e\x04\n" +
 	"\rTicketService\x12S\n" +
 	"\fQueryTickets\x12 .altalune.v1.QueryTicketsRequest\x1a!.altalune.v1.QueryTicketsResponse\x12S\n" +
 	"\fCreateTicket\x12 .altalune.v1.CreateTicketRequest\x1a!.altalune.v1.CreateTicketResponse\x12J\n" +
 	"\tGetTicket\x12\x1d.altalune.v1.GetTicketRequest\x1a\x1e.altalune.v1.GetTicketResponse\x12S\n" +
 	"\fUpdateTicket\x12 .altalune.v1.UpdateTicketRequest\x1a!.altalune.v1.UpdateTicketResponse\x12S\n" +
-	"\fDeleteTicket\x12 .altalune.v1.DeleteTicketRequest\x1a!.altalune.v1.DeleteTicketResponse\x12P\n" +
-	"\vCloseTicket\x12\x1f.altalune.v1.CloseTicketRequest\x1a .altalune.v1.CloseTicketResponseB5Z3github.com/hrz8/altalune/gen/altalune/v1;altalunev1b\x06proto3"
+	"\fDeleteTicket\x12 .altalune.v1.DeleteTicketRequest\x1a!.altalune.v1.DeleteTicketResponse\x12]\n" +
+	"\vCloseTicket\x12\x1f.altalune.v1.CloseTicketRequest\x1a .altalune.v1.CloseTicketResponse\"\v\xea\xda\x18\a\x12\x05closeB5Z3github.com/hrz8/altalune/gen/altalune/v1;altalunev1b\x06proto3"
 
 var (
 	file_altalune_v1_ticket_proto_rawDescOnce sync.Once

@@ -36,7 +36,8 @@ type TicketServiceClient interface {
 	GetTicket(ctx context.Context, in *GetTicketRequest, opts ...grpc.CallOption) (*GetTicketResponse, error)
 	UpdateTicket(ctx context.Context, in *UpdateTicketRequest, opts ...grpc.CallOption) (*UpdateTicketResponse, error)
 	DeleteTicket(ctx context.Context, in *DeleteTicketRequest, opts ...grpc.CallOption) (*DeleteTicketResponse, error)
-	// CloseTicket marks a ticket closed with a resolution.
+	// CloseTicket marks a ticket closed with a resolution; it takes the
+	// permission ticket:close.
 	CloseTicket(ctx context.Context, in *CloseTicketRequest, opts ...grpc.CallOption) (*CloseTicketResponse, error)
 }
 
@@ -117,7 +118,8 @@ type TicketServiceServer interface {
 	GetTicket(context.Context, *GetTicketRequest) (*GetTicketResponse, error)
 	UpdateTicket(context.Context, *UpdateTicketRequest) (*UpdateTicketResponse, error)
 	DeleteTicket(context.Context, *DeleteTicketRequest) (*DeleteTicketResponse, error)
-	// CloseTicket marks a ticket closed with a resolution.
+	// CloseTicket marks a ticket closed with a resolution; it takes the
+	// permission ticket:close.
 	CloseTicket(context.Context, *CloseTicketRequest) (*CloseTicketResponse, error)
 	mustEmbedUnimplementedTicketServiceServer()
 }

@@ -12,40 +12,84 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves CurrencyService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves CurrencyService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc altalunev1.CurrencyServiceServer
+	svc   altalunev1.CurrencyServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc altalunev1.CurrencyServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc altalunev1.CurrencyServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ altalunev1connect.CurrencyServiceHandler = (*Handler)(nil)
 
-// QueryCurrencies calls Service.QueryCurrencies.
+// QueryCurrencies checks the caller, then calls Service.QueryCurrencies.
 func (h *Handler) QueryCurrencies(ctx context.Context, req *connect.Request[altalunev1.QueryCurrenciesRequest]) (*connect.Response[altalunev1.QueryCurrenciesResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryCurrencies)
+	return domainkit.Unary(ctx, h.authz, queryCurrenciesRule, req, h.svc.QueryCurrencies)
 }
 
-// CreateCurrency calls Service.CreateCurrency.
+// CreateCurrency checks the caller, then calls Service.CreateCurrency.
 func (h *Handler) CreateCurrency(ctx context.Context, req *connect.Request[altalunev1.CreateCurrencyRequest]) (*connect.Response[altalunev1.CreateCurrencyResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateCurrency)
+	return domainkit.Unary(ctx, h.authz, createCurrencyRule, req, h.svc.CreateCurrency)
 }
 
-// GetCurrency calls Service.GetCurrency.
+// GetCurrency checks the caller, then calls Service.GetCurrency.
 func (h *Handler) GetCurrency(ctx context.Context, req *connect.Request[altalunev1.GetCurrencyRequest]) (*connect.Response[altalunev1.GetCurrencyResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetCurrency)
+	return domainkit.Unary(ctx, h.authz, getCurrencyRule, req, h.svc.GetCurrency)
 }
 
-// UpdateCurrency calls Service.UpdateCurrency.
+// UpdateCurrency checks the caller, then calls Service.UpdateCurrency.
 func (h *Handler) UpdateCurrency(ctx context.Context, req *connect.Request[altalunev1.UpdateCurrencyRequest]) (*connect.Response[altalunev1.UpdateCurrencyResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateCurrency)
+	return domainkit.Unary(ctx, h.authz, updateCurrencyRule, req, h.svc.UpdateCurrency)
 }
 
-// DeleteCurrency calls Service.DeleteCurrency.
+// DeleteCurrency checks the caller, then calls Service.DeleteCurrency.
 func (h *Handler) DeleteCurrency(ctx context.Context, req *connect.Request[altalunev1.DeleteCurrencyRequest]) (*connect.Response[altalunev1.DeleteCurrencyResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteCurrency)
+	return domainkit.Unary(ctx, h.authz, deleteCurrencyRule, req, h.svc.DeleteCurrency)
+}
+
+// GRPCServer serves CurrencyService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	altalunev1.UnsafeCurrencyServiceServer
+	svc   altalunev1.CurrencyServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc altalunev1.CurrencyServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ altalunev1.CurrencyServiceServer = (*GRPCServer)(nil)
+
+// QueryCurrencies checks the caller, then calls Service.QueryCurrencies.
+func (g *GRPCServer) QueryCurrencies(ctx context.Context, req *altalunev1.QueryCurrenciesRequest) (*altalunev1.QueryCurrenciesResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryCurrenciesRule, req, g.svc.QueryCurrencies)
+}
+
+// CreateCurrency checks the caller, then calls Service.CreateCurrency.
+func (g *GRPCServer) CreateCurrency(ctx context.Context, req *altalunev1.CreateCurrencyRequest) (*altalunev1.CreateCurrencyResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createCurrencyRule, req, g.svc.CreateCurrency)
+}
+
+// GetCurrency checks the caller, then calls Service.GetCurrency.
+func (g *GRPCServer) GetCurrency(ctx context.Context, req *altalunev1.GetCurrencyRequest) (*altalunev1.GetCurrencyResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getCurrencyRule, req, g.svc.GetCurrency)
+}
+
+// UpdateCurrency checks the caller, then calls Service.UpdateCurrency.
+func (g *GRPCServer) UpdateCurrency(ctx context.Context, req *altalunev1.UpdateCurrencyRequest) (*altalunev1.UpdateCurrencyResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateCurrencyRule, req, g.svc.UpdateCurrency)
+}
+
+// DeleteCurrency checks the caller, then calls Service.DeleteCurrency.
+func (g *GRPCServer) DeleteCurrency(ctx context.Context, req *altalunev1.DeleteCurrencyRequest) (*altalunev1.DeleteCurrencyResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteCurrencyRule, req, g.svc.DeleteCurrency)
 }

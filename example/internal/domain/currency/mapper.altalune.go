@@ -14,7 +14,7 @@ func CurrenciesToProto(items []*Currency) []*altalunev1.Currency {
 }
 
 // createCurrencyInput reads the fields of CreateCurrencyRequest into the repository's input.
-func createCurrencyInput(req *altalunev1.CreateCurrencyRequest) *CreateCurrencyInput {
+func createCurrencyInput(req *altalunev1.CreateCurrencyRequest) (*CreateCurrencyInput, error) {
 	return &CreateCurrencyInput{
 		Code:           req.GetCode(),
 		Name:           req.GetName(),
@@ -32,11 +32,11 @@ func createCurrencyInput(req *altalunev1.CreateCurrencyRequest) *CreateCurrencyI
 		Crypto:         domainkit.Unwrap(req.GetCrypto()),
 		PegRate:        domainkit.Unwrap(req.GetPegRate()),
 		IssuerID:       req.IssuerId,
-	}
+	}, nil
 }
 
 // updateCurrencyInput reads the fields of UpdateCurrencyRequest into the repository's input.
-func updateCurrencyInput(req *altalunev1.UpdateCurrencyRequest) *UpdateCurrencyInput {
+func updateCurrencyInput(req *altalunev1.UpdateCurrencyRequest) (*UpdateCurrencyInput, error) {
 	return &UpdateCurrencyInput{
 		PublicID:       req.GetCurrencyId(),
 		Code:           req.GetCode(),
@@ -55,5 +55,5 @@ func updateCurrencyInput(req *altalunev1.UpdateCurrencyRequest) *UpdateCurrencyI
 		Crypto:         domainkit.Unwrap(req.GetCrypto()),
 		PegRate:        domainkit.Unwrap(req.GetPegRate()),
 		IssuerID:       req.IssuerId,
-	}
+	}, nil
 }

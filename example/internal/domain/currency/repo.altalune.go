@@ -46,6 +46,9 @@ var currencyQuery = &domainkit.QuerySpec{
 		"active":         {Column: "active", Bool: true},
 		"crypto":         {Column: "crypto", Bool: true},
 	},
+	FilterAliases: map[string]string{
+		"decimalPlaces": "decimal_places",
+	},
 	Sorts: map[string]string{
 		"code":             "code",
 		"name":             "name",
@@ -65,7 +68,7 @@ var currencyQuery = &domainkit.QuerySpec{
 		"created_at":       "created_at",
 		"updated_at":       "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"decimalPlaces":  "decimal_places",
 		"numericCode":    "numeric_code",
 		"reserveBalance": "reserve_balance",

@@ -11,7 +11,6 @@ import (
 	"github.com/hrz8/altalune"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -66,7 +65,7 @@ func (s *Service) QueryCurrencies(ctx context.Context, req *altalunev1.QueryCurr
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query currencies", err, "", "")
 	}
@@ -85,7 +84,10 @@ func (s *Service) CreateCurrency(ctx context.Context, req *altalunev1.CreateCurr
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	input := createCurrencyInput(req)
+	input, err := createCurrencyInput(req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create currency", err, "", input.Code)
@@ -113,7 +115,10 @@ func (s *Service) UpdateCurrency(ctx context.Context, req *altalunev1.UpdateCurr
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	input := updateCurrencyInput(req)
+	input, err := updateCurrencyInput(req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update currency", err, input.PublicID, input.Code)
@@ -187,12 +192,13 @@ func (s *Service) checkCodeFree(ctx context.Context, code string, selfID string)
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -12,40 +12,84 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves EmployeeService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves EmployeeService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc altalunev1.EmployeeServiceServer
+	svc   altalunev1.EmployeeServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc altalunev1.EmployeeServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc altalunev1.EmployeeServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ altalunev1connect.EmployeeServiceHandler = (*Handler)(nil)
 
-// QueryEmployees calls Service.QueryEmployees.
+// QueryEmployees checks the caller, then calls Service.QueryEmployees.
 func (h *Handler) QueryEmployees(ctx context.Context, req *connect.Request[altalunev1.QueryEmployeesRequest]) (*connect.Response[altalunev1.QueryEmployeesResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryEmployees)
+	return domainkit.Unary(ctx, h.authz, queryEmployeesRule, req, h.svc.QueryEmployees)
 }
 
-// CreateEmployee calls Service.CreateEmployee.
+// CreateEmployee checks the caller, then calls Service.CreateEmployee.
 func (h *Handler) CreateEmployee(ctx context.Context, req *connect.Request[altalunev1.CreateEmployeeRequest]) (*connect.Response[altalunev1.CreateEmployeeResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateEmployee)
+	return domainkit.Unary(ctx, h.authz, createEmployeeRule, req, h.svc.CreateEmployee)
 }
 
-// GetEmployee calls Service.GetEmployee.
+// GetEmployee checks the caller, then calls Service.GetEmployee.
 func (h *Handler) GetEmployee(ctx context.Context, req *connect.Request[altalunev1.GetEmployeeRequest]) (*connect.Response[altalunev1.GetEmployeeResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetEmployee)
+	return domainkit.Unary(ctx, h.authz, getEmployeeRule, req, h.svc.GetEmployee)
 }
 
-// UpdateEmployee calls Service.UpdateEmployee.
+// UpdateEmployee checks the caller, then calls Service.UpdateEmployee.
 func (h *Handler) UpdateEmployee(ctx context.Context, req *connect.Request[altalunev1.UpdateEmployeeRequest]) (*connect.Response[altalunev1.UpdateEmployeeResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateEmployee)
+	return domainkit.Unary(ctx, h.authz, updateEmployeeRule, req, h.svc.UpdateEmployee)
 }
 
-// DeleteEmployee calls Service.DeleteEmployee.
+// DeleteEmployee checks the caller, then calls Service.DeleteEmployee.
 func (h *Handler) DeleteEmployee(ctx context.Context, req *connect.Request[altalunev1.DeleteEmployeeRequest]) (*connect.Response[altalunev1.DeleteEmployeeResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteEmployee)
+	return domainkit.Unary(ctx, h.authz, deleteEmployeeRule, req, h.svc.DeleteEmployee)
+}
+
+// GRPCServer serves EmployeeService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	altalunev1.UnsafeEmployeeServiceServer
+	svc   altalunev1.EmployeeServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc altalunev1.EmployeeServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ altalunev1.EmployeeServiceServer = (*GRPCServer)(nil)
+
+// QueryEmployees checks the caller, then calls Service.QueryEmployees.
+func (g *GRPCServer) QueryEmployees(ctx context.Context, req *altalunev1.QueryEmployeesRequest) (*altalunev1.QueryEmployeesResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryEmployeesRule, req, g.svc.QueryEmployees)
+}
+
+// CreateEmployee checks the caller, then calls Service.CreateEmployee.
+func (g *GRPCServer) CreateEmployee(ctx context.Context, req *altalunev1.CreateEmployeeRequest) (*altalunev1.CreateEmployeeResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createEmployeeRule, req, g.svc.CreateEmployee)
+}
+
+// GetEmployee checks the caller, then calls Service.GetEmployee.
+func (g *GRPCServer) GetEmployee(ctx context.Context, req *altalunev1.GetEmployeeRequest) (*altalunev1.GetEmployeeResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getEmployeeRule, req, g.svc.GetEmployee)
+}
+
+// UpdateEmployee checks the caller, then calls Service.UpdateEmployee.
+func (g *GRPCServer) UpdateEmployee(ctx context.Context, req *altalunev1.UpdateEmployeeRequest) (*altalunev1.UpdateEmployeeResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateEmployeeRule, req, g.svc.UpdateEmployee)
+}
+
+// DeleteEmployee checks the caller, then calls Service.DeleteEmployee.
+func (g *GRPCServer) DeleteEmployee(ctx context.Context, req *altalunev1.DeleteEmployeeRequest) (*altalunev1.DeleteEmployeeResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteEmployeeRule, req, g.svc.DeleteEmployee)
 }

@@ -14,7 +14,7 @@ func EmployeesToProto(items []*Employee) []*altalunev1.Employee {
 }
 
 // createEmployeeInput reads the fields of CreateEmployeeRequest into the repository's input.
-func createEmployeeInput(projectID int64, req *altalunev1.CreateEmployeeRequest) *CreateEmployeeInput {
+func createEmployeeInput(projectID int64, req *altalunev1.CreateEmployeeRequest) (*CreateEmployeeInput, error) {
 	return &CreateEmployeeInput{
 		ProjectID:      projectID,
 		Name:           req.GetName(),
@@ -27,11 +27,11 @@ func createEmployeeInput(projectID int64, req *altalunev1.CreateEmployeeRequest)
 		HiredAt:        domainkit.TimeOrNil(req.GetHiredAt()),
 		Salary:         req.GetSalary(),
 		Remote:         req.GetRemote(),
-	}
+	}, nil
 }
 
 // updateEmployeeInput reads the fields of UpdateEmployeeRequest into the repository's input.
-func updateEmployeeInput(projectID int64, req *altalunev1.UpdateEmployeeRequest) *UpdateEmployeeInput {
+func updateEmployeeInput(projectID int64, req *altalunev1.UpdateEmployeeRequest) (*UpdateEmployeeInput, error) {
 	return &UpdateEmployeeInput{
 		ProjectID: projectID,
 		PublicID:  req.GetEmployeeId(),
@@ -44,5 +44,5 @@ func updateEmployeeInput(projectID int64, req *altalunev1.UpdateEmployeeRequest)
 		HiredAt:   domainkit.TimeOrNil(req.GetHiredAt()),
 		Salary:    req.GetSalary(),
 		Remote:    req.GetRemote(),
-	}
+	}, nil
 }

@@ -42,9 +42,13 @@ var employeeQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderDesc,
 	Search:       []string{"name", "email", "employee_number", "phone"},
 	Filters: map[string]domainkit.Filter{
-		"role":   {Column: "role", Values: domainkit.Strings(EmployeeRoleValues)},
-		"status": {Column: "status", Values: domainkit.Strings(EmployeeStatusValues)},
-		"remote": {Column: "remote", Bool: true},
+		"roles":    {Column: "role", Values: domainkit.Strings(EmployeeRoleValues), Names: domainkit.ProtoNames(EmployeeRoleValues, EmployeeRole.ToProto)},
+		"statuses": {Column: "status", Values: domainkit.Strings(EmployeeStatusValues), Names: domainkit.ProtoNames(EmployeeStatusValues, EmployeeStatus.ToProto)},
+		"remote":   {Column: "remote", Bool: true},
+	},
+	FilterAliases: map[string]string{
+		"role":   "roles",
+		"status": "statuses",
 	},
 	Sorts: map[string]string{
 		"name":            "name",
@@ -60,7 +64,7 @@ var employeeQuery = &domainkit.QuerySpec{
 		"created_at":      "created_at",
 		"updated_at":      "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"employeeNumber": "employee_number",
 		"hiredAt":        "hired_at",
 		"createdAt":      "created_at",

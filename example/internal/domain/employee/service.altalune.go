@@ -12,7 +12,6 @@ import (
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -70,7 +69,7 @@ func (s *Service) QueryEmployees(ctx context.Context, req *altalunev1.QueryEmplo
 	if err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, projectID, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query employees", err, "", "", "")
 	}
@@ -90,7 +89,10 @@ func (s *Service) CreateEmployee(ctx context.Context, req *altalunev1.CreateEmpl
 	if err != nil {
 		return nil, err
 	}
-	input := createEmployeeInput(projectID, req)
+	input, err := createEmployeeInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create employee", err, "", input.Email, input.EmployeeNumber)
@@ -120,7 +122,10 @@ func (s *Service) UpdateEmployee(ctx context.Context, req *altalunev1.UpdateEmpl
 	if err != nil {
 		return nil, err
 	}
-	input := updateEmployeeInput(projectID, req)
+	input, err := updateEmployeeInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update employee", err, input.PublicID, input.Email, "")
@@ -225,12 +230,13 @@ func (s *Service) checkEmployeeNumberFree(ctx context.Context, projectID int64, 
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -71,7 +71,11 @@ func (s *Service) QueryProjects(ctx context.Context, req *altalunev1.QueryProjec
 		return nil, altalune.NewInvalidPayloadError(err.Error())
 	}
 
-	params := query.DefaultQueryParams(req.GetQuery())
+	q := req.GetQuery()
+	if q == nil {
+		q = &altalunev1.QueryRequest{}
+	}
+	params := query.DefaultQueryParams(q)
 	result, err := s.repo.Query(ctx, params)
 	if err != nil {
 		s.log.ErrorContext(ctx, "query projects", "keyword", params.Keyword, "error", err)

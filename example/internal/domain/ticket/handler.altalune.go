@@ -12,45 +12,94 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves TicketService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves TicketService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc altalunev1.TicketServiceServer
+	svc   altalunev1.TicketServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc altalunev1.TicketServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc altalunev1.TicketServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ altalunev1connect.TicketServiceHandler = (*Handler)(nil)
 
-// QueryTickets calls Service.QueryTickets.
+// QueryTickets checks the caller, then calls Service.QueryTickets.
 func (h *Handler) QueryTickets(ctx context.Context, req *connect.Request[altalunev1.QueryTicketsRequest]) (*connect.Response[altalunev1.QueryTicketsResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryTickets)
+	return domainkit.Unary(ctx, h.authz, queryTicketsRule, req, h.svc.QueryTickets)
 }
 
-// CreateTicket calls Service.CreateTicket.
+// CreateTicket checks the caller, then calls Service.CreateTicket.
 func (h *Handler) CreateTicket(ctx context.Context, req *connect.Request[altalunev1.CreateTicketRequest]) (*connect.Response[altalunev1.CreateTicketResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateTicket)
+	return domainkit.Unary(ctx, h.authz, createTicketRule, req, h.svc.CreateTicket)
 }
 
-// GetTicket calls Service.GetTicket.
+// GetTicket checks the caller, then calls Service.GetTicket.
 func (h *Handler) GetTicket(ctx context.Context, req *connect.Request[altalunev1.GetTicketRequest]) (*connect.Response[altalunev1.GetTicketResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetTicket)
+	return domainkit.Unary(ctx, h.authz, getTicketRule, req, h.svc.GetTicket)
 }
 
-// UpdateTicket calls Service.UpdateTicket.
+// UpdateTicket checks the caller, then calls Service.UpdateTicket.
 func (h *Handler) UpdateTicket(ctx context.Context, req *connect.Request[altalunev1.UpdateTicketRequest]) (*connect.Response[altalunev1.UpdateTicketResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateTicket)
+	return domainkit.Unary(ctx, h.authz, updateTicketRule, req, h.svc.UpdateTicket)
 }
 
-// DeleteTicket calls Service.DeleteTicket.
+// DeleteTicket checks the caller, then calls Service.DeleteTicket.
 func (h *Handler) DeleteTicket(ctx context.Context, req *connect.Request[altalunev1.DeleteTicketRequest]) (*connect.Response[altalunev1.DeleteTicketResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteTicket)
+	return domainkit.Unary(ctx, h.authz, deleteTicketRule, req, h.svc.DeleteTicket)
 }
 
-// CloseTicket calls Service.CloseTicket.
+// CloseTicket checks the caller, then calls Service.CloseTicket.
 func (h *Handler) CloseTicket(ctx context.Context, req *connect.Request[altalunev1.CloseTicketRequest]) (*connect.Response[altalunev1.CloseTicketResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CloseTicket)
+	return domainkit.Unary(ctx, h.authz, closeTicketRule, req, h.svc.CloseTicket)
+}
+
+// GRPCServer serves TicketService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	altalunev1.UnsafeTicketServiceServer
+	svc   altalunev1.TicketServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc altalunev1.TicketServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ altalunev1.TicketServiceServer = (*GRPCServer)(nil)
+
+// QueryTickets checks the caller, then calls Service.QueryTickets.
+func (g *GRPCServer) QueryTickets(ctx context.Context, req *altalunev1.QueryTicketsRequest) (*altalunev1.QueryTicketsResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryTicketsRule, req, g.svc.QueryTickets)
+}
+
+// CreateTicket checks the caller, then calls Service.CreateTicket.
+func (g *GRPCServer) CreateTicket(ctx context.Context, req *altalunev1.CreateTicketRequest) (*altalunev1.CreateTicketResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createTicketRule, req, g.svc.CreateTicket)
+}
+
+// GetTicket checks the caller, then calls Service.GetTicket.
+func (g *GRPCServer) GetTicket(ctx context.Context, req *altalunev1.GetTicketRequest) (*altalunev1.GetTicketResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getTicketRule, req, g.svc.GetTicket)
+}
+
+// UpdateTicket checks the caller, then calls Service.UpdateTicket.
+func (g *GRPCServer) UpdateTicket(ctx context.Context, req *altalunev1.UpdateTicketRequest) (*altalunev1.UpdateTicketResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateTicketRule, req, g.svc.UpdateTicket)
+}
+
+// DeleteTicket checks the caller, then calls Service.DeleteTicket.
+func (g *GRPCServer) DeleteTicket(ctx context.Context, req *altalunev1.DeleteTicketRequest) (*altalunev1.DeleteTicketResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteTicketRule, req, g.svc.DeleteTicket)
+}
+
+// CloseTicket checks the caller, then calls Service.CloseTicket.
+func (g *GRPCServer) CloseTicket(ctx context.Context, req *altalunev1.CloseTicketRequest) (*altalunev1.CloseTicketResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, closeTicketRule, req, g.svc.CloseTicket)
 }

@@ -14,7 +14,7 @@ func TicketsToProto(items []*Ticket) []*altalunev1.Ticket {
 }
 
 // createTicketInput reads the fields of CreateTicketRequest into the repository's input.
-func createTicketInput(projectID int64, req *altalunev1.CreateTicketRequest) *CreateTicketInput {
+func createTicketInput(projectID int64, req *altalunev1.CreateTicketRequest) (*CreateTicketInput, error) {
 	return &CreateTicketInput{
 		ProjectID:       projectID,
 		Reference:       req.GetReference(),
@@ -24,11 +24,11 @@ func createTicketInput(projectID int64, req *altalunev1.CreateTicketRequest) *Cr
 		AssigneeEmail:   req.AssigneeEmail,
 		DueAt:           domainkit.TimeOrNil(req.GetDueAt()),
 		EstimateMinutes: req.GetEstimateMinutes(),
-	}
+	}, nil
 }
 
 // updateTicketInput reads the fields of UpdateTicketRequest into the repository's input.
-func updateTicketInput(projectID int64, req *altalunev1.UpdateTicketRequest) *UpdateTicketInput {
+func updateTicketInput(projectID int64, req *altalunev1.UpdateTicketRequest) (*UpdateTicketInput, error) {
 	return &UpdateTicketInput{
 		ProjectID:       projectID,
 		PublicID:        req.GetTicketId(),
@@ -39,5 +39,5 @@ func updateTicketInput(projectID int64, req *altalunev1.UpdateTicketRequest) *Up
 		AssigneeEmail:   req.AssigneeEmail,
 		DueAt:           domainkit.TimeOrNil(req.GetDueAt()),
 		EstimateMinutes: req.GetEstimateMinutes(),
-	}
+	}, nil
 }

@@ -42,9 +42,12 @@ var ticketQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderDesc,
 	Search:       []string{"reference", "title", "body", "assignee_email"},
 	Filters: map[string]domainkit.Filter{
-		"priority":       {Column: "priority", Values: domainkit.Strings(TicketPriorityValues)},
-		"state":          {Column: "state", Values: domainkit.Strings(TicketStateValues)},
+		"priority":       {Column: "priority", Values: domainkit.Strings(TicketPriorityValues), Names: domainkit.ProtoNames(TicketPriorityValues, TicketPriority.ToProto)},
+		"state":          {Column: "state", Values: domainkit.Strings(TicketStateValues), Names: domainkit.ProtoNames(TicketStateValues, TicketState.ToProto)},
 		"assignee_email": {Column: "assignee_email", Text: true},
+	},
+	FilterAliases: map[string]string{
+		"assigneeEmail": "assignee_email",
 	},
 	Sorts: map[string]string{
 		"reference":        "reference",
@@ -60,7 +63,7 @@ var ticketQuery = &domainkit.QuerySpec{
 		"created_at":       "created_at",
 		"updated_at":       "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"assigneeEmail":   "assignee_email",
 		"dueAt":           "due_at",
 		"closedAt":        "closed_at",

@@ -12,7 +12,6 @@ import (
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -80,7 +79,7 @@ func (s *Service) QueryTickets(ctx context.Context, req *altalunev1.QueryTickets
 	if err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, projectID, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query tickets", err, "", "")
 	}
@@ -100,7 +99,10 @@ func (s *Service) CreateTicket(ctx context.Context, req *altalunev1.CreateTicket
 	if err != nil {
 		return nil, err
 	}
-	input := createTicketInput(projectID, req)
+	input, err := createTicketInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create ticket", err, "", input.Reference)
@@ -130,7 +132,10 @@ func (s *Service) UpdateTicket(ctx context.Context, req *altalunev1.UpdateTicket
 	if err != nil {
 		return nil, err
 	}
-	input := updateTicketInput(projectID, req)
+	input, err := updateTicketInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update ticket", err, input.PublicID, input.Reference)
@@ -211,12 +216,13 @@ func (s *Service) checkReferenceFree(ctx context.Context, projectID int64, refer
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

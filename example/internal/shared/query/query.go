@@ -71,17 +71,19 @@ type QueryResult[T any] struct {
 	Filters map[string][]string
 }
 
-// DefaultQueryParams converts req, which may be nil, into QueryParams: page
-// 1 and 10 rows per page unless the request gives positive values, the
-// filters that list at least one value, and the sorting when it names a
-// field (an unspecified order sorts ascending).
+// DefaultQueryParams converts req into QueryParams: page 1 and 10 rows per
+// page unless the request gives positive values, the filters that list at
+// least one value, and the sorting when it names a field (an unspecified
+// order sorts ascending).
+//
+// As in the repository this package mirrors, req must not be nil: it reads
+// req.Keyword first and panics on a nil request. Callers pass a non-nil
+// QueryRequest (the generated code does not call it at all).
 func DefaultQueryParams(req *altalunev1.QueryRequest) *QueryParams {
 	params := &QueryParams{
+		Keyword:    req.Keyword,
 		Pagination: PaginationParams{Page: DefaultPage, PageSize: DefaultPageSize},
 		Filters:    map[string][]string{},
-	}
-	if req == nil {
-		return params
 	}
 
 	if page := req.GetPagination().GetPage(); page > 0 {
@@ -90,8 +92,6 @@ func DefaultQueryParams(req *altalunev1.QueryRequest) *QueryParams {
 	if size := req.GetPagination().GetPageSize(); size > 0 {
 		params.Pagination.PageSize = size
 	}
-
-	params.Keyword = req.GetKeyword()
 
 	for field, list := range req.GetFilters() {
 		if values := list.GetValues(); len(values) > 0 {

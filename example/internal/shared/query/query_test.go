@@ -16,11 +16,6 @@ func TestDefaultQueryParams(t *testing.T) {
 		want *QueryParams
 	}{
 		{
-			name: "nil request",
-			req:  nil,
-			want: &QueryParams{Pagination: defaults, Filters: map[string][]string{}},
-		},
-		{
 			name: "empty request",
 			req:  &altalunev1.QueryRequest{},
 			want: &QueryParams{Pagination: defaults, Filters: map[string][]string{}},
@@ -78,6 +73,17 @@ func TestDefaultQueryParams(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The contract's helper is not nil-safe; the reference keeps that so that
+// code relying on it fails here as it would in the real repository.
+func TestDefaultQueryParamsPanicsOnNil(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("DefaultQueryParams(nil) did not panic")
+		}
+	}()
+	DefaultQueryParams(nil)
 }
 
 func TestDefaultQueryParamsCopiesFilterValues(t *testing.T) {

@@ -233,7 +233,11 @@ type FieldOptions struct {
 	Transient bool `protobuf:"varint,8,opt,name=transient,proto3" json:"transient,omitempty"`
 	// Plain index on the column (after project_id for a partitioned entity).
 	// Default: true for filterable fields.
-	Indexed       *bool `protobuf:"varint,9,opt,name=indexed,proto3,oneof" json:"indexed,omitempty"`
+	Indexed *bool `protobuf:"varint,9,opt,name=indexed,proto3,oneof" json:"indexed,omitempty"`
+	// Key of the field in Query filters and in the filter catalog, for clients
+	// that already use another one (e.g. "statuses"). The field name and its
+	// JSON name are accepted as filter keys too. Default: the field name.
+	FilterKey     string `protobuf:"bytes,10,opt,name=filter_key,json=filterKey,proto3" json:"filter_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -331,6 +335,13 @@ func (x *FieldOptions) GetIndexed() bool {
 	return false
 }
 
+func (x *FieldOptions) GetFilterKey() string {
+	if x != nil {
+		return x.FilterKey
+	}
+	return ""
+}
+
 // EnumValueOptions map an enum value to the string stored in the database.
 type EnumValueOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -378,12 +389,23 @@ func (x *EnumValueOptions) GetDbValue() string {
 	return ""
 }
 
-// ServiceOptions tie a service to the entity it serves.
+// ServiceOptions tie a service to the entity it serves and say who may call
+// it.
 type ServiceOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Entity message, by simple or fully qualified name. Default: the service
 	// name without the "Service" suffix.
-	Entity        string `protobuf:"bytes,1,opt,name=entity,proto3" json:"entity,omitempty"`
+	Entity string `protobuf:"bytes,1,opt,name=entity,proto3" json:"entity,omitempty"`
+	// Resource of the permissions the service's RPCs require,
+	// "<resource>:<action>" (e.g. "employee:read"). Lower-case letters, digits
+	// and underscores. Default: the entity's domain package (ApiKey -> apikey).
+	Resource string `protobuf:"bytes,2,opt,name=resource,proto3" json:"resource,omitempty"`
+	// Every RPC of the service is public: served to any caller, with or without
+	// a token, no permission and no project membership checked. Default: false.
+	Public bool `protobuf:"varint,3,opt,name=public,proto3" json:"public,omitempty"`
+	// The service is written by hand: protoc-gen-altalune generates nothing for
+	// it, even when its RPCs are named like an entity's CRUD operations.
+	Handwritten   bool `protobuf:"varint,4,opt,name=handwritten,proto3" json:"handwritten,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -425,10 +447,41 @@ func (x *ServiceOptions) GetEntity() string {
 	return ""
 }
 
-// MethodOptions say which operation an RPC is.
+func (x *ServiceOptions) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *ServiceOptions) GetPublic() bool {
+	if x != nil {
+		return x.Public
+	}
+	return false
+}
+
+func (x *ServiceOptions) GetHandwritten() bool {
+	if x != nil {
+		return x.Handwritten
+	}
+	return false
+}
+
+// MethodOptions say which operation an RPC is and what its caller needs.
 type MethodOptions struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Operation     Operation              `protobuf:"varint,1,opt,name=operation,proto3,enum=altalune.codegen.v1.Operation" json:"operation,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Operation Operation              `protobuf:"varint,1,opt,name=operation,proto3,enum=altalune.codegen.v1.Operation" json:"operation,omitempty"`
+	// What the caller needs: an action on the service's resource ("read",
+	// "write", "delete" or one of your own, e.g. "close"), or a whole
+	// permission "<resource>:<action>". A partitioned entity's RPC also needs
+	// membership of the request's project. Default: read for Query and Get,
+	// write for Create and Update, delete for Delete; a custom RPC has no
+	// default and must set permission or public.
+	Permission string `protobuf:"bytes,2,opt,name=permission,proto3" json:"permission,omitempty"`
+	// Served to any caller, with or without a token: no permission and no
+	// project membership checked. Default: false.
+	Public        bool `protobuf:"varint,3,opt,name=public,proto3" json:"public,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -468,6 +521,20 @@ func (x *MethodOptions) GetOperation() Operation {
 		return x.Operation
 	}
 	return Operation_OPERATION_UNSPECIFIED
+}
+
+func (x *MethodOptions) GetPermission() string {
+	if x != nil {
+		return x.Permission
+	}
+	return ""
+}
+
+func (x *MethodOptions) GetPublic() bool {
+	if x != nil {
+		return x.Public
+	}
+	return false
 }
 
 var file_altalune_codegen_v1_options_proto_extTypes = []protoimpl.ExtensionInfo{
@@ -557,7 +624,7 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"error_code\x18\x05 \x01(\x05R\terrorCode\x12!\n" +
 	"\fdefault_sort\x18\x06 \x01(\tR\vdefaultSort\x12+\n" +
 	"\x11migration_version\x18\a \x01(\tR\x10migrationVersionB\x0e\n" +
-	"\f_partitioned\"\xd6\x02\n" +
+	"\f_partitioned\"\xf5\x02\n" +
 	"\fFieldOptions\x12\x16\n" +
 	"\x06unique\x18\x01 \x01(\bR\x06unique\x12#\n" +
 	"\n" +
@@ -571,18 +638,28 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\bsql_type\x18\x06 \x01(\tR\asqlType\x12\x1c\n" +
 	"\timmutable\x18\a \x01(\bR\timmutable\x12\x1c\n" +
 	"\ttransient\x18\b \x01(\bR\ttransient\x12\x1d\n" +
-	"\aindexed\x18\t \x01(\bH\x03R\aindexed\x88\x01\x01B\r\n" +
+	"\aindexed\x18\t \x01(\bH\x03R\aindexed\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"filter_key\x18\n" +
+	" \x01(\tR\tfilterKeyB\r\n" +
 	"\v_searchableB\r\n" +
 	"\v_filterableB\v\n" +
 	"\t_sortableB\n" +
 	"\n" +
 	"\b_indexed\"-\n" +
 	"\x10EnumValueOptions\x12\x19\n" +
-	"\bdb_value\x18\x01 \x01(\tR\adbValue\"(\n" +
+	"\bdb_value\x18\x01 \x01(\tR\adbValue\"~\n" +
 	"\x0eServiceOptions\x12\x16\n" +
-	"\x06entity\x18\x01 \x01(\tR\x06entity\"M\n" +
+	"\x06entity\x18\x01 \x01(\tR\x06entity\x12\x1a\n" +
+	"\bresource\x18\x02 \x01(\tR\bresource\x12\x16\n" +
+	"\x06public\x18\x03 \x01(\bR\x06public\x12 \n" +
+	"\vhandwritten\x18\x04 \x01(\bR\vhandwritten\"\x85\x01\n" +
 	"\rMethodOptions\x12<\n" +
-	"\toperation\x18\x01 \x01(\x0e2\x1e.altalune.codegen.v1.OperationR\toperation*\xa6\x01\n" +
+	"\toperation\x18\x01 \x01(\x0e2\x1e.altalune.codegen.v1.OperationR\toperation\x12\x1e\n" +
+	"\n" +
+	"permission\x18\x02 \x01(\tR\n" +
+	"permission\x12\x16\n" +
+	"\x06public\x18\x03 \x01(\bR\x06public*\xa6\x01\n" +
 	"\tOperation\x12\x19\n" +
 	"\x15OPERATION_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fOPERATION_QUERY\x10\x01\x12\x14\n" +

@@ -59,7 +59,8 @@ type TicketServiceClient interface {
 	GetTicket(context.Context, *connect.Request[v1.GetTicketRequest]) (*connect.Response[v1.GetTicketResponse], error)
 	UpdateTicket(context.Context, *connect.Request[v1.UpdateTicketRequest]) (*connect.Response[v1.UpdateTicketResponse], error)
 	DeleteTicket(context.Context, *connect.Request[v1.DeleteTicketRequest]) (*connect.Response[v1.DeleteTicketResponse], error)
-	// CloseTicket marks a ticket closed with a resolution.
+	// CloseTicket marks a ticket closed with a resolution; it takes the
+	// permission ticket:close.
 	CloseTicket(context.Context, *connect.Request[v1.CloseTicketRequest]) (*connect.Response[v1.CloseTicketResponse], error)
 }
 
@@ -160,7 +161,8 @@ type TicketServiceHandler interface {
 	GetTicket(context.Context, *connect.Request[v1.GetTicketRequest]) (*connect.Response[v1.GetTicketResponse], error)
 	UpdateTicket(context.Context, *connect.Request[v1.UpdateTicketRequest]) (*connect.Response[v1.UpdateTicketResponse], error)
 	DeleteTicket(context.Context, *connect.Request[v1.DeleteTicketRequest]) (*connect.Response[v1.DeleteTicketResponse], error)
-	// CloseTicket marks a ticket closed with a resolution.
+	// CloseTicket marks a ticket closed with a resolution; it takes the
+	// permission ticket:close.
 	CloseTicket(context.Context, *connect.Request[v1.CloseTicketRequest]) (*connect.Response[v1.CloseTicketResponse], error)
 }
 

@@ -5,12 +5,14 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"connectrpc.com/connect"
 	edgev1 "github.com/hrz8/altalune/gen/acme/edge/v1"
 	"github.com/hrz8/altalune/gen/acme/edge/v1/edgev1connect"
 	marker_domain "github.com/hrz8/altalune/internal/domain/marker"
 	slot_domain "github.com/hrz8/altalune/internal/domain/slot"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/grpc"
 )
 
@@ -21,15 +23,30 @@ type generatedServices interface {
 	GetMarkerService() edgev1.MarkerServiceServer
 }
 
-// registerGeneratedGRPCServices registers the service of every generated domain.
-func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices) {
-	edgev1.RegisterSlotServiceServer(registrar, c.GetSlotService())
-	edgev1.RegisterMarkerServiceServer(registrar, c.GetMarkerService())
+// registerGeneratedGRPCServices registers the service of every generated
+// domain, each call checked by authz (the target's *auth.Authorizer) against
+// the RPC's access rule. The gRPC server must also run an interceptor that
+// authenticates callers (builds their auth context), as the Connect handlers
+// do with theirs.
+func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices, authz domainkit.Authorizer) {
+	edgev1.RegisterSlotServiceServer(registrar, slot_domain.NewGRPCServer(c.GetSlotService(), authz))
+	edgev1.RegisterMarkerServiceServer(registrar, marker_domain.NewGRPCServer(c.GetMarkerService(), authz))
 }
 
 // registerGeneratedConnectHandlers mounts the Connect handler of every
-// generated domain on mux.
-func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, opts ...connect.HandlerOption) {
-	mux.Handle(edgev1connect.NewSlotServiceHandler(slot_domain.NewHandler(c.GetSlotService()), opts...))
-	mux.Handle(edgev1connect.NewMarkerServiceHandler(marker_domain.NewHandler(c.GetMarkerService()), opts...))
+// generated domain on mux, each call checked by authz against the RPC's
+// access rule. opts should include the interceptor that authenticates
+// callers.
+func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, authz domainkit.Authorizer, opts ...connect.HandlerOption) {
+	mux.Handle(edgev1connect.NewSlotServiceHandler(slot_domain.NewHandler(c.GetSlotService(), authz), opts...))
+	mux.Handle(edgev1connect.NewMarkerServiceHandler(marker_domain.NewHandler(c.GetMarkerService(), authz), opts...))
+}
+
+// generatedAccess lists what every generated RPC requires of its caller,
+// by procedure, for listing and audit.
+func generatedAccess() []domainkit.Access {
+	return slices.Concat(
+		slot_domain.Access,
+		marker_domain.Access,
+	)
 }

@@ -5,11 +5,13 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"connectrpc.com/connect"
 	catalogv1 "github.com/hrz8/altalune/gen/acme/catalog/v1"
 	"github.com/hrz8/altalune/gen/acme/catalog/v1/catalogv1connect"
 	category_domain "github.com/hrz8/altalune/internal/domain/category"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/grpc"
 )
 
@@ -19,13 +21,27 @@ type generatedServices interface {
 	GetCategoryService() catalogv1.CategoryServiceServer
 }
 
-// registerGeneratedGRPCServices registers the service of every generated domain.
-func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices) {
-	catalogv1.RegisterCategoryServiceServer(registrar, c.GetCategoryService())
+// registerGeneratedGRPCServices registers the service of every generated
+// domain, each call checked by authz (the target's *auth.Authorizer) against
+// the RPC's access rule. The gRPC server must also run an interceptor that
+// authenticates callers (builds their auth context), as the Connect handlers
+// do with theirs.
+func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices, authz domainkit.Authorizer) {
+	catalogv1.RegisterCategoryServiceServer(registrar, category_domain.NewGRPCServer(c.GetCategoryService(), authz))
 }
 
 // registerGeneratedConnectHandlers mounts the Connect handler of every
-// generated domain on mux.
-func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, opts ...connect.HandlerOption) {
-	mux.Handle(catalogv1connect.NewCategoryServiceHandler(category_domain.NewHandler(c.GetCategoryService()), opts...))
+// generated domain on mux, each call checked by authz against the RPC's
+// access rule. opts should include the interceptor that authenticates
+// callers.
+func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, authz domainkit.Authorizer, opts ...connect.HandlerOption) {
+	mux.Handle(catalogv1connect.NewCategoryServiceHandler(category_domain.NewHandler(c.GetCategoryService(), authz), opts...))
+}
+
+// generatedAccess lists what every generated RPC requires of its caller,
+// by procedure, for listing and audit.
+func generatedAccess() []domainkit.Access {
+	return slices.Concat(
+		category_domain.Access,
+	)
 }

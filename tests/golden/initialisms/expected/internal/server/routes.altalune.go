@@ -5,11 +5,13 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"connectrpc.com/connect"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/gen/altalune/v1/altalunev1connect"
 	apikey_domain "github.com/hrz8/altalune/internal/domain/apikey"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/grpc"
 )
 
@@ -19,13 +21,27 @@ type generatedServices interface {
 	GetApiKeyService() altalunev1.ApiKeyServiceServer
 }
 
-// registerGeneratedGRPCServices registers the service of every generated domain.
-func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices) {
-	altalunev1.RegisterApiKeyServiceServer(registrar, c.GetApiKeyService())
+// registerGeneratedGRPCServices registers the service of every generated
+// domain, each call checked by authz (the target's *auth.Authorizer) against
+// the RPC's access rule. The gRPC server must also run an interceptor that
+// authenticates callers (builds their auth context), as the Connect handlers
+// do with theirs.
+func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices, authz domainkit.Authorizer) {
+	altalunev1.RegisterApiKeyServiceServer(registrar, apikey_domain.NewGRPCServer(c.GetApiKeyService(), authz))
 }
 
 // registerGeneratedConnectHandlers mounts the Connect handler of every
-// generated domain on mux.
-func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, opts ...connect.HandlerOption) {
-	mux.Handle(altalunev1connect.NewApiKeyServiceHandler(apikey_domain.NewHandler(c.GetApiKeyService()), opts...))
+// generated domain on mux, each call checked by authz against the RPC's
+// access rule. opts should include the interceptor that authenticates
+// callers.
+func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, authz domainkit.Authorizer, opts ...connect.HandlerOption) {
+	mux.Handle(altalunev1connect.NewApiKeyServiceHandler(apikey_domain.NewHandler(c.GetApiKeyService(), authz), opts...))
+}
+
+// generatedAccess lists what every generated RPC requires of its caller,
+// by procedure, for listing and audit.
+func generatedAccess() []domainkit.Access {
+	return slices.Concat(
+		apikey_domain.Access,
+	)
 }

@@ -5,12 +5,14 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"connectrpc.com/connect"
 	hrv1 "github.com/hrz8/altalune/gen/acme/hr/v1"
 	"github.com/hrz8/altalune/gen/acme/hr/v1/hrv1connect"
 	greenhouse_domain "github.com/hrz8/altalune/internal/domain/greenhouse"
 	staff_domain "github.com/hrz8/altalune/internal/domain/staff"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/grpc"
 )
 
@@ -21,15 +23,30 @@ type generatedServices interface {
 	GetCactusService() hrv1.CactusServiceServer
 }
 
-// registerGeneratedGRPCServices registers the service of every generated domain.
-func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices) {
-	hrv1.RegisterPeopleDirectoryServer(registrar, c.GetPeopleDirectory())
-	hrv1.RegisterCactusServiceServer(registrar, c.GetCactusService())
+// registerGeneratedGRPCServices registers the service of every generated
+// domain, each call checked by authz (the target's *auth.Authorizer) against
+// the RPC's access rule. The gRPC server must also run an interceptor that
+// authenticates callers (builds their auth context), as the Connect handlers
+// do with theirs.
+func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices, authz domainkit.Authorizer) {
+	hrv1.RegisterPeopleDirectoryServer(registrar, staff_domain.NewGRPCServer(c.GetPeopleDirectory(), authz))
+	hrv1.RegisterCactusServiceServer(registrar, greenhouse_domain.NewGRPCServer(c.GetCactusService(), authz))
 }
 
 // registerGeneratedConnectHandlers mounts the Connect handler of every
-// generated domain on mux.
-func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, opts ...connect.HandlerOption) {
-	mux.Handle(hrv1connect.NewPeopleDirectoryHandler(staff_domain.NewHandler(c.GetPeopleDirectory()), opts...))
-	mux.Handle(hrv1connect.NewCactusServiceHandler(greenhouse_domain.NewHandler(c.GetCactusService()), opts...))
+// generated domain on mux, each call checked by authz against the RPC's
+// access rule. opts should include the interceptor that authenticates
+// callers.
+func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, authz domainkit.Authorizer, opts ...connect.HandlerOption) {
+	mux.Handle(hrv1connect.NewPeopleDirectoryHandler(staff_domain.NewHandler(c.GetPeopleDirectory(), authz), opts...))
+	mux.Handle(hrv1connect.NewCactusServiceHandler(greenhouse_domain.NewHandler(c.GetCactusService(), authz), opts...))
+}
+
+// generatedAccess lists what every generated RPC requires of its caller,
+// by procedure, for listing and audit.
+func generatedAccess() []domainkit.Access {
+	return slices.Concat(
+		staff_domain.Access,
+		greenhouse_domain.Access,
+	)
 }

@@ -12,40 +12,84 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves InvoiceService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves InvoiceService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc altalunev1.InvoiceServiceServer
+	svc   altalunev1.InvoiceServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc altalunev1.InvoiceServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc altalunev1.InvoiceServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ altalunev1connect.InvoiceServiceHandler = (*Handler)(nil)
 
-// QueryInvoices calls Service.QueryInvoices.
+// QueryInvoices checks the caller, then calls Service.QueryInvoices.
 func (h *Handler) QueryInvoices(ctx context.Context, req *connect.Request[altalunev1.QueryInvoicesRequest]) (*connect.Response[altalunev1.QueryInvoicesResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryInvoices)
+	return domainkit.Unary(ctx, h.authz, queryInvoicesRule, req, h.svc.QueryInvoices)
 }
 
-// CreateInvoice calls Service.CreateInvoice.
+// CreateInvoice checks the caller, then calls Service.CreateInvoice.
 func (h *Handler) CreateInvoice(ctx context.Context, req *connect.Request[altalunev1.CreateInvoiceRequest]) (*connect.Response[altalunev1.CreateInvoiceResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateInvoice)
+	return domainkit.Unary(ctx, h.authz, createInvoiceRule, req, h.svc.CreateInvoice)
 }
 
-// GetInvoice calls Service.GetInvoice.
+// GetInvoice checks the caller, then calls Service.GetInvoice.
 func (h *Handler) GetInvoice(ctx context.Context, req *connect.Request[altalunev1.GetInvoiceRequest]) (*connect.Response[altalunev1.GetInvoiceResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetInvoice)
+	return domainkit.Unary(ctx, h.authz, getInvoiceRule, req, h.svc.GetInvoice)
 }
 
-// PayInvoice calls Service.PayInvoice.
+// PayInvoice checks the caller, then calls Service.PayInvoice.
 func (h *Handler) PayInvoice(ctx context.Context, req *connect.Request[altalunev1.PayInvoiceRequest]) (*connect.Response[altalunev1.PayInvoiceResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.PayInvoice)
+	return domainkit.Unary(ctx, h.authz, payInvoiceRule, req, h.svc.PayInvoice)
 }
 
-// InvoiceTotal calls Service.InvoiceTotal.
+// InvoiceTotal checks the caller, then calls Service.InvoiceTotal.
 func (h *Handler) InvoiceTotal(ctx context.Context, req *connect.Request[altalunev1.InvoiceTotalRequest]) (*connect.Response[altalunev1.InvoiceTotalResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.InvoiceTotal)
+	return domainkit.Unary(ctx, h.authz, invoiceTotalRule, req, h.svc.InvoiceTotal)
+}
+
+// GRPCServer serves InvoiceService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	altalunev1.UnsafeInvoiceServiceServer
+	svc   altalunev1.InvoiceServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc altalunev1.InvoiceServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ altalunev1.InvoiceServiceServer = (*GRPCServer)(nil)
+
+// QueryInvoices checks the caller, then calls Service.QueryInvoices.
+func (g *GRPCServer) QueryInvoices(ctx context.Context, req *altalunev1.QueryInvoicesRequest) (*altalunev1.QueryInvoicesResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryInvoicesRule, req, g.svc.QueryInvoices)
+}
+
+// CreateInvoice checks the caller, then calls Service.CreateInvoice.
+func (g *GRPCServer) CreateInvoice(ctx context.Context, req *altalunev1.CreateInvoiceRequest) (*altalunev1.CreateInvoiceResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createInvoiceRule, req, g.svc.CreateInvoice)
+}
+
+// GetInvoice checks the caller, then calls Service.GetInvoice.
+func (g *GRPCServer) GetInvoice(ctx context.Context, req *altalunev1.GetInvoiceRequest) (*altalunev1.GetInvoiceResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getInvoiceRule, req, g.svc.GetInvoice)
+}
+
+// PayInvoice checks the caller, then calls Service.PayInvoice.
+func (g *GRPCServer) PayInvoice(ctx context.Context, req *altalunev1.PayInvoiceRequest) (*altalunev1.PayInvoiceResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, payInvoiceRule, req, g.svc.PayInvoice)
+}
+
+// InvoiceTotal checks the caller, then calls Service.InvoiceTotal.
+func (g *GRPCServer) InvoiceTotal(ctx context.Context, req *altalunev1.InvoiceTotalRequest) (*altalunev1.InvoiceTotalResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, invoiceTotalRule, req, g.svc.InvoiceTotal)
 }

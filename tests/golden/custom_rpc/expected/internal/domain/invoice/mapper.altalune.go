@@ -14,11 +14,11 @@ func InvoicesToProto(items []*Invoice) []*altalunev1.Invoice {
 }
 
 // createInvoiceInput reads the fields of CreateInvoiceRequest into the repository's input.
-func createInvoiceInput(projectID int64, req *altalunev1.CreateInvoiceRequest) *CreateInvoiceInput {
+func createInvoiceInput(projectID int64, req *altalunev1.CreateInvoiceRequest) (*CreateInvoiceInput, error) {
 	return &CreateInvoiceInput{
 		ProjectID:   projectID,
 		Number:      req.GetNumber(),
 		Customer:    req.GetCustomer(),
 		AmountCents: req.GetAmountCents(),
-	}
+	}, nil
 }

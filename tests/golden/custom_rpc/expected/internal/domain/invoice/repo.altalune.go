@@ -42,8 +42,9 @@ var invoiceQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderDesc,
 	Search:       []string{"number", "customer"},
 	Filters: map[string]domainkit.Filter{
-		"state": {Column: "state", Values: domainkit.Strings(InvoiceStateValues)},
+		"state": {Column: "state", Values: domainkit.Strings(InvoiceStateValues), Names: domainkit.ProtoNames(InvoiceStateValues, InvoiceState.ToProto)},
 	},
+	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"number":       "number",
 		"customer":     "customer",
@@ -53,7 +54,7 @@ var invoiceQuery = &domainkit.QuerySpec{
 		"created_at":   "created_at",
 		"updated_at":   "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"amountCents": "amount_cents",
 		"paidAt":      "paid_at",
 		"createdAt":   "created_at",

@@ -12,7 +12,6 @@ import (
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -81,7 +80,7 @@ func (s *Service) QueryInvoices(ctx context.Context, req *altalunev1.QueryInvoic
 	if err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, projectID, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query invoices", err, "", "")
 	}
@@ -101,7 +100,10 @@ func (s *Service) CreateInvoice(ctx context.Context, req *altalunev1.CreateInvoi
 	if err != nil {
 		return nil, err
 	}
-	input := createInvoiceInput(projectID, req)
+	input, err := createInvoiceInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create invoice", err, "", input.Number)
@@ -179,12 +181,13 @@ func (s *Service) checkNumberFree(ctx context.Context, projectID int64, number s
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -12,25 +12,54 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves MarkerService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves MarkerService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc edgev1.MarkerServiceServer
+	svc   edgev1.MarkerServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc edgev1.MarkerServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc edgev1.MarkerServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ edgev1connect.MarkerServiceHandler = (*Handler)(nil)
 
-// QueryMarkers calls Service.QueryMarkers.
+// QueryMarkers checks the caller, then calls Service.QueryMarkers.
 func (h *Handler) QueryMarkers(ctx context.Context, req *connect.Request[edgev1.QueryMarkersRequest]) (*connect.Response[edgev1.QueryMarkersResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryMarkers)
+	return domainkit.Unary(ctx, h.authz, queryMarkersRule, req, h.svc.QueryMarkers)
 }
 
-// CreateMarker calls Service.CreateMarker.
+// CreateMarker checks the caller, then calls Service.CreateMarker.
 func (h *Handler) CreateMarker(ctx context.Context, req *connect.Request[edgev1.CreateMarkerRequest]) (*connect.Response[edgev1.CreateMarkerResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateMarker)
+	return domainkit.Unary(ctx, h.authz, createMarkerRule, req, h.svc.CreateMarker)
+}
+
+// GRPCServer serves MarkerService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	edgev1.UnsafeMarkerServiceServer
+	svc   edgev1.MarkerServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc edgev1.MarkerServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ edgev1.MarkerServiceServer = (*GRPCServer)(nil)
+
+// QueryMarkers checks the caller, then calls Service.QueryMarkers.
+func (g *GRPCServer) QueryMarkers(ctx context.Context, req *edgev1.QueryMarkersRequest) (*edgev1.QueryMarkersResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryMarkersRule, req, g.svc.QueryMarkers)
+}
+
+// CreateMarker checks the caller, then calls Service.CreateMarker.
+func (g *GRPCServer) CreateMarker(ctx context.Context, req *edgev1.CreateMarkerRequest) (*edgev1.CreateMarkerResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createMarkerRule, req, g.svc.CreateMarker)
 }

@@ -14,6 +14,6 @@ func MarkersToProto(items []*Marker) []*edgev1.Marker {
 }
 
 // createMarkerInput reads the fields of CreateMarkerRequest into the repository's input.
-func createMarkerInput(req *edgev1.CreateMarkerRequest) *CreateMarkerInput {
-	return &CreateMarkerInput{}
+func createMarkerInput(req *edgev1.CreateMarkerRequest) (*CreateMarkerInput, error) {
+	return &CreateMarkerInput{}, nil
 }

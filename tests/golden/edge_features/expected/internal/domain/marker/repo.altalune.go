@@ -35,18 +35,19 @@ const deleteMarker = "DELETE FROM altalune_markers WHERE public_id = $1"
 
 // markerQuery says how Query may search, filter and sort the table.
 var markerQuery = &domainkit.QuerySpec{
-	Table:        "altalune_markers",
-	Columns:      markerColumns,
-	Scope:        "",
-	DefaultSort:  "created_at",
-	DefaultOrder: query.SortOrderDesc,
-	Search:       []string{},
-	Filters:      map[string]domainkit.Filter{},
+	Table:         "altalune_markers",
+	Columns:       markerColumns,
+	Scope:         "",
+	DefaultSort:   "created_at",
+	DefaultOrder:  query.SortOrderDesc,
+	Search:        []string{},
+	Filters:       map[string]domainkit.Filter{},
+	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"created_at": "created_at",
 		"updated_at": "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"createdAt": "created_at",
 		"updatedAt": "updated_at",
 	},

@@ -11,7 +11,6 @@ import (
 	"github.com/hrz8/altalune"
 	edgev1 "github.com/hrz8/altalune/gen/acme/edge/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -66,7 +65,7 @@ func (s *Service) QueryMarkers(ctx context.Context, req *edgev1.QueryMarkersRequ
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query markers", err, "")
 	}
@@ -80,7 +79,10 @@ func (s *Service) CreateMarker(ctx context.Context, req *edgev1.CreateMarkerRequ
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	input := createMarkerInput(req)
+	input, err := createMarkerInput(req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create marker", err, "")
@@ -121,12 +123,13 @@ func (s *Service) remove(ctx context.Context, input *DeleteMarkerInput) error {
 	return s.repo.Delete(ctx, input)
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -12,30 +12,64 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves SlotService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves SlotService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc edgev1.SlotServiceServer
+	svc   edgev1.SlotServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc edgev1.SlotServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc edgev1.SlotServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ edgev1connect.SlotServiceHandler = (*Handler)(nil)
 
-// CreateSlot calls Service.CreateSlot.
+// CreateSlot checks the caller, then calls Service.CreateSlot.
 func (h *Handler) CreateSlot(ctx context.Context, req *connect.Request[edgev1.CreateSlotRequest]) (*connect.Response[edgev1.CreateSlotResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateSlot)
+	return domainkit.Unary(ctx, h.authz, createSlotRule, req, h.svc.CreateSlot)
 }
 
-// UpdateSlot calls Service.UpdateSlot.
+// UpdateSlot checks the caller, then calls Service.UpdateSlot.
 func (h *Handler) UpdateSlot(ctx context.Context, req *connect.Request[edgev1.UpdateSlotRequest]) (*connect.Response[edgev1.UpdateSlotResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateSlot)
+	return domainkit.Unary(ctx, h.authz, updateSlotRule, req, h.svc.UpdateSlot)
 }
 
-// DeleteSlot calls Service.DeleteSlot.
+// DeleteSlot checks the caller, then calls Service.DeleteSlot.
 func (h *Handler) DeleteSlot(ctx context.Context, req *connect.Request[edgev1.DeleteSlotRequest]) (*connect.Response[edgev1.DeleteSlotResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteSlot)
+	return domainkit.Unary(ctx, h.authz, deleteSlotRule, req, h.svc.DeleteSlot)
+}
+
+// GRPCServer serves SlotService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	edgev1.UnsafeSlotServiceServer
+	svc   edgev1.SlotServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc edgev1.SlotServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ edgev1.SlotServiceServer = (*GRPCServer)(nil)
+
+// CreateSlot checks the caller, then calls Service.CreateSlot.
+func (g *GRPCServer) CreateSlot(ctx context.Context, req *edgev1.CreateSlotRequest) (*edgev1.CreateSlotResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createSlotRule, req, g.svc.CreateSlot)
+}
+
+// UpdateSlot checks the caller, then calls Service.UpdateSlot.
+func (g *GRPCServer) UpdateSlot(ctx context.Context, req *edgev1.UpdateSlotRequest) (*edgev1.UpdateSlotResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateSlotRule, req, g.svc.UpdateSlot)
+}
+
+// DeleteSlot checks the caller, then calls Service.DeleteSlot.
+func (g *GRPCServer) DeleteSlot(ctx context.Context, req *edgev1.DeleteSlotRequest) (*edgev1.DeleteSlotResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteSlotRule, req, g.svc.DeleteSlot)
 }

@@ -14,7 +14,7 @@ func SlotsToProto(items []*Slot) []*edgev1.Slot {
 }
 
 // createSlotInput reads the fields of CreateSlotRequest into the repository's input.
-func createSlotInput(projectID int64, req *edgev1.CreateSlotRequest) *CreateSlotInput {
+func createSlotInput(projectID int64, req *edgev1.CreateSlotRequest) (*CreateSlotInput, error) {
 	return &CreateSlotInput{
 		ProjectID:      projectID,
 		Code:           req.Code,
@@ -23,16 +23,16 @@ func createSlotInput(projectID int64, req *edgev1.CreateSlotRequest) *CreateSlot
 		ExternalNumber: domainkit.Unwrap(req.GetExternalNumber()),
 		FallbackKind:   domainkit.MapPtr(req.FallbackKind, SlotKindFromProto),
 		Payload:        req.GetPayload(),
-	}
+	}, nil
 }
 
 // updateSlotInput reads the fields of UpdateSlotRequest into the repository's input.
-func updateSlotInput(projectID int64, req *edgev1.UpdateSlotRequest) *UpdateSlotInput {
+func updateSlotInput(projectID int64, req *edgev1.UpdateSlotRequest) (*UpdateSlotInput, error) {
 	return &UpdateSlotInput{
 		ProjectID: projectID,
 		PublicID:  req.GetSlotId(),
 		Code:      req.Code,
 		Capacity:  domainkit.Unwrap(req.GetCapacity()),
 		Weight:    domainkit.Unwrap(req.GetWeight()),
-	}
+	}, nil
 }

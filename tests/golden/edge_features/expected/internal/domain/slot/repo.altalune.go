@@ -43,8 +43,11 @@ var slotQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderDesc,
 	Search:       []string{"code"},
 	Filters: map[string]domainkit.Filter{
-		"kind":          {Column: "kind", Values: domainkit.Strings(SlotKindValues)},
-		"fallback_kind": {Column: "fallback_kind", Values: domainkit.Strings(SlotKindValues)},
+		"kind":          {Column: "kind", Values: domainkit.Strings(SlotKindValues), Names: domainkit.ProtoNames(SlotKindValues, SlotKind.ToProto)},
+		"fallback_kind": {Column: "fallback_kind", Values: domainkit.Strings(SlotKindValues), Names: domainkit.ProtoNames(SlotKindValues, SlotKind.ToProto)},
+	},
+	FilterAliases: map[string]string{
+		"fallbackKind": "fallback_kind",
 	},
 	Sorts: map[string]string{
 		"code":            "code",
@@ -57,7 +60,7 @@ var slotQuery = &domainkit.QuerySpec{
 		"created_at":      "created_at",
 		"updated_at":      "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"startsAt":       "starts_at",
 		"externalNumber": "external_number",
 		"fallbackKind":   "fallback_kind",

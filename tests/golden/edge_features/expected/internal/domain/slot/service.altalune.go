@@ -70,7 +70,10 @@ func (s *Service) CreateSlot(ctx context.Context, req *edgev1.CreateSlotRequest)
 	if err != nil {
 		return nil, err
 	}
-	input := createSlotInput(projectID, req)
+	input, err := createSlotInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create slot", err, "", domainkit.Deref(input.Code), input.Kind, domainkit.Deref(input.StartsAt), domainkit.Deref(input.ExternalNumber))
@@ -86,7 +89,10 @@ func (s *Service) UpdateSlot(ctx context.Context, req *edgev1.UpdateSlotRequest)
 	if err != nil {
 		return nil, err
 	}
-	input := updateSlotInput(projectID, req)
+	input, err := updateSlotInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update slot", err, input.PublicID, domainkit.Deref(input.Code), "", time.Time{}, 0)
@@ -229,12 +235,13 @@ func (s *Service) checkExternalNumberFree(ctx context.Context, projectID int64, 
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -12,40 +12,84 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves CategoryService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves CategoryService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc catalogv1.CategoryServiceServer
+	svc   catalogv1.CategoryServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc catalogv1.CategoryServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc catalogv1.CategoryServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ catalogv1connect.CategoryServiceHandler = (*Handler)(nil)
 
-// QueryCategories calls Service.QueryCategories.
+// QueryCategories checks the caller, then calls Service.QueryCategories.
 func (h *Handler) QueryCategories(ctx context.Context, req *connect.Request[catalogv1.QueryCategoriesRequest]) (*connect.Response[catalogv1.QueryCategoriesResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryCategories)
+	return domainkit.Unary(ctx, h.authz, queryCategoriesRule, req, h.svc.QueryCategories)
 }
 
-// CreateCategory calls Service.CreateCategory.
+// CreateCategory checks the caller, then calls Service.CreateCategory.
 func (h *Handler) CreateCategory(ctx context.Context, req *connect.Request[catalogv1.CreateCategoryRequest]) (*connect.Response[catalogv1.CreateCategoryResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateCategory)
+	return domainkit.Unary(ctx, h.authz, createCategoryRule, req, h.svc.CreateCategory)
 }
 
-// GetCategory calls Service.GetCategory.
+// GetCategory checks the caller, then calls Service.GetCategory.
 func (h *Handler) GetCategory(ctx context.Context, req *connect.Request[catalogv1.GetCategoryRequest]) (*connect.Response[catalogv1.GetCategoryResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetCategory)
+	return domainkit.Unary(ctx, h.authz, getCategoryRule, req, h.svc.GetCategory)
 }
 
-// UpdateCategory calls Service.UpdateCategory.
+// UpdateCategory checks the caller, then calls Service.UpdateCategory.
 func (h *Handler) UpdateCategory(ctx context.Context, req *connect.Request[catalogv1.UpdateCategoryRequest]) (*connect.Response[catalogv1.UpdateCategoryResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateCategory)
+	return domainkit.Unary(ctx, h.authz, updateCategoryRule, req, h.svc.UpdateCategory)
 }
 
-// DeleteCategory calls Service.DeleteCategory.
+// DeleteCategory checks the caller, then calls Service.DeleteCategory.
 func (h *Handler) DeleteCategory(ctx context.Context, req *connect.Request[catalogv1.DeleteCategoryRequest]) (*connect.Response[catalogv1.DeleteCategoryResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteCategory)
+	return domainkit.Unary(ctx, h.authz, deleteCategoryRule, req, h.svc.DeleteCategory)
+}
+
+// GRPCServer serves CategoryService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	catalogv1.UnsafeCategoryServiceServer
+	svc   catalogv1.CategoryServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc catalogv1.CategoryServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ catalogv1.CategoryServiceServer = (*GRPCServer)(nil)
+
+// QueryCategories checks the caller, then calls Service.QueryCategories.
+func (g *GRPCServer) QueryCategories(ctx context.Context, req *catalogv1.QueryCategoriesRequest) (*catalogv1.QueryCategoriesResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryCategoriesRule, req, g.svc.QueryCategories)
+}
+
+// CreateCategory checks the caller, then calls Service.CreateCategory.
+func (g *GRPCServer) CreateCategory(ctx context.Context, req *catalogv1.CreateCategoryRequest) (*catalogv1.CreateCategoryResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createCategoryRule, req, g.svc.CreateCategory)
+}
+
+// GetCategory checks the caller, then calls Service.GetCategory.
+func (g *GRPCServer) GetCategory(ctx context.Context, req *catalogv1.GetCategoryRequest) (*catalogv1.GetCategoryResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getCategoryRule, req, g.svc.GetCategory)
+}
+
+// UpdateCategory checks the caller, then calls Service.UpdateCategory.
+func (g *GRPCServer) UpdateCategory(ctx context.Context, req *catalogv1.UpdateCategoryRequest) (*catalogv1.UpdateCategoryResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateCategoryRule, req, g.svc.UpdateCategory)
+}
+
+// DeleteCategory checks the caller, then calls Service.DeleteCategory.
+func (g *GRPCServer) DeleteCategory(ctx context.Context, req *catalogv1.DeleteCategoryRequest) (*catalogv1.DeleteCategoryResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteCategoryRule, req, g.svc.DeleteCategory)
 }

@@ -14,18 +14,18 @@ func CategoriesToProto(items []*Category) []*catalogv1.Category {
 }
 
 // createCategoryInput reads the fields of CreateCategoryRequest into the repository's input.
-func createCategoryInput(req *catalogv1.CreateCategoryRequest) *CreateCategoryInput {
+func createCategoryInput(req *catalogv1.CreateCategoryRequest) (*CreateCategoryInput, error) {
 	return &CreateCategoryInput{
 		Name:        req.GetName(),
 		Description: req.Description,
 		Position:    req.GetPosition(),
 		Visible:     req.GetVisible(),
 		Kind:        CategoryKindFromProto(req.GetKind()),
-	}
+	}, nil
 }
 
 // updateCategoryInput reads the fields of UpdateCategoryRequest into the repository's input.
-func updateCategoryInput(req *catalogv1.UpdateCategoryRequest) *UpdateCategoryInput {
+func updateCategoryInput(req *catalogv1.UpdateCategoryRequest) (*UpdateCategoryInput, error) {
 	return &UpdateCategoryInput{
 		PublicID:    req.GetCategoryId(),
 		Name:        req.GetName(),
@@ -33,5 +33,5 @@ func updateCategoryInput(req *catalogv1.UpdateCategoryRequest) *UpdateCategoryIn
 		Position:    req.GetPosition(),
 		Visible:     req.GetVisible(),
 		Kind:        domainkit.UnlessZero(req.GetKind(), CategoryKindFromProto),
-	}
+	}, nil
 }

@@ -43,8 +43,9 @@ var categoryQuery = &domainkit.QuerySpec{
 	Search:       []string{"name", "description"},
 	Filters: map[string]domainkit.Filter{
 		"visible": {Column: "visible", Bool: true},
-		"kind":    {Column: "kind", Values: domainkit.Strings(CategoryKindValues)},
+		"kind":    {Column: "kind", Values: domainkit.Strings(CategoryKindValues), Names: domainkit.ProtoNames(CategoryKindValues, CategoryKind.ToProto)},
 	},
+	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"name":        "name",
 		"description": "description",
@@ -54,7 +55,7 @@ var categoryQuery = &domainkit.QuerySpec{
 		"created_at":  "created_at",
 		"updated_at":  "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"createdAt": "created_at",
 		"updatedAt": "updated_at",
 	},

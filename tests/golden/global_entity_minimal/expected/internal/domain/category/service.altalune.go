@@ -12,7 +12,6 @@ import (
 	catalogv1 "github.com/hrz8/altalune/gen/acme/catalog/v1"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -67,7 +66,7 @@ func (s *Service) QueryCategories(ctx context.Context, req *catalogv1.QueryCateg
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query categories", err, "")
 	}
@@ -86,7 +85,10 @@ func (s *Service) CreateCategory(ctx context.Context, req *catalogv1.CreateCateg
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	input := createCategoryInput(req)
+	input, err := createCategoryInput(req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create category", err, "")
@@ -114,7 +116,10 @@ func (s *Service) UpdateCategory(ctx context.Context, req *catalogv1.UpdateCateg
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	input := updateCategoryInput(req)
+	input, err := updateCategoryInput(req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update category", err, input.PublicID)
@@ -173,12 +178,13 @@ func (s *Service) remove(ctx context.Context, input *DeleteCategoryInput) error 
 	return s.repo.Delete(ctx, input)
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

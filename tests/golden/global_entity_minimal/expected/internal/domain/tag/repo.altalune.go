@@ -35,19 +35,20 @@ const deleteTag = "DELETE FROM altalune_tags WHERE public_id = $1"
 
 // tagQuery says how Query may search, filter and sort the table.
 var tagQuery = &domainkit.QuerySpec{
-	Table:        "altalune_tags",
-	Columns:      tagColumns,
-	Scope:        "",
-	DefaultSort:  "created_at",
-	DefaultOrder: query.SortOrderDesc,
-	Search:       []string{"label"},
-	Filters:      map[string]domainkit.Filter{},
+	Table:         "altalune_tags",
+	Columns:       tagColumns,
+	Scope:         "",
+	DefaultSort:   "created_at",
+	DefaultOrder:  query.SortOrderDesc,
+	Search:        []string{"label"},
+	Filters:       map[string]domainkit.Filter{},
+	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"label":      "label",
 		"created_at": "created_at",
 		"updated_at": "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"createdAt": "created_at",
 		"updatedAt": "updated_at",
 	},

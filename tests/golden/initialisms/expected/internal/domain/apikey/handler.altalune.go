@@ -12,40 +12,84 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves ApiKeyService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves ApiKeyService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc altalunev1.ApiKeyServiceServer
+	svc   altalunev1.ApiKeyServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc altalunev1.ApiKeyServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc altalunev1.ApiKeyServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ altalunev1connect.ApiKeyServiceHandler = (*Handler)(nil)
 
-// QueryApiKeys calls Service.QueryApiKeys.
+// QueryApiKeys checks the caller, then calls Service.QueryApiKeys.
 func (h *Handler) QueryApiKeys(ctx context.Context, req *connect.Request[altalunev1.QueryApiKeysRequest]) (*connect.Response[altalunev1.QueryApiKeysResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryApiKeys)
+	return domainkit.Unary(ctx, h.authz, queryAPIKeysRule, req, h.svc.QueryApiKeys)
 }
 
-// CreateApiKey calls Service.CreateApiKey.
+// CreateApiKey checks the caller, then calls Service.CreateApiKey.
 func (h *Handler) CreateApiKey(ctx context.Context, req *connect.Request[altalunev1.CreateApiKeyRequest]) (*connect.Response[altalunev1.CreateApiKeyResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateApiKey)
+	return domainkit.Unary(ctx, h.authz, createAPIKeyRule, req, h.svc.CreateApiKey)
 }
 
-// GetApiKey calls Service.GetApiKey.
+// GetApiKey checks the caller, then calls Service.GetApiKey.
 func (h *Handler) GetApiKey(ctx context.Context, req *connect.Request[altalunev1.GetApiKeyRequest]) (*connect.Response[altalunev1.GetApiKeyResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetApiKey)
+	return domainkit.Unary(ctx, h.authz, getAPIKeyRule, req, h.svc.GetApiKey)
 }
 
-// UpdateApiKey calls Service.UpdateApiKey.
+// UpdateApiKey checks the caller, then calls Service.UpdateApiKey.
 func (h *Handler) UpdateApiKey(ctx context.Context, req *connect.Request[altalunev1.UpdateApiKeyRequest]) (*connect.Response[altalunev1.UpdateApiKeyResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateApiKey)
+	return domainkit.Unary(ctx, h.authz, updateAPIKeyRule, req, h.svc.UpdateApiKey)
 }
 
-// DeleteApiKey calls Service.DeleteApiKey.
+// DeleteApiKey checks the caller, then calls Service.DeleteApiKey.
 func (h *Handler) DeleteApiKey(ctx context.Context, req *connect.Request[altalunev1.DeleteApiKeyRequest]) (*connect.Response[altalunev1.DeleteApiKeyResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteApiKey)
+	return domainkit.Unary(ctx, h.authz, deleteAPIKeyRule, req, h.svc.DeleteApiKey)
+}
+
+// GRPCServer serves ApiKeyService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	altalunev1.UnsafeApiKeyServiceServer
+	svc   altalunev1.ApiKeyServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc altalunev1.ApiKeyServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ altalunev1.ApiKeyServiceServer = (*GRPCServer)(nil)
+
+// QueryApiKeys checks the caller, then calls Service.QueryApiKeys.
+func (g *GRPCServer) QueryApiKeys(ctx context.Context, req *altalunev1.QueryApiKeysRequest) (*altalunev1.QueryApiKeysResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryAPIKeysRule, req, g.svc.QueryApiKeys)
+}
+
+// CreateApiKey checks the caller, then calls Service.CreateApiKey.
+func (g *GRPCServer) CreateApiKey(ctx context.Context, req *altalunev1.CreateApiKeyRequest) (*altalunev1.CreateApiKeyResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createAPIKeyRule, req, g.svc.CreateApiKey)
+}
+
+// GetApiKey checks the caller, then calls Service.GetApiKey.
+func (g *GRPCServer) GetApiKey(ctx context.Context, req *altalunev1.GetApiKeyRequest) (*altalunev1.GetApiKeyResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getAPIKeyRule, req, g.svc.GetApiKey)
+}
+
+// UpdateApiKey checks the caller, then calls Service.UpdateApiKey.
+func (g *GRPCServer) UpdateApiKey(ctx context.Context, req *altalunev1.UpdateApiKeyRequest) (*altalunev1.UpdateApiKeyResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateAPIKeyRule, req, g.svc.UpdateApiKey)
+}
+
+// DeleteApiKey checks the caller, then calls Service.DeleteApiKey.
+func (g *GRPCServer) DeleteApiKey(ctx context.Context, req *altalunev1.DeleteApiKeyRequest) (*altalunev1.DeleteApiKeyResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteAPIKeyRule, req, g.svc.DeleteApiKey)
 }

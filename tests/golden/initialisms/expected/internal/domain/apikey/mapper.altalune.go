@@ -14,7 +14,7 @@ func APIKeysToProto(items []*APIKey) []*altalunev1.ApiKey {
 }
 
 // createAPIKeyInput reads the fields of CreateApiKeyRequest into the repository's input.
-func createAPIKeyInput(projectID int64, req *altalunev1.CreateApiKeyRequest) *CreateAPIKeyInput {
+func createAPIKeyInput(projectID int64, req *altalunev1.CreateApiKeyRequest) (*CreateAPIKeyInput, error) {
 	return &CreateAPIKeyInput{
 		ProjectID:    projectID,
 		Name:         req.GetName(),
@@ -27,11 +27,11 @@ func createAPIKeyInput(projectID int64, req *altalunev1.CreateApiKeyRequest) *Cr
 		JSONConfig:   req.GetJsonConfig(),
 		Scope:        APIKeyScopeFromProto(req.GetScope()),
 		TTLExpiresAt: domainkit.TimeOrNil(req.GetTtlExpiresAt()),
-	}
+	}, nil
 }
 
 // updateAPIKeyInput reads the fields of UpdateApiKeyRequest into the repository's input.
-func updateAPIKeyInput(projectID int64, req *altalunev1.UpdateApiKeyRequest) *UpdateAPIKeyInput {
+func updateAPIKeyInput(projectID int64, req *altalunev1.UpdateApiKeyRequest) (*UpdateAPIKeyInput, error) {
 	return &UpdateAPIKeyInput{
 		ProjectID:    projectID,
 		PublicID:     req.GetApiKeyId(),
@@ -40,5 +40,5 @@ func updateAPIKeyInput(projectID int64, req *altalunev1.UpdateApiKeyRequest) *Up
 		HTTPStatus:   req.GetHttpStatus(),
 		Scope:        domainkit.UnlessZero(req.GetScope(), APIKeyScopeFromProto),
 		TTLExpiresAt: domainkit.TimeOrNil(req.GetTtlExpiresAt()),
-	}
+	}, nil
 }

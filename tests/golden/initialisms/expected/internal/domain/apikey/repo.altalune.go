@@ -42,8 +42,9 @@ var apiKeyQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderDesc,
 	Search:       []string{"name", "url", "owner_uuid", "ip_address", "html_url"},
 	Filters: map[string]domainkit.Filter{
-		"scope": {Column: "scope", Values: domainkit.Strings(APIKeyScopeValues)},
+		"scope": {Column: "scope", Values: domainkit.Strings(APIKeyScopeValues), Names: domainkit.ProtoNames(APIKeyScopeValues, APIKeyScope.ToProto)},
 	},
+	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"name":           "name",
 		"url":            "url",
@@ -58,7 +59,7 @@ var apiKeyQuery = &domainkit.QuerySpec{
 		"created_at":     "created_at",
 		"updated_at":     "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"httpStatus":   "http_status",
 		"ownerUuid":    "owner_uuid",
 		"ipAddress":    "ip_address",

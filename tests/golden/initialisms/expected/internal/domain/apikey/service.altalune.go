@@ -12,7 +12,6 @@ import (
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -70,7 +69,7 @@ func (s *Service) QueryApiKeys(ctx context.Context, req *altalunev1.QueryApiKeys
 	if err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, projectID, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query API keys", err, "", "")
 	}
@@ -90,7 +89,10 @@ func (s *Service) CreateApiKey(ctx context.Context, req *altalunev1.CreateApiKey
 	if err != nil {
 		return nil, err
 	}
-	input := createAPIKeyInput(projectID, req)
+	input, err := createAPIKeyInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create API key", err, "", input.URL)
@@ -120,7 +122,10 @@ func (s *Service) UpdateApiKey(ctx context.Context, req *altalunev1.UpdateApiKey
 	if err != nil {
 		return nil, err
 	}
-	input := updateAPIKeyInput(projectID, req)
+	input, err := updateAPIKeyInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update API key", err, input.PublicID, input.URL)
@@ -201,12 +206,13 @@ func (s *Service) checkURLFree(ctx context.Context, projectID int64, url string,
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -12,40 +12,84 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves ShipmentService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves ShipmentService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc altalunev1.ShipmentServiceServer
+	svc   altalunev1.ShipmentServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc altalunev1.ShipmentServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc altalunev1.ShipmentServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ altalunev1connect.ShipmentServiceHandler = (*Handler)(nil)
 
-// QueryShipments calls Service.QueryShipments.
+// QueryShipments checks the caller, then calls Service.QueryShipments.
 func (h *Handler) QueryShipments(ctx context.Context, req *connect.Request[altalunev1.QueryShipmentsRequest]) (*connect.Response[altalunev1.QueryShipmentsResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryShipments)
+	return domainkit.Unary(ctx, h.authz, queryShipmentsRule, req, h.svc.QueryShipments)
 }
 
-// CreateShipment calls Service.CreateShipment.
+// CreateShipment checks the caller, then calls Service.CreateShipment.
 func (h *Handler) CreateShipment(ctx context.Context, req *connect.Request[altalunev1.CreateShipmentRequest]) (*connect.Response[altalunev1.CreateShipmentResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateShipment)
+	return domainkit.Unary(ctx, h.authz, createShipmentRule, req, h.svc.CreateShipment)
 }
 
-// GetShipment calls Service.GetShipment.
+// GetShipment checks the caller, then calls Service.GetShipment.
 func (h *Handler) GetShipment(ctx context.Context, req *connect.Request[altalunev1.GetShipmentRequest]) (*connect.Response[altalunev1.GetShipmentResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetShipment)
+	return domainkit.Unary(ctx, h.authz, getShipmentRule, req, h.svc.GetShipment)
 }
 
-// UpdateShipment calls Service.UpdateShipment.
+// UpdateShipment checks the caller, then calls Service.UpdateShipment.
 func (h *Handler) UpdateShipment(ctx context.Context, req *connect.Request[altalunev1.UpdateShipmentRequest]) (*connect.Response[altalunev1.UpdateShipmentResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateShipment)
+	return domainkit.Unary(ctx, h.authz, updateShipmentRule, req, h.svc.UpdateShipment)
 }
 
-// DeleteShipment calls Service.DeleteShipment.
+// DeleteShipment checks the caller, then calls Service.DeleteShipment.
 func (h *Handler) DeleteShipment(ctx context.Context, req *connect.Request[altalunev1.DeleteShipmentRequest]) (*connect.Response[altalunev1.DeleteShipmentResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteShipment)
+	return domainkit.Unary(ctx, h.authz, deleteShipmentRule, req, h.svc.DeleteShipment)
+}
+
+// GRPCServer serves ShipmentService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	altalunev1.UnsafeShipmentServiceServer
+	svc   altalunev1.ShipmentServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc altalunev1.ShipmentServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ altalunev1.ShipmentServiceServer = (*GRPCServer)(nil)
+
+// QueryShipments checks the caller, then calls Service.QueryShipments.
+func (g *GRPCServer) QueryShipments(ctx context.Context, req *altalunev1.QueryShipmentsRequest) (*altalunev1.QueryShipmentsResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryShipmentsRule, req, g.svc.QueryShipments)
+}
+
+// CreateShipment checks the caller, then calls Service.CreateShipment.
+func (g *GRPCServer) CreateShipment(ctx context.Context, req *altalunev1.CreateShipmentRequest) (*altalunev1.CreateShipmentResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createShipmentRule, req, g.svc.CreateShipment)
+}
+
+// GetShipment checks the caller, then calls Service.GetShipment.
+func (g *GRPCServer) GetShipment(ctx context.Context, req *altalunev1.GetShipmentRequest) (*altalunev1.GetShipmentResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getShipmentRule, req, g.svc.GetShipment)
+}
+
+// UpdateShipment checks the caller, then calls Service.UpdateShipment.
+func (g *GRPCServer) UpdateShipment(ctx context.Context, req *altalunev1.UpdateShipmentRequest) (*altalunev1.UpdateShipmentResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateShipmentRule, req, g.svc.UpdateShipment)
+}
+
+// DeleteShipment checks the caller, then calls Service.DeleteShipment.
+func (g *GRPCServer) DeleteShipment(ctx context.Context, req *altalunev1.DeleteShipmentRequest) (*altalunev1.DeleteShipmentResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteShipmentRule, req, g.svc.DeleteShipment)
 }

@@ -14,22 +14,22 @@ func ShipmentsToProto(items []*Shipment) []*altalunev1.Shipment {
 }
 
 // createShipmentInput reads the fields of CreateShipmentRequest into the repository's input.
-func createShipmentInput(projectID int64, req *altalunev1.CreateShipmentRequest) *CreateShipmentInput {
+func createShipmentInput(projectID int64, req *altalunev1.CreateShipmentRequest) (*CreateShipmentInput, error) {
 	return &CreateShipmentInput{
 		ProjectID:    projectID,
 		TrackingCode: req.GetTrackingCode(),
 		Status:       ShipmentStatusFromProto(req.GetStatus()),
 		Carrier:      domainkit.MapPtr(req.Carrier, ShipmentCarrierFromProto),
-	}
+	}, nil
 }
 
 // updateShipmentInput reads the fields of UpdateShipmentRequest into the repository's input.
-func updateShipmentInput(projectID int64, req *altalunev1.UpdateShipmentRequest) *UpdateShipmentInput {
+func updateShipmentInput(projectID int64, req *altalunev1.UpdateShipmentRequest) (*UpdateShipmentInput, error) {
 	return &UpdateShipmentInput{
 		ProjectID:    projectID,
 		PublicID:     req.GetShipmentId(),
 		TrackingCode: req.GetTrackingCode(),
 		Status:       domainkit.UnlessZero(req.GetStatus(), ShipmentStatusFromProto),
 		Carrier:      domainkit.MapPtr(req.Carrier, ShipmentCarrierFromProto),
-	}
+	}, nil
 }

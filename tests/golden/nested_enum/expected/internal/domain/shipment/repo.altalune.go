@@ -42,9 +42,10 @@ var shipmentQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderDesc,
 	Search:       []string{"tracking_code"},
 	Filters: map[string]domainkit.Filter{
-		"status":  {Column: "status", Values: domainkit.Strings(ShipmentStatusValues)},
-		"carrier": {Column: "carrier", Values: domainkit.Strings(ShipmentCarrierValues)},
+		"status":  {Column: "status", Values: domainkit.Strings(ShipmentStatusValues), Names: domainkit.ProtoNames(ShipmentStatusValues, ShipmentStatus.ToProto)},
+		"carrier": {Column: "carrier", Values: domainkit.Strings(ShipmentCarrierValues), Names: domainkit.ProtoNames(ShipmentCarrierValues, ShipmentCarrier.ToProto)},
 	},
+	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"tracking_code": "tracking_code",
 		"status":        "array_position(ARRAY['pending', 'in_transit', 'done'], status::TEXT)",
@@ -52,7 +53,7 @@ var shipmentQuery = &domainkit.QuerySpec{
 		"created_at":    "created_at",
 		"updated_at":    "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"trackingCode": "tracking_code",
 		"createdAt":    "created_at",
 		"updatedAt":    "updated_at",

@@ -12,40 +12,84 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves CactusService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves CactusService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc hrv1.CactusServiceServer
+	svc   hrv1.CactusServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc hrv1.CactusServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc hrv1.CactusServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ hrv1connect.CactusServiceHandler = (*Handler)(nil)
 
-// QueryCacti calls Service.QueryCacti.
+// QueryCacti checks the caller, then calls Service.QueryCacti.
 func (h *Handler) QueryCacti(ctx context.Context, req *connect.Request[hrv1.QueryCactiRequest]) (*connect.Response[hrv1.QueryCactiResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryCacti)
+	return domainkit.Unary(ctx, h.authz, queryCactiRule, req, h.svc.QueryCacti)
 }
 
-// CreateCactus calls Service.CreateCactus.
+// CreateCactus checks the caller, then calls Service.CreateCactus.
 func (h *Handler) CreateCactus(ctx context.Context, req *connect.Request[hrv1.CreateCactusRequest]) (*connect.Response[hrv1.CreateCactusResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateCactus)
+	return domainkit.Unary(ctx, h.authz, createCactusRule, req, h.svc.CreateCactus)
 }
 
-// GetCactus calls Service.GetCactus.
+// GetCactus checks the caller, then calls Service.GetCactus.
 func (h *Handler) GetCactus(ctx context.Context, req *connect.Request[hrv1.GetCactusRequest]) (*connect.Response[hrv1.GetCactusResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetCactus)
+	return domainkit.Unary(ctx, h.authz, getCactusRule, req, h.svc.GetCactus)
 }
 
-// UpdateCactus calls Service.UpdateCactus.
+// UpdateCactus checks the caller, then calls Service.UpdateCactus.
 func (h *Handler) UpdateCactus(ctx context.Context, req *connect.Request[hrv1.UpdateCactusRequest]) (*connect.Response[hrv1.UpdateCactusResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateCactus)
+	return domainkit.Unary(ctx, h.authz, updateCactusRule, req, h.svc.UpdateCactus)
 }
 
-// DeleteCactus calls Service.DeleteCactus.
+// DeleteCactus checks the caller, then calls Service.DeleteCactus.
 func (h *Handler) DeleteCactus(ctx context.Context, req *connect.Request[hrv1.DeleteCactusRequest]) (*connect.Response[hrv1.DeleteCactusResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteCactus)
+	return domainkit.Unary(ctx, h.authz, deleteCactusRule, req, h.svc.DeleteCactus)
+}
+
+// GRPCServer serves CactusService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	hrv1.UnsafeCactusServiceServer
+	svc   hrv1.CactusServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc hrv1.CactusServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ hrv1.CactusServiceServer = (*GRPCServer)(nil)
+
+// QueryCacti checks the caller, then calls Service.QueryCacti.
+func (g *GRPCServer) QueryCacti(ctx context.Context, req *hrv1.QueryCactiRequest) (*hrv1.QueryCactiResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryCactiRule, req, g.svc.QueryCacti)
+}
+
+// CreateCactus checks the caller, then calls Service.CreateCactus.
+func (g *GRPCServer) CreateCactus(ctx context.Context, req *hrv1.CreateCactusRequest) (*hrv1.CreateCactusResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createCactusRule, req, g.svc.CreateCactus)
+}
+
+// GetCactus checks the caller, then calls Service.GetCactus.
+func (g *GRPCServer) GetCactus(ctx context.Context, req *hrv1.GetCactusRequest) (*hrv1.GetCactusResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getCactusRule, req, g.svc.GetCactus)
+}
+
+// UpdateCactus checks the caller, then calls Service.UpdateCactus.
+func (g *GRPCServer) UpdateCactus(ctx context.Context, req *hrv1.UpdateCactusRequest) (*hrv1.UpdateCactusResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateCactusRule, req, g.svc.UpdateCactus)
+}
+
+// DeleteCactus checks the caller, then calls Service.DeleteCactus.
+func (g *GRPCServer) DeleteCactus(ctx context.Context, req *hrv1.DeleteCactusRequest) (*hrv1.DeleteCactusResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteCactusRule, req, g.svc.DeleteCactus)
 }

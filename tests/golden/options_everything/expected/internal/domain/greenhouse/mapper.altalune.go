@@ -14,18 +14,18 @@ func CactiToProto(items []*Cactus) []*hrv1.Cactus {
 }
 
 // createCactusInput reads the fields of CreateCactusRequest into the repository's input.
-func createCactusInput(req *hrv1.CreateCactusRequest) *CreateCactusInput {
+func createCactusInput(req *hrv1.CreateCactusRequest) (*CreateCactusInput, error) {
 	return &CreateCactusInput{
 		Species:  req.GetSpecies(),
 		HeightCm: req.GetHeightCm(),
-	}
+	}, nil
 }
 
 // updateCactusInput reads the fields of UpdateCactusRequest into the repository's input.
-func updateCactusInput(req *hrv1.UpdateCactusRequest) *UpdateCactusInput {
+func updateCactusInput(req *hrv1.UpdateCactusRequest) (*UpdateCactusInput, error) {
 	return &UpdateCactusInput{
 		PublicID: req.GetCactusId(),
 		Species:  req.GetSpecies(),
 		HeightCm: req.GetHeightCm(),
-	}
+	}, nil
 }

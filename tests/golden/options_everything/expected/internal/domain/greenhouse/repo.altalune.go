@@ -35,13 +35,14 @@ const deleteCactus = "DELETE FROM altalune_cacti WHERE public_id = $1"
 
 // cactusQuery says how Query may search, filter and sort the table.
 var cactusQuery = &domainkit.QuerySpec{
-	Table:        "altalune_cacti",
-	Columns:      cactusColumns,
-	Scope:        "",
-	DefaultSort:  "height_cm",
-	DefaultOrder: query.SortOrderDesc,
-	Search:       []string{"species"},
-	Filters:      map[string]domainkit.Filter{},
+	Table:         "altalune_cacti",
+	Columns:       cactusColumns,
+	Scope:         "",
+	DefaultSort:   "height_cm",
+	DefaultOrder:  query.SortOrderDesc,
+	Search:        []string{"species"},
+	Filters:       map[string]domainkit.Filter{},
+	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"species":   "species",
 		"height_cm": "height_cm",
@@ -49,7 +50,7 @@ var cactusQuery = &domainkit.QuerySpec{
 		"created_at": "created_at",
 		"updated_at": "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"heightCm":                               "height_cm",
 		"lastWateredAccordingToTheGreenhouseLog": "last_watered_according_to_the_greenhouse_log",
 		"createdAt":                              "created_at",

@@ -12,7 +12,6 @@ import (
 	hrv1 "github.com/hrz8/altalune/gen/acme/hr/v1"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -67,7 +66,7 @@ func (s *Service) QueryCacti(ctx context.Context, req *hrv1.QueryCactiRequest) (
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query cacti", err, "", "")
 	}
@@ -86,7 +85,10 @@ func (s *Service) CreateCactus(ctx context.Context, req *hrv1.CreateCactusReques
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	input := createCactusInput(req)
+	input, err := createCactusInput(req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create cactus", err, "", input.Species)
@@ -114,7 +116,10 @@ func (s *Service) UpdateCactus(ctx context.Context, req *hrv1.UpdateCactusReques
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
-	input := updateCactusInput(req)
+	input, err := updateCactusInput(req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update cactus", err, input.PublicID, input.Species)
@@ -188,12 +193,13 @@ func (s *Service) checkSpeciesFree(ctx context.Context, species string, selfID s
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -12,40 +12,84 @@ import (
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
-// Handler serves PeopleDirectory over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves PeopleDirectory over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc hrv1.PeopleDirectoryServer
+	svc   hrv1.PeopleDirectoryServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc hrv1.PeopleDirectoryServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc hrv1.PeopleDirectoryServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ hrv1connect.PeopleDirectoryHandler = (*Handler)(nil)
 
-// ListPeople calls Service.ListPeople.
+// ListPeople checks the caller, then calls Service.ListPeople.
 func (h *Handler) ListPeople(ctx context.Context, req *connect.Request[hrv1.ListPeopleRequest]) (*connect.Response[hrv1.ListPeopleResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.ListPeople)
+	return domainkit.Unary(ctx, h.authz, listPeopleRule, req, h.svc.ListPeople)
 }
 
-// Enroll calls Service.Enroll.
+// Enroll checks the caller, then calls Service.Enroll.
 func (h *Handler) Enroll(ctx context.Context, req *connect.Request[hrv1.EnrollRequest]) (*connect.Response[hrv1.EnrollResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.Enroll)
+	return domainkit.Unary(ctx, h.authz, enrollRule, req, h.svc.Enroll)
 }
 
-// GetPerson calls Service.GetPerson.
+// GetPerson checks the caller, then calls Service.GetPerson.
 func (h *Handler) GetPerson(ctx context.Context, req *connect.Request[hrv1.GetPersonRequest]) (*connect.Response[hrv1.GetPersonResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetPerson)
+	return domainkit.Unary(ctx, h.authz, getPersonRule, req, h.svc.GetPerson)
 }
 
-// UpdatePerson calls Service.UpdatePerson.
+// UpdatePerson checks the caller, then calls Service.UpdatePerson.
 func (h *Handler) UpdatePerson(ctx context.Context, req *connect.Request[hrv1.UpdatePersonRequest]) (*connect.Response[hrv1.UpdatePersonResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdatePerson)
+	return domainkit.Unary(ctx, h.authz, updatePersonRule, req, h.svc.UpdatePerson)
 }
 
-// DeletePerson calls Service.DeletePerson.
+// DeletePerson checks the caller, then calls Service.DeletePerson.
 func (h *Handler) DeletePerson(ctx context.Context, req *connect.Request[hrv1.DeletePersonRequest]) (*connect.Response[hrv1.DeletePersonResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeletePerson)
+	return domainkit.Unary(ctx, h.authz, deletePersonRule, req, h.svc.DeletePerson)
+}
+
+// GRPCServer serves PeopleDirectory over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	hrv1.UnsafePeopleDirectoryServer
+	svc   hrv1.PeopleDirectoryServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc hrv1.PeopleDirectoryServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ hrv1.PeopleDirectoryServer = (*GRPCServer)(nil)
+
+// ListPeople checks the caller, then calls Service.ListPeople.
+func (g *GRPCServer) ListPeople(ctx context.Context, req *hrv1.ListPeopleRequest) (*hrv1.ListPeopleResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, listPeopleRule, req, g.svc.ListPeople)
+}
+
+// Enroll checks the caller, then calls Service.Enroll.
+func (g *GRPCServer) Enroll(ctx context.Context, req *hrv1.EnrollRequest) (*hrv1.EnrollResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, enrollRule, req, g.svc.Enroll)
+}
+
+// GetPerson checks the caller, then calls Service.GetPerson.
+func (g *GRPCServer) GetPerson(ctx context.Context, req *hrv1.GetPersonRequest) (*hrv1.GetPersonResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getPersonRule, req, g.svc.GetPerson)
+}
+
+// UpdatePerson checks the caller, then calls Service.UpdatePerson.
+func (g *GRPCServer) UpdatePerson(ctx context.Context, req *hrv1.UpdatePersonRequest) (*hrv1.UpdatePersonResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updatePersonRule, req, g.svc.UpdatePerson)
+}
+
+// DeletePerson checks the caller, then calls Service.DeletePerson.
+func (g *GRPCServer) DeletePerson(ctx context.Context, req *hrv1.DeletePersonRequest) (*hrv1.DeletePersonResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deletePersonRule, req, g.svc.DeletePerson)
 }

@@ -4,6 +4,7 @@
 package staff
 
 import (
+	"github.com/hrz8/altalune"
 	hrv1 "github.com/hrz8/altalune/gen/acme/hr/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
@@ -14,7 +15,11 @@ func PeopleToProto(items []*Person) []*hrv1.Person {
 }
 
 // createPersonInput reads the fields of EnrollRequest into the repository's input.
-func createPersonInput(projectID int64, req *hrv1.EnrollRequest) *CreatePersonInput {
+// A required timestamp the request leaves out is an invalid payload.
+func createPersonInput(projectID int64, req *hrv1.EnrollRequest) (*CreatePersonInput, error) {
+	if req.GetBornAt() == nil {
+		return nil, altalune.NewInvalidPayloadError("born_at: required")
+	}
 	return &CreatePersonInput{
 		ProjectID:   projectID,
 		Email:       req.GetEmail(),
@@ -26,11 +31,11 @@ func createPersonInput(projectID int64, req *hrv1.EnrollRequest) *CreatePersonIn
 		Floor:       req.GetFloor(),
 		BornAt:      req.GetBornAt().AsTime(),
 		Department:  req.GetDepartment(),
-	}
+	}, nil
 }
 
 // updatePersonInput reads the fields of UpdatePersonRequest into the repository's input.
-func updatePersonInput(projectID int64, req *hrv1.UpdatePersonRequest) *UpdatePersonInput {
+func updatePersonInput(projectID int64, req *hrv1.UpdatePersonRequest) (*UpdatePersonInput, error) {
 	return &UpdatePersonInput{
 		ProjectID:  projectID,
 		PublicID:   req.GetPersonId(),
@@ -40,5 +45,5 @@ func updatePersonInput(projectID int64, req *hrv1.UpdatePersonRequest) *UpdatePe
 		Level:      domainkit.UnlessZero(req.GetLevel(), PersonLevelFromProto),
 		Active:     req.GetActive(),
 		Department: req.GetDepartment(),
-	}
+	}, nil
 }

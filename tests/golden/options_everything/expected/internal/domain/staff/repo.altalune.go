@@ -42,8 +42,11 @@ var personQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderAsc,
 	Search:       []string{"email_address", "given_name", "family_name", "department"},
 	Filters: map[string]domainkit.Filter{
-		"floor":      {Column: "floor"},
-		"department": {Column: "department", Text: true},
+		"floor":       {Column: "floor"},
+		"departments": {Column: "department", Text: true},
+	},
+	FilterAliases: map[string]string{
+		"department": "departments",
 	},
 	Sorts: map[string]string{
 		"email":        "email_address",
@@ -59,7 +62,7 @@ var personQuery = &domainkit.QuerySpec{
 		"created_at":   "created_at",
 		"updated_at":   "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"givenName":   "given_name",
 		"familyName":  "family_name",
 		"badgeNumber": "badge_number",

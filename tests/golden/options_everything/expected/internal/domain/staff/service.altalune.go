@@ -13,7 +13,6 @@ import (
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
-	"github.com/hrz8/altalune/internal/shared/query"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -81,7 +80,7 @@ func (s *Service) ListPeople(ctx context.Context, req *hrv1.ListPeopleRequest) (
 	if err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, projectID, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query people", err, "", "", 0)
 	}
@@ -101,7 +100,10 @@ func (s *Service) Enroll(ctx context.Context, req *hrv1.EnrollRequest) (*hrv1.En
 	if err != nil {
 		return nil, err
 	}
-	input := createPersonInput(projectID, req)
+	input, err := createPersonInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create person", err, "", input.Email, input.BadgeNumber)
@@ -131,7 +133,10 @@ func (s *Service) UpdatePerson(ctx context.Context, req *hrv1.UpdatePersonReques
 	if err != nil {
 		return nil, err
 	}
-	input := updatePersonInput(projectID, req)
+	input, err := updatePersonInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update person", err, input.PublicID, input.Email, 0)
@@ -217,12 +222,13 @@ func (s *Service) checkBadgeNumberFree(ctx context.Context, projectID int64, bad
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return altalune.NewInvalidPayloadError(err.Error())
 	}
 	return nil

@@ -5,11 +5,13 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"connectrpc.com/connect"
 	storev1 "example.com/acme/gen/store/v1"
 	"example.com/acme/gen/store/v1/storev1connect"
 	product_domain "example.com/acme/internal/app/product"
+	domainkit "example.com/acme/internal/platform/kit"
 	"google.golang.org/grpc"
 )
 
@@ -19,13 +21,27 @@ type generatedServices interface {
 	GetProductService() storev1.ProductServiceServer
 }
 
-// registerGeneratedGRPCServices registers the service of every generated domain.
-func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices) {
-	storev1.RegisterProductServiceServer(registrar, c.GetProductService())
+// registerGeneratedGRPCServices registers the service of every generated
+// domain, each call checked by authz (the target's *auth.Authorizer) against
+// the RPC's access rule. The gRPC server must also run an interceptor that
+// authenticates callers (builds their auth context), as the Connect handlers
+// do with theirs.
+func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices, authz domainkit.Authorizer) {
+	storev1.RegisterProductServiceServer(registrar, product_domain.NewGRPCServer(c.GetProductService(), authz))
 }
 
 // registerGeneratedConnectHandlers mounts the Connect handler of every
-// generated domain on mux.
-func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, opts ...connect.HandlerOption) {
-	mux.Handle(storev1connect.NewProductServiceHandler(product_domain.NewHandler(c.GetProductService()), opts...))
+// generated domain on mux, each call checked by authz against the RPC's
+// access rule. opts should include the interceptor that authenticates
+// callers.
+func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, authz domainkit.Authorizer, opts ...connect.HandlerOption) {
+	mux.Handle(storev1connect.NewProductServiceHandler(product_domain.NewHandler(c.GetProductService(), authz), opts...))
+}
+
+// generatedAccess lists what every generated RPC requires of its caller,
+// by procedure, for listing and audit.
+func generatedAccess() []domainkit.Access {
+	return slices.Concat(
+		product_domain.Access,
+	)
 }

@@ -12,40 +12,84 @@ import (
 	domainkit "example.com/acme/internal/platform/kit"
 )
 
-// Handler serves ProductService over Connect; errors reach the client with
-// their Connect code and details.
+// Handler serves ProductService over Connect. Each call is checked against
+// its access rule first; errors reach the client with their Connect code and
+// details.
 type Handler struct {
-	svc storev1.ProductServiceServer
+	svc   storev1.ProductServiceServer
+	authz domainkit.Authorizer
 }
 
-// NewHandler returns the Connect handler of svc.
-func NewHandler(svc storev1.ProductServiceServer) *Handler {
-	return &Handler{svc: svc}
+// NewHandler returns the Connect handler of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewHandler(svc storev1.ProductServiceServer, authz domainkit.Authorizer) *Handler {
+	return &Handler{svc: svc, authz: domainkit.MustAuthorizer(authz)}
 }
 
 var _ storev1connect.ProductServiceHandler = (*Handler)(nil)
 
-// QueryProducts calls Service.QueryProducts.
+// QueryProducts checks the caller, then calls Service.QueryProducts.
 func (h *Handler) QueryProducts(ctx context.Context, req *connect.Request[storev1.QueryProductsRequest]) (*connect.Response[storev1.QueryProductsResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.QueryProducts)
+	return domainkit.Unary(ctx, h.authz, queryProductsRule, req, h.svc.QueryProducts)
 }
 
-// CreateProduct calls Service.CreateProduct.
+// CreateProduct checks the caller, then calls Service.CreateProduct.
 func (h *Handler) CreateProduct(ctx context.Context, req *connect.Request[storev1.CreateProductRequest]) (*connect.Response[storev1.CreateProductResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.CreateProduct)
+	return domainkit.Unary(ctx, h.authz, createProductRule, req, h.svc.CreateProduct)
 }
 
-// GetProduct calls Service.GetProduct.
+// GetProduct checks the caller, then calls Service.GetProduct.
 func (h *Handler) GetProduct(ctx context.Context, req *connect.Request[storev1.GetProductRequest]) (*connect.Response[storev1.GetProductResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.GetProduct)
+	return domainkit.Unary(ctx, h.authz, getProductRule, req, h.svc.GetProduct)
 }
 
-// UpdateProduct calls Service.UpdateProduct.
+// UpdateProduct checks the caller, then calls Service.UpdateProduct.
 func (h *Handler) UpdateProduct(ctx context.Context, req *connect.Request[storev1.UpdateProductRequest]) (*connect.Response[storev1.UpdateProductResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.UpdateProduct)
+	return domainkit.Unary(ctx, h.authz, updateProductRule, req, h.svc.UpdateProduct)
 }
 
-// DeleteProduct calls Service.DeleteProduct.
+// DeleteProduct checks the caller, then calls Service.DeleteProduct.
 func (h *Handler) DeleteProduct(ctx context.Context, req *connect.Request[storev1.DeleteProductRequest]) (*connect.Response[storev1.DeleteProductResponse], error) {
-	return domainkit.Unary(ctx, req, h.svc.DeleteProduct)
+	return domainkit.Unary(ctx, h.authz, deleteProductRule, req, h.svc.DeleteProduct)
+}
+
+// GRPCServer serves ProductService over gRPC, checking each call against the
+// same access rules as Handler.
+type GRPCServer struct {
+	storev1.UnsafeProductServiceServer
+	svc   storev1.ProductServiceServer
+	authz domainkit.Authorizer
+}
+
+// NewGRPCServer returns the gRPC server of svc, authorizing each call with
+// authz (the target's *auth.Authorizer).
+func NewGRPCServer(svc storev1.ProductServiceServer, authz domainkit.Authorizer) *GRPCServer {
+	return &GRPCServer{svc: svc, authz: domainkit.MustAuthorizer(authz)}
+}
+
+var _ storev1.ProductServiceServer = (*GRPCServer)(nil)
+
+// QueryProducts checks the caller, then calls Service.QueryProducts.
+func (g *GRPCServer) QueryProducts(ctx context.Context, req *storev1.QueryProductsRequest) (*storev1.QueryProductsResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, queryProductsRule, req, g.svc.QueryProducts)
+}
+
+// CreateProduct checks the caller, then calls Service.CreateProduct.
+func (g *GRPCServer) CreateProduct(ctx context.Context, req *storev1.CreateProductRequest) (*storev1.CreateProductResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, createProductRule, req, g.svc.CreateProduct)
+}
+
+// GetProduct checks the caller, then calls Service.GetProduct.
+func (g *GRPCServer) GetProduct(ctx context.Context, req *storev1.GetProductRequest) (*storev1.GetProductResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, getProductRule, req, g.svc.GetProduct)
+}
+
+// UpdateProduct checks the caller, then calls Service.UpdateProduct.
+func (g *GRPCServer) UpdateProduct(ctx context.Context, req *storev1.UpdateProductRequest) (*storev1.UpdateProductResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, updateProductRule, req, g.svc.UpdateProduct)
+}
+
+// DeleteProduct checks the caller, then calls Service.DeleteProduct.
+func (g *GRPCServer) DeleteProduct(ctx context.Context, req *storev1.DeleteProductRequest) (*storev1.DeleteProductResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, deleteProductRule, req, g.svc.DeleteProduct)
 }

@@ -14,18 +14,18 @@ func ProductsToProto(items []*Product) []*storev1.Product {
 }
 
 // createProductInput reads the fields of CreateProductRequest into the repository's input.
-func createProductInput(projectID int64, req *storev1.CreateProductRequest) *CreateProductInput {
+func createProductInput(projectID int64, req *storev1.CreateProductRequest) (*CreateProductInput, error) {
 	return &CreateProductInput{
 		ProjectID:  projectID,
 		Sku:        req.GetSku(),
 		Title:      req.GetTitle(),
 		PriceCents: domainkit.Unwrap(req.GetPriceCents()),
 		Thumbnail:  req.GetThumbnail(),
-	}
+	}, nil
 }
 
 // updateProductInput reads the fields of UpdateProductRequest into the repository's input.
-func updateProductInput(projectID int64, req *storev1.UpdateProductRequest) *UpdateProductInput {
+func updateProductInput(projectID int64, req *storev1.UpdateProductRequest) (*UpdateProductInput, error) {
 	return &UpdateProductInput{
 		ProjectID:  projectID,
 		PublicID:   req.GetProductId(),
@@ -33,5 +33,5 @@ func updateProductInput(projectID int64, req *storev1.UpdateProductRequest) *Upd
 		Title:      req.GetTitle(),
 		PriceCents: domainkit.Unwrap(req.GetPriceCents()),
 		Thumbnail:  req.GetThumbnail(),
-	}
+	}, nil
 }

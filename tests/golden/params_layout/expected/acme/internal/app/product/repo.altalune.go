@@ -35,13 +35,14 @@ const deleteProduct = "DELETE FROM altalune_products WHERE project_id = $1 AND p
 
 // productQuery says how Query may search, filter and sort the table.
 var productQuery = &domainkit.QuerySpec{
-	Table:        "altalune_products",
-	Columns:      productColumns,
-	Scope:        "project_id = $1",
-	DefaultSort:  "created_at",
-	DefaultOrder: query.SortOrderDesc,
-	Search:       []string{"sku", "title"},
-	Filters:      map[string]domainkit.Filter{},
+	Table:         "altalune_products",
+	Columns:       productColumns,
+	Scope:         "project_id = $1",
+	DefaultSort:   "created_at",
+	DefaultOrder:  query.SortOrderDesc,
+	Search:        []string{"sku", "title"},
+	Filters:       map[string]domainkit.Filter{},
+	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"sku":         "sku",
 		"title":       "title",
@@ -49,7 +50,7 @@ var productQuery = &domainkit.QuerySpec{
 		"created_at":  "created_at",
 		"updated_at":  "updated_at",
 	},
-	Aliases: map[string]string{
+	SortAliases: map[string]string{
 		"priceCents": "price_cents",
 		"createdAt":  "created_at",
 		"updatedAt":  "updated_at",

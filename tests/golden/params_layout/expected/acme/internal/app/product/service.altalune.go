@@ -12,7 +12,6 @@ import (
 	storev1 "example.com/acme/gen/store/v1"
 	project_domain "example.com/acme/internal/domain/project"
 	domainkit "example.com/acme/internal/platform/kit"
-	"example.com/acme/internal/shared/query"
 	apperr "example.com/acme/pkg/errs"
 	"google.golang.org/protobuf/proto"
 )
@@ -71,7 +70,7 @@ func (s *Service) QueryProducts(ctx context.Context, req *storev1.QueryProductsR
 	if err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, projectID, query.DefaultQueryParams(req.GetQuery()))
+	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
 		return nil, s.fail(ctx, "query products", err, "", "")
 	}
@@ -91,7 +90,10 @@ func (s *Service) CreateProduct(ctx context.Context, req *storev1.CreateProductR
 	if err != nil {
 		return nil, err
 	}
-	input := createProductInput(projectID, req)
+	input, err := createProductInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.create(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "create product", err, "", input.Sku)
@@ -121,7 +123,10 @@ func (s *Service) UpdateProduct(ctx context.Context, req *storev1.UpdateProductR
 	if err != nil {
 		return nil, err
 	}
-	input := updateProductInput(projectID, req)
+	input, err := updateProductInput(projectID, req)
+	if err != nil {
+		return nil, err
+	}
 	result, err := s.update(ctx, input)
 	if err != nil {
 		return nil, s.fail(ctx, "update product", err, input.PublicID, input.Sku)
@@ -196,12 +201,13 @@ func (s *Service) checkSkuFree(ctx context.Context, projectID int64, sku string,
 	return nil
 }
 
-// validate checks req against its protovalidate rules.
+// validate checks req against what no request can hold (domainkit.CheckRequest)
+// and its protovalidate rules.
 func (s *Service) validate(req proto.Message) error {
-	if err := s.validator.Validate(req); err != nil {
+	if err := domainkit.CheckRequest(req); err != nil {
 		return apperr.NewInvalidPayloadError(err.Error())
 	}
-	if err := domainkit.CheckTimestamps(req); err != nil {
+	if err := s.validator.Validate(req); err != nil {
 		return apperr.NewInvalidPayloadError(err.Error())
 	}
 	return nil
