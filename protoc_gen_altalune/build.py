@@ -88,7 +88,9 @@ MIN_BLOCK, MAX_BLOCK = 100, 999
 OPERATIONS = {1: "query", 2: "create", 3: "get", 4: "update", 5: "delete", 6: "custom"}
 # The action each CRUD operation requires on the service's resource.
 DEFAULT_ACTIONS = {"query": "read", "get": "read", "create": "write", "update": "write", "delete": "delete"}
-PERMISSION = re.compile(r"[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*")
+ACTION = re.compile(r"[a-z][a-z0-9_-]*")
+RESOURCE = re.compile(r"[a-z][a-z0-9_]*")
+PERMISSION = re.compile(rf"{RESOURCE.pattern}:{ACTION.pattern}")
 MAX_IDENTIFIER = 63  # PostgreSQL truncates longer names
 # The longest name made from a table: a partition, <table>_p<BIGINT id>.
 MAX_TABLE = MAX_IDENTIFIER - len("_p") - len(str(2**63 - 1))
@@ -687,10 +689,11 @@ class Builder:
         go_svc = naming.go_camel_case(svc.name)
         connect_name = f"{package.name}connect"
         resource = sopts.get("resource", "") or entity.package
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", resource):
+        if not RESOURCE.fullmatch(resource):
             self.problems.add(source.option_location(*spath, 3, SERVICE_EXT),
                               f"service {svc.name}: resource {resource!r} is not lower-case letters, digits and "
                               "underscores", f'set (altalune.codegen.v1.service).resource to e.g. "{entity.package}"')
+            resource = entity.package
         service = Service(
             name=go_svc,
             file=source.name,
@@ -752,11 +755,18 @@ class Builder:
         where = source.option_location(*mpath, 4, METHOD_EXT)
         what = f"rpc {svc.name}.{method.name}"
         permission = mopts.get("permission", "")
-        public = bool(sopts.get("public", False) or mopts.get("public", False))
-        if public:
-            if permission:
-                self.problems.add(where, f"{what} is public and also requires permission {permission!r}",
-                                  "remove either public or permission from its options")
+        if mopts.get("public", False) and permission:
+            self.problems.add(where, f"{what} is public and also requires permission {permission!r}",
+                              "remove either public or permission from its options")
+            return Access(permission=None, project=False)
+        # A permission the RPC states overrides its service being public.
+        if mopts.get("public", False) or (sopts.get("public", False) and not permission):
+            return Access(permission=None, project=False)
+        if permission and not (PERMISSION if ":" in permission else ACTION).fullmatch(permission):
+            self.problems.add(where, f"{what}: permission {permission!r} is neither an action nor "
+                                     '"<resource>:<action>"',
+                              'use lower-case letters, digits, "_" and "-", e.g. permission: "write" or '
+                              'permission: "billing:approve"')
             return Access(permission=None, project=False)
         if not permission:
             permission = DEFAULT_ACTIONS.get(op, "")
@@ -770,10 +780,6 @@ class Builder:
             return Access(permission=None, project=False)
         if ":" not in permission:
             permission = f"{resource}:{permission}"
-        if not PERMISSION.fullmatch(permission):
-            self.problems.add(where, f"{what}: permission {permission!r} is not \"<resource>:<action>\"",
-                              'use lower-case letters, digits, "_" and "-", e.g. permission: "write" or '
-                              'permission: "billing:approve"')
         project = entity.partitioned
         if project and op == "custom" and self._project_field(method) is None:
             request = self.ds.messages[method.input_type]

@@ -19,8 +19,11 @@ ls example/internal/domain/employee | sed 's/^/    /'
 step "go build / go vet / gofmt -s -l in example/"
 (cd example && go build ./... && go vet ./... && test -z "$(gofmt -s -l .)")
 mkdir -p .tools/demo
-(cd example && go build -o ../.tools/demo/altalune ./cmd/altalune)
-echo "  ok: built .tools/demo/altalune"
+(cd example && go build -o ../.tools/demo/altalune ./cmd/altalune && go build -o ../.tools/demo/altalune-token ./cmd/altalune-token)
+echo "  ok: built .tools/demo/altalune and .tools/demo/altalune-token (a local token tool)"
+
+step "what every RPC requires of its caller (altalune access)"
+.tools/demo/altalune access | sed 's/^/  /'
 
 step "start PostgreSQL and the server, then call it over Connect"
 exec bash "$here/with-postgres.sh" bash "$here/demo-session.sh"

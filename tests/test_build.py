@@ -88,7 +88,9 @@ service WidgetService {
   rpc GetWidget(GetWidgetRequest) returns (GetWidgetResponse);
   rpc UpdateWidget(UpdateWidgetRequest) returns (UpdateWidgetResponse);
   rpc DeleteWidget(DeleteWidgetRequest) returns (DeleteWidgetResponse);
-  rpc PolishWidget(GetWidgetRequest) returns (GetWidgetResponse);
+  rpc PolishWidget(GetWidgetRequest) returns (GetWidgetResponse) {
+    option (altalune.codegen.v1.method) = {permission: "polish"};
+  }
 }
 """
 
@@ -306,3 +308,92 @@ def test_update_keeps_unspecified_enums(tmp_path):
     assert kind.update_set.format(p="$5") == "COALESCE($5, kind)"
     name = next(f for f in w.update_fields if f.name == "name")
     assert not name.keeps_on_update and name.update_set.format(p="$3") == "$3"
+
+
+def _access(model) -> dict[str, tuple[str | None, bool]]:
+    (w,) = model.entities
+    return {r.name: (r.access.permission, r.access.project) for r in w.service.rpcs}
+
+
+def test_access_follows_the_conventions(tmp_path):
+    """Query and Get read, Create and Update write, Delete deletes, on the
+    entity's domain; a partitioned entity also needs project membership."""
+    assert _access(model_of(tmp_path, WIDGET + CRUD)) == {
+        "QueryWidgets": ("widget:read", True),
+        "CreateWidget": ("widget:write", True),
+        "GetWidget": ("widget:read", True),
+        "UpdateWidget": ("widget:write", True),
+        "DeleteWidget": ("widget:delete", True),
+        "PolishWidget": ("widget:polish", True),
+    }
+
+
+def test_access_options(tmp_path):
+    """A resource of the service's own, a whole permission of another
+    resource, public RPCs, and a global entity checked by permission alone."""
+    body = WIDGET.replace("error_code: 650", "error_code: 650 partitioned: false") + CRUD
+    body = body.replace("service WidgetService {", 'service WidgetService {\n  option (altalune.codegen.v1.service) = {resource: "gear"};')
+    body = body.replace("rpc GetWidget(GetWidgetRequest) returns (GetWidgetResponse);",
+                        "rpc GetWidget(GetWidgetRequest) returns (GetWidgetResponse) "
+                        "{ option (altalune.codegen.v1.method) = {public: true}; }")
+    body = body.replace('{permission: "polish"}', '{permission: "shop:polish"}')
+    access = _access(model_of(tmp_path, body))
+    assert access == {
+        "QueryWidgets": ("gear:read", False),
+        "CreateWidget": ("gear:write", False),
+        "GetWidget": (None, False),
+        "UpdateWidget": ("gear:write", False),
+        "DeleteWidget": ("gear:delete", False),
+        "PolishWidget": ("shop:polish", False),
+    }
+
+
+def test_a_public_service_serves_every_rpc_to_anyone(tmp_path):
+    """...but an RPC that states its own permission."""
+    body = (WIDGET + CRUD).replace("service WidgetService {",
+                                   "service WidgetService {\n  option (altalune.codegen.v1.service) = {public: true};")
+    access = _access(model_of(tmp_path, body))
+    assert access.pop("PolishWidget") == ("widget:polish", True)
+    assert {p for p, _ in access.values()} == {None}
+
+
+def test_a_custom_rpc_must_say_who_may_call_it(tmp_path):
+    body = (WIDGET + CRUD).replace('{permission: "polish"}', "{}")
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path, body)
+    assert "rpc WidgetService.PolishWidget is a custom RPC and says nothing of who may call it" in str(err.value)
+
+
+def test_a_handwritten_service_is_left_alone(tmp_path):
+    """RPCs named like an entity's CRUD in a service tied to nothing are an
+    error, unless the service says it is written by hand."""
+    other = """
+service Workshop {
+  option (altalune.codegen.v1.service) = {handwritten: true};
+  rpc GetWidget(GetWidgetRequest) returns (GetWidgetResponse);
+}
+"""
+    model = model_of(tmp_path, WIDGET + CRUD + other)
+    assert model.entities[0].service.name == "WidgetService"
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path / "again", WIDGET + CRUD + other.replace(
+            "option (altalune.codegen.v1.service) = {handwritten: true};", ""))
+    assert "service Workshop is tied to no entity, but its RPCs GetWidget are named like" in str(err.value)
+
+
+def test_a_suggested_error_code_block_is_free(tmp_path):
+    """601 and 602 are taken by other entities of the request."""
+    others = """
+message Gizmo {
+  option (altalune.codegen.v1.entity) = { error_code: 601 partitioned: false migration_version: "20250101000001" };
+  string id = 1;
+}
+message Gadget {
+  option (altalune.codegen.v1.entity) = { error_code: 602 partitioned: false migration_version: "20250101000002" };
+  string id = 1;
+}
+"""
+    body = WIDGET.replace("error_code: 650 ", "") + CRUD + others
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path, body)
+    assert "e.g. error_code: 604 (free)" in str(err.value)

@@ -11,6 +11,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/gen/altalune/v1/altalunev1connect"
@@ -80,11 +81,35 @@ func viaGRPC[Req, Res any](call func(context.Context, *Req, ...grpc.CallOption) 
 	}
 }
 
+// bearerConnect sends token as a Bearer token with every call; "" sends
+// none.
+func bearerConnect(token string) connect.UnaryInterceptorFunc {
+	return func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			if token != "" {
+				req.Header().Set("Authorization", "Bearer "+token)
+			}
+			return next(ctx, req)
+		}
+	}
+}
+
+// bearerGRPC sends token in the authorization metadata of every call; ""
+// sends none.
+func bearerGRPC(token string) grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		if token != "" {
+			ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+		}
+		return invoker(ctx, method, req, reply, cc, opts...)
+	}
+}
+
 // newConnectAPI speaks the Connect protocol with JSON bodies to baseURL
-// (http://host:port/api).
-func newConnectAPI(baseURL string) *API {
+// (http://host:port/api), sending token with every call.
+func newConnectAPI(baseURL, token string) *API {
 	hc := &http.Client{Timeout: callTimeout}
-	opts := []connect.ClientOption{connect.WithProtoJSON()}
+	opts := []connect.ClientOption{connect.WithProtoJSON(), connect.WithInterceptors(bearerConnect(token))}
 	p := altalunev1connect.NewProjectServiceClient(hc, baseURL, opts...)
 	e := altalunev1connect.NewEmployeeServiceClient(hc, baseURL, opts...)
 	c := altalunev1connect.NewCurrencyServiceClient(hc, baseURL, opts...)
@@ -121,9 +146,11 @@ func newConnectAPI(baseURL string) *API {
 	}
 }
 
-// newGRPCAPI speaks gRPC (plaintext HTTP/2) to addr.
-func newGRPCAPI(addr string) (*API, func(), error) {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// newGRPCAPI speaks gRPC (plaintext HTTP/2) to addr, sending token with
+// every call.
+func newGRPCAPI(addr, token string) (*API, func(), error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithUnaryInterceptor(bearerGRPC(token)))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -162,6 +189,18 @@ func newGRPCAPI(addr string) (*API, func(), error) {
 		},
 	}
 	return api, func() { _ = conn.Close() }, nil
+}
+
+// apisWithToken returns one API per protocol, each sending token ("" for
+// none); the gRPC connection closes when the test ends.
+func apisWithToken(t *testing.T, token string) []*API {
+	t.Helper()
+	grpcAPI, closeGRPC, err := newGRPCAPI(grpcAddr, token)
+	if err != nil {
+		t.Fatalf("grpc client: %v", err)
+	}
+	t.Cleanup(closeGRPC)
+	return []*API{newConnectAPI(httpBase+"/api", token), grpcAPI}
 }
 
 // forEachProtocol runs body once per protocol, as subtests "connect" and "grpc".

@@ -355,6 +355,9 @@ func TestCurrencies(t *testing.T) {
 				{"symbol of 9 characters", func(r *altalunev1.CreateCurrencyRequest) { r.Symbol = ptr("123456789") }},
 				{"9 decimal places", func(r *altalunev1.CreateCurrencyRequest) { r.DecimalPlaces = 9 }},
 				{"symbol image of 4097 bytes", func(r *altalunev1.CreateCurrencyRequest) { r.SymbolImage = make([]byte, 4097) }},
+				{"NUL in the name", func(r *altalunev1.CreateCurrencyRequest) { r.Name = "Null\x00Dollars" }},
+				{"NUL in the symbol", func(r *altalunev1.CreateCurrencyRequest) { r.Symbol = ptr("\x00") }},
+				{"NUL in the description", func(r *altalunev1.CreateCurrencyRequest) { r.Description = wrapperspb.String("a\x00b") }},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					before := countRows(t, currenciesTable)
@@ -406,6 +409,14 @@ var currencySortKeys = map[string]func(a, b *altalunev1.Currency) int{
 	"exchange_rate":   func(a, b *altalunev1.Currency) int { return cmp.Compare(a.GetExchangeRate(), b.GetExchangeRate()) },
 	"created_at":      func(a, b *altalunev1.Currency) int { return compareTS(a.GetCreatedAt(), b.GetCreatedAt()) },
 }
+
+// What the currency list offers, sorted as the refusals list it.
+var (
+	currencyFilterKeys = []string{"active", "crypto", "decimal_places"}
+	currencySortFields = []string{"active", "circulation", "code", "created_at", "crypto", "decimal_places", "description",
+		"display_weight", "exchange_rate", "issuer_id", "minor_unit_total", "name", "numeric_code", "peg_rate",
+		"reserve_balance", "symbol", "updated_at"}
+)
 
 func queryCurrencies(t *testing.T, api *API, q *altalunev1.QueryRequest) *altalunev1.QueryCurrenciesResponse {
 	t.Helper()
@@ -465,10 +476,16 @@ func TestCurrencyQuery(t *testing.T) {
 			requireStrings(t, ids(res.GetData()), byCode(all), "currencies")
 		})
 
-		t.Run("unknown sort field falls back to the default", func(t *testing.T) {
+		t.Run("empty sort field uses the default", func(t *testing.T) {
+			res := queryCurrencies(t, api, &altalunev1.QueryRequest{Sorting: sortBy("", desc)})
+			requireStrings(t, ids(res.GetData()), byCode(all), "currencies sorted by an empty field")
+		})
+
+		t.Run("unknown sort field is refused", func(t *testing.T) {
 			for _, f := range []string{"no_such_field", "symbol_image", "project_id"} {
-				res := queryCurrencies(t, api, &altalunev1.QueryRequest{Sorting: sortBy(f, desc)})
-				requireStrings(t, ids(res.GetData()), byCode(all), "currencies sorted by "+f)
+				q := &altalunev1.QueryRequest{Sorting: sortBy(f, desc)}
+				_, err := api.Currencies.Query(ctxFor(t), &altalunev1.QueryCurrenciesRequest{Query: q})
+				requireRefused(t, err, fmt.Sprintf("QueryCurrencies(%s)", protoText(q)), unknownSortMessage(f, currencySortFields))
 			}
 		})
 
@@ -517,7 +534,12 @@ func TestCurrencyQuery(t *testing.T) {
 					is(func(c *altalunev1.Currency) bool { return !c.GetActive() })},
 				{"AND", filters("active", []string{"true"}, "decimal_places", []string{"2"}),
 					is(func(c *altalunev1.Currency) bool { return c.GetActive() && c.GetDecimalPlaces() == 2 })},
-				{"unknown key ignored", filters("project_id", []string{"1"}), ids(all)},
+				{"decimal_places by its JSON name", filters("decimalPlaces", []string{"8"}),
+					is(func(c *altalunev1.Currency) bool { return c.GetDecimalPlaces() == 8 })},
+				{"number matching nothing", filters("decimal_places", []string{"5"}), nil},
+				{"number that is not a number matches nothing", filters("decimal_places", []string{"two"}), nil},
+				{"active as strconv spells it", filters("active", []string{"t"}),
+					is(func(c *altalunev1.Currency) bool { return c.GetActive() })},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					res := queryCurrencies(t, api, &altalunev1.QueryRequest{Filters: c.filters})
@@ -527,21 +549,33 @@ func TestCurrencyQuery(t *testing.T) {
 			}
 		})
 
+		t.Run("filters the list does not offer are refused", func(t *testing.T) {
+			for _, c := range []struct {
+				name    string
+				filters map[string]*altalunev1.StringList
+				want    string
+			}{
+				{"unknown key", filters("project_id", []string{"1"}), unknownFilterMessage("project_id", currencyFilterKeys)},
+				{"unknown key without values", filters("project_id", []string{}), unknownFilterMessage("project_id", currencyFilterKeys)},
+				{"field that is not filterable", filters("code", []string{all[0].GetCode()}), unknownFilterMessage("code", currencyFilterKeys)},
+				{"invalid bool", filters("active", []string{"yes"}), notABoolMessage("active", "yes")},
+				{"invalid bool next to a valid one", filters("crypto", []string{"false", "maybe"}), notABoolMessage("crypto", "maybe")},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					q := &altalunev1.QueryRequest{Filters: c.filters}
+					_, err := api.Currencies.Query(ctxFor(t), &altalunev1.QueryCurrenciesRequest{Query: q})
+					requireRefused(t, err, fmt.Sprintf("QueryCurrencies(%s)", protoText(q)), c.want)
+				})
+			}
+		})
+
 		t.Run("filter catalog", func(t *testing.T) {
 			got := catalog(queryCurrencies(t, api, nil).GetMeta())
-			// decimal_places is filterable by option, active as a bool; the
-			// BoolValue crypto may be filterable too (bool by convention).
-			keys := mapsKeys(got)
-			for _, k := range []string{"decimal_places", "active"} {
-				if !slices.Contains(keys, k) {
-					t.Fatalf("meta.filters keys = %q, missing %q", keys, k)
-				}
-			}
-			for _, k := range keys {
-				if !slices.Contains([]string{"decimal_places", "active", "crypto"}, k) {
-					t.Fatalf("meta.filters keys = %q: %q is not a filterable currency field", keys, k)
-				}
-			}
+			// decimal_places is filterable by option, active as a bool and
+			// the BoolValue crypto as a bool too (by convention): the keys
+			// the refusals offer.
+			requireSameSet(t, mapsKeys(got), currencyFilterKeys, "meta.filters keys")
+			requireStrings(t, got["crypto"], nil, "meta.filters[crypto] (no currency sets crypto)")
 			requireStrings(t, got["decimal_places"], []string{"0", "2", "8"}, "meta.filters[decimal_places]")
 			requireStrings(t, got["active"], []string{"false", "true"}, "meta.filters[active]")
 		})

@@ -545,6 +545,11 @@ func TestEmployees(t *testing.T) {
 				{"negative salary", func(r *altalunev1.CreateEmployeeRequest) { r.Salary = -0.01 }},
 				{"project id of 13 characters", func(r *altalunev1.CreateEmployeeRequest) { r.ProjectId = r.ProjectId[:13] }},
 				{"empty project id", func(r *altalunev1.CreateEmployeeRequest) { r.ProjectId = "" }},
+				{"NUL in the name", func(r *altalunev1.CreateEmployeeRequest) { r.Name = "Null\x00Byte" }},
+				{"NUL at the end of the name", func(r *altalunev1.CreateEmployeeRequest) { r.Name += "\x00" }},
+				{"NUL in the employee number", func(r *altalunev1.CreateEmployeeRequest) { r.EmployeeNumber = "EN\x00" + runTag }},
+				{"NUL in the phone", func(r *altalunev1.CreateEmployeeRequest) { r.Phone = ptr("555\x000100") }},
+				{"NUL as the phone", func(r *altalunev1.CreateEmployeeRequest) { r.Phone = ptr("\x00") }},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					before := countEmployees(t)
@@ -570,6 +575,10 @@ func TestEmployees(t *testing.T) {
 				{"age 10", func(r *altalunev1.UpdateEmployeeRequest) { r.Age = wrapperspb.Int32(10) }},
 				{"negative salary", func(r *altalunev1.UpdateEmployeeRequest) { r.Salary = -5 }},
 				{"phone too long", func(r *altalunev1.UpdateEmployeeRequest) { r.Phone = ptr(strings.Repeat("1", 31)) }},
+				{"undefined role", func(r *altalunev1.UpdateEmployeeRequest) { r.Role = 99 }},
+				{"undefined status", func(r *altalunev1.UpdateEmployeeRequest) { r.Status = 42 }},
+				{"NUL in the name", func(r *altalunev1.UpdateEmployeeRequest) { r.Name = "Must not\x00be written" }},
+				{"NUL in the phone", func(r *altalunev1.UpdateEmployeeRequest) { r.Phone = ptr("\x00") }},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					upd := updateRequestFrom(p.PublicID, e)
@@ -666,8 +675,8 @@ func requireEmailMeta(t *testing.T, err error, email string) {
 	}
 }
 
-// postJSON posts a Connect JSON request to the server and returns the HTTP
-// status and body.
+// postJSON posts a Connect JSON request to the server as the root caller and
+// returns the HTTP status and body.
 func postJSON(t *testing.T, path string, body []byte) (int, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctxFor(t), http.MethodPost, httpBase+path, bytes.NewReader(body))
@@ -676,6 +685,7 @@ func postJSON(t *testing.T, path string, body []byte) (int, string) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Connect-Protocol-Version", "1")
+	req.Header.Set("Authorization", "Bearer "+rootToken())
 	resp, err := (&http.Client{Timeout: callTimeout}).Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)

@@ -5,6 +5,7 @@ package e2e
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,55 @@ const (
 	asc  = altalunev1.SortOrder_SORT_ORDER_ASC
 	desc = altalunev1.SortOrder_SORT_ORDER_DESC
 )
+
+// What the employee list offers: filter keys and sort fields (sorted, as
+// the refusals list them) and the stored enum values (in declaration order).
+var (
+	employeeFilterKeys = []string{"remote", "roles", "statuses"}
+	employeeSortFields = []string{"age", "created_at", "email", "employee_number", "hired_at", "name",
+		"phone", "remote", "role", "salary", "status", "updated_at"}
+	employeeStatusValues = []string{"active", "inactive", "leave"}
+	employeeRoleValues   = []string{"engineer", "manager", "designer"}
+)
+
+// The messages of the Query refusals.
+
+func unknownFilterMessage(key string, offered []string) string {
+	if len(offered) == 0 {
+		return fmt.Sprintf("query: unknown filter %q; this list offers none to filter by", key)
+	}
+	return fmt.Sprintf("query: unknown filter %q; filter by one of %s", key, strings.Join(offered, ", "))
+}
+
+func unknownSortMessage(field string, offered []string) string {
+	return fmt.Sprintf("query: unknown sort field %q; sort by one of %s", field, strings.Join(offered, ", "))
+}
+
+func notAValueMessage(key, value string, values []string) string {
+	return fmt.Sprintf("query: filter %s: %q is not a value; use one of %s", key, value, strings.Join(values, ", "))
+}
+
+func notABoolMessage(key, value string) string {
+	return fmt.Sprintf("query: filter %s: %q is not true or false", key, value)
+}
+
+// requireRefused checks that a call was refused as an invalid payload
+// (InvalidArgument, code 60001) with exactly the message want.
+func requireRefused(t *testing.T, err error, call, want string) {
+	t.Helper()
+	requireInvalidPayload(t, err, call)
+	if ae, _ := decodeError(err); ae.Message != want {
+		t.Fatalf("%s: message %q, want %q", call, ae.Message, want)
+	}
+}
+
+// refuseEmployeeQuery runs QueryEmployees, which must be refused with the
+// message want.
+func refuseEmployeeQuery(t *testing.T, api *API, projectID string, q *altalunev1.QueryRequest, want string) {
+	t.Helper()
+	_, err := api.Employees.Query(ctxFor(t), &altalunev1.QueryEmployeesRequest{ProjectId: projectID, Query: q})
+	requireRefused(t, err, fmt.Sprintf("QueryEmployees(%s)", protoText(q)), want)
+}
 
 // employeeMatchesKeyword is the reference keyword search: case-insensitive
 // substring of name, email, employee_number or phone.
@@ -173,10 +223,22 @@ func TestEmployeeQueryFilters(t *testing.T) {
 				is(func(e *altalunev1.Employee) bool { return e.GetRemote() })},
 			{"bool false", filters("remote", []string{"false"}),
 				is(func(e *altalunev1.Employee) bool { return !e.GetRemote() })},
-			{"value matching nothing", filters("status", []string{"retired"}), nil},
-			{"unknown key is ignored", filters("no_such_field", []string{"x"}), ids(all)},
-			{"unknown key next to a known one", filters("no_such_field", []string{"x"}, "remote", []string{"true"}),
+			{"bool as strconv spells it", filters("remote", []string{"T", "1"}),
 				is(func(e *altalunev1.Employee) bool { return e.GetRemote() })},
+			{"bool both ways", filters("remote", []string{"true", "F"}), ids(all)},
+			{"status by its proto name", filters("status", []string{"EMPLOYEE_STATUS_ON_LEAVE"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() == onLeave })},
+			{"status by its proto name in lower case", filters("status", []string{"employee_status_on_leave"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() == onLeave })},
+			{"role by its proto name", filters("role", []string{"EMPLOYEE_ROLE_MANAGER"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetRole() == manager })},
+			{"stored values and proto names mixed", filters("status", []string{"Active", "EMPLOYEE_STATUS_INACTIVE"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() != onLeave })},
+			{"by the catalog key statuses", filters("statuses", []string{"leave"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetStatus() == onLeave })},
+			{"by the catalog key roles", filters("roles", []string{"engineer", "EMPLOYEE_ROLE_DESIGNER"}),
+				is(func(e *altalunev1.Employee) bool { return e.GetRole() != manager })},
+			{"known key with no values filters nothing", filters("status", []string{}), ids(all)},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: c.filters, Pagination: page(1, 100)})
@@ -184,6 +246,109 @@ func TestEmployeeQueryFilters(t *testing.T) {
 				requireMeta(t, res.GetMeta(), int32(len(c.want)), int32(min(len(c.want), 1)))
 			})
 		}
+
+		for _, c := range []struct {
+			name    string
+			filters map[string]*altalunev1.StringList
+			want    string
+		}{
+			{"unknown key is refused", filters("no_such_field", []string{"x"}),
+				unknownFilterMessage("no_such_field", employeeFilterKeys)},
+			{"unknown key next to a known one is refused", filters("no_such_field", []string{"x"}, "remote", []string{"true"}),
+				unknownFilterMessage("no_such_field", employeeFilterKeys)},
+			{"unknown key without values is refused", filters("no_such_field", []string{}),
+				unknownFilterMessage("no_such_field", employeeFilterKeys)},
+			{"field that is not filterable is refused", filters("name", []string{"x"}),
+				unknownFilterMessage("name", employeeFilterKeys)},
+			{"number field that is not filterable is refused", filters("salary", []string{"1000"}),
+				unknownFilterMessage("salary", employeeFilterKeys)},
+			{"invalid status is refused", filters("status", []string{"retired"}),
+				notAValueMessage("statuses", "retired", employeeStatusValues)},
+			{"invalid status next to a valid one is refused", filters("status", []string{"active", "retired"}),
+				notAValueMessage("statuses", "retired", employeeStatusValues)},
+			{"invalid status under the catalog key is refused", filters("statuses", []string{"retired"}),
+				notAValueMessage("statuses", "retired", employeeStatusValues)},
+			{"empty status is refused", filters("status", []string{""}),
+				notAValueMessage("statuses", "", employeeStatusValues)},
+			{"proto name without its prefix is refused", filters("status", []string{"ON_LEAVE"}),
+				notAValueMessage("statuses", "ON_LEAVE", employeeStatusValues)},
+			{"the unspecified proto name is refused", filters("status", []string{"EMPLOYEE_STATUS_UNSPECIFIED"}),
+				notAValueMessage("statuses", "EMPLOYEE_STATUS_UNSPECIFIED", employeeStatusValues)},
+			{"another enum's proto name is refused", filters("status", []string{"EMPLOYEE_ROLE_MANAGER"}),
+				notAValueMessage("statuses", "EMPLOYEE_ROLE_MANAGER", employeeStatusValues)},
+			{"invalid role is refused", filters("role", []string{"ceo"}),
+				notAValueMessage("roles", "ceo", employeeRoleValues)},
+			{"invalid bool is refused", filters("remote", []string{"yes"}),
+				notABoolMessage("remote", "yes")},
+			{"empty bool is refused", filters("remote", []string{"true", ""}),
+				notABoolMessage("remote", "")},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				refuseEmployeeQuery(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: c.filters, Pagination: page(1, 100)}, c.want)
+			})
+		}
+
+		t.Run("valid value no row has matches nothing", func(t *testing.T) {
+			// A project of active engineers only.
+			q := newProject(t, api)
+			var staff []string
+			for range 2 {
+				staff = append(staff, createEmployee(t, api, newEmployeeRequest(q.PublicID)).GetId())
+			}
+			for _, f := range []map[string]*altalunev1.StringList{
+				filters("status", []string{"leave"}),
+				filters("status", []string{"EMPLOYEE_STATUS_INACTIVE"}),
+				filters("statuses", []string{"inactive", "leave"}),
+				filters("role", []string{"designer"}),
+				filters("remote", []string{"true"}),
+			} {
+				res := queryEmployees(t, api, q.PublicID, &altalunev1.QueryRequest{Filters: f, Pagination: page(1, 100)})
+				requireStrings(t, ids(res.GetData()), nil, fmt.Sprintf("employees filtered by %s", protoText(&altalunev1.QueryRequest{Filters: f})))
+				requireMeta(t, res.GetMeta(), 0, 0)
+			}
+			res := queryEmployees(t, api, q.PublicID, &altalunev1.QueryRequest{Filters: filters("status", []string{"active"}), Pagination: page(1, 100)})
+			requireSameSet(t, ids(res.GetData()), staff, "active employees")
+		})
+
+		t.Run("proto name and stored value give the same rows", func(t *testing.T) {
+			for _, c := range []struct{ key, stored, protoName string }{
+				{"status", "leave", "EMPLOYEE_STATUS_ON_LEAVE"},
+				{"status", "leave", "employee_status_on_leave"},
+				{"status", "inactive", "Employee_Status_Inactive"},
+				{"statuses", "active", "EMPLOYEE_STATUS_ACTIVE"},
+				{"role", "manager", "EMPLOYEE_ROLE_MANAGER"},
+				{"roles", "designer", "employee_role_designer"},
+			} {
+				byValue := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: filters(c.key, []string{c.stored}), Pagination: page(1, 100)})
+				byName := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: filters(c.key, []string{c.protoName}), Pagination: page(1, 100)})
+				if len(byValue.GetData()) == 0 {
+					t.Fatalf("%s=%q matched no employee", c.key, c.stored)
+				}
+				requireStrings(t, ids(byName.GetData()), ids(byValue.GetData()), fmt.Sprintf("%s=%q vs %s=%q", c.key, c.protoName, c.key, c.stored))
+				requireProtoEqual(t, byName.GetMeta(), byValue.GetMeta(), fmt.Sprintf("meta of %s=%q", c.key, c.protoName))
+			}
+		})
+
+		t.Run("field name and catalog key give the same rows", func(t *testing.T) {
+			for _, c := range []struct {
+				alias, key string
+				values     []string
+			}{
+				{"status", "statuses", []string{"active"}},
+				{"status", "statuses", []string{"leave", "INACTIVE"}},
+				{"status", "statuses", []string{"EMPLOYEE_STATUS_ON_LEAVE"}},
+				{"role", "roles", []string{"engineer"}},
+				{"role", "roles", []string{"manager", "designer"}},
+			} {
+				byAlias := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: filters(c.alias, c.values), Pagination: page(1, 100)})
+				byKey := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: filters(c.key, c.values), Pagination: page(1, 100)})
+				if len(byKey.GetData()) == 0 {
+					t.Fatalf("%s=%q matched no employee", c.key, c.values)
+				}
+				requireStrings(t, ids(byAlias.GetData()), ids(byKey.GetData()), fmt.Sprintf("%s=%q vs %s=%q", c.alias, c.values, c.key, c.values))
+				requireProtoEqual(t, byAlias.GetMeta(), byKey.GetMeta(), fmt.Sprintf("meta of %s=%q", c.alias, c.values))
+			}
+		})
 
 		t.Run("filters combine with the keyword", func(t *testing.T) {
 			target := all[3]
@@ -211,15 +376,26 @@ func TestEmployeeQueryFilterCatalog(t *testing.T) {
 		}
 		wantEnums := func(t *testing.T, got map[string][]string) {
 			t.Helper()
-			requireSameSet(t, got["status"], []string{"active", "inactive", "leave"}, "meta.filters[status]")
-			requireSameSet(t, got["role"], []string{"designer", "engineer", "manager"}, "meta.filters[role]")
+			requireSameSet(t, got["statuses"], []string{"active", "inactive", "leave"}, "meta.filters[statuses]")
+			requireSameSet(t, got["roles"], []string{"designer", "engineer", "manager"}, "meta.filters[roles]")
 		}
 
 		t.Run("enum values are all listed, bools as present", func(t *testing.T) {
 			got := catalog(queryEmployees(t, api, p.PublicID, nil).GetMeta())
-			requireSameSet(t, mapsKeys(got), []string{"role", "status", "remote"}, "meta.filters keys")
+			// The enum filters are keyed roles and statuses, not by the
+			// field names role and status.
+			requireSameSet(t, mapsKeys(got), []string{"roles", "statuses", "remote"}, "meta.filters keys")
 			wantEnums(t, got)
 			requireStrings(t, got["remote"], []string{"false"}, "meta.filters[remote]")
+		})
+
+		t.Run("every listed key and value filters", func(t *testing.T) {
+			got := catalog(queryEmployees(t, api, p.PublicID, nil).GetMeta())
+			for key, values := range got {
+				for _, v := range values {
+					queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: filters(key, []string{v})})
+				}
+			}
 		})
 
 		t.Run("distinct values sorted", func(t *testing.T) {
@@ -374,15 +550,40 @@ func TestEmployeeQuerySorting(t *testing.T) {
 			requireStrings(t, ids(queryEmployees(t, api, p.PublicID, nil).GetData()), newestFirst, "employees without sorting")
 		})
 
-		t.Run("unknown sort field falls back to the default", func(t *testing.T) {
+		t.Run("empty sort field uses the default", func(t *testing.T) {
+			for _, s := range []*altalunev1.Sorting{sortBy("", asc), sortBy("", desc), {}} {
+				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: s})
+				requireStrings(t, ids(res.GetData()), newestFirst, fmt.Sprintf("employees sorted by %q %s", s.GetField(), s.GetOrder()))
+			}
+		})
+
+		t.Run("unknown sort field is refused", func(t *testing.T) {
 			for _, s := range []*altalunev1.Sorting{
 				sortBy("no_such_field", asc),
 				sortBy("no_such_field", desc),
 				sortBy("symbol_image", asc),
-				sortBy("", asc),
+				sortBy("project_id", asc),
+				sortBy("id", desc),
 			} {
-				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: s})
-				requireStrings(t, ids(res.GetData()), newestFirst, fmt.Sprintf("employees sorted by %q %s", s.GetField(), s.GetOrder()))
+				refuseEmployeeQuery(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: s}, unknownSortMessage(s.GetField(), employeeSortFields))
+			}
+		})
+
+		t.Run("unknown sort field's message lists the valid keys", func(t *testing.T) {
+			_, err := api.Employees.Query(ctxFor(t), &altalunev1.QueryEmployeesRequest{ProjectId: p.PublicID,
+				Query: &altalunev1.QueryRequest{Sorting: sortBy("no_such_field", asc)}})
+			requireInvalidPayload(t, err, "QueryEmployees sorted by no_such_field")
+			ae, _ := decodeError(err)
+			const prefix = `query: unknown sort field "no_such_field"; sort by one of `
+			listed, ok := strings.CutPrefix(ae.Message, prefix)
+			if !ok {
+				t.Fatalf("message %q does not start with %q", ae.Message, prefix)
+			}
+			keys := strings.Split(listed, ", ")
+			requireStrings(t, keys, slices.Sorted(maps.Keys(employeeSortKeys)), "sort fields the message offers")
+			for _, k := range keys {
+				res := queryEmployees(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: sortBy(k, desc)})
+				requireSameSet(t, ids(res.GetData()), ids(all), "employees sorted by the offered field "+k)
 			}
 		})
 	})
@@ -500,6 +701,10 @@ func TestEmployeeQueryPagination(t *testing.T) {
 				"keyword of 201 chars":    {Keyword: strings.Repeat("k", 201)},
 				"sort field of 65 chars":  {Sorting: sortBy(strings.Repeat("s", 65), asc)},
 				"page size 101, page two": {Pagination: page(2, 101)},
+				"NUL in the keyword":      {Keyword: "Employee\x00"},
+				"NUL in a filter key":     {Filters: filters("status\x00", []string{"active"})},
+				"NUL in a filter value":   {Filters: filters("status", []string{"active\x00"})},
+				"NUL in the sort field":   {Sorting: sortBy("name\x00", asc)},
 			} {
 				t.Run(name, func(t *testing.T) {
 					_, err := api.Employees.Query(ctxFor(t), &altalunev1.QueryEmployeesRequest{ProjectId: p.PublicID, Query: q})

@@ -309,6 +309,9 @@ func TestTickets(t *testing.T) {
 				{"bad assignee email", func(r *altalunev1.CreateTicketRequest) { r.AssigneeEmail = ptr("nobody") }},
 				{"negative estimate", func(r *altalunev1.CreateTicketRequest) { r.EstimateMinutes = -1 }},
 				{"project id of 15 characters", func(r *altalunev1.CreateTicketRequest) { r.ProjectId += "x" }},
+				{"NUL in the title", func(r *altalunev1.CreateTicketRequest) { r.Title = "Broken\x00printer" }},
+				{"NUL in the body", func(r *altalunev1.CreateTicketRequest) { r.Body = "\x00" }},
+				{"NUL in the reference", func(r *altalunev1.CreateTicketRequest) { r.Reference += "\x00" }},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					before := countRows(t, ticketsTable)
@@ -322,6 +325,16 @@ func TestTickets(t *testing.T) {
 		})
 	})
 }
+
+// What the ticket list offers: filter keys and sort fields (sorted, as the
+// refusals list them) and the stored enum values (in declaration order).
+var (
+	ticketFilterKeys = []string{"assignee_email", "priority", "state"}
+	ticketSortFields = []string{"assignee_email", "body", "closed_at", "created_at", "due_at", "estimate_minutes",
+		"priority", "reference", "resolution", "state", "title", "updated_at"}
+	ticketPriorityValues = []string{"low", "normal", "high"}
+	ticketStateValues    = []string{"open", "closed"}
+)
 
 func queryTickets(t *testing.T, api *API, projectID string, q *altalunev1.QueryRequest) *altalunev1.QueryTicketsResponse {
 	t.Helper()
@@ -384,12 +397,37 @@ func TestTicketQuery(t *testing.T) {
 					is(func(tk *altalunev1.Ticket) bool {
 						return tk.GetPriority() == priorityHigh && tk.GetState() == stateOpen
 					})},
-				{"unknown key ignored", filters("resolution", []string{"nothing"}), ids(all)},
+				{"state by its proto name", filters("state", []string{"TICKET_STATE_CLOSED"}), is(func(tk *altalunev1.Ticket) bool { return tk.GetState() == stateClosed })},
+				{"priority by proto names in lower case", filters("priority", []string{"ticket_priority_high", "ticket_priority_low"}),
+					is(func(tk *altalunev1.Ticket) bool { return tk.GetPriority() != priorityNormal })},
+				{"assignee by its JSON name", filters("assigneeEmail", []string{"bob@support.example"}),
+					is(func(tk *altalunev1.Ticket) bool { return tk.GetAssigneeEmail() == "bob@support.example" })},
+				{"assignee matching nothing", filters("assignee_email", []string{"nobody@support.example"}), nil},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					res := queryTickets(t, api, p.PublicID, &altalunev1.QueryRequest{Filters: c.filters})
 					requireSameSet(t, ids(res.GetData()), c.want, "filtered tickets")
 					requireMeta(t, res.GetMeta(), int32(len(c.want)), int32(min(len(c.want), 1)))
+				})
+			}
+		})
+
+		t.Run("filters the list does not offer are refused", func(t *testing.T) {
+			for _, c := range []struct {
+				name    string
+				filters map[string]*altalunev1.StringList
+				want    string
+			}{
+				{"unknown key", filters("no_such_field", []string{"x"}), unknownFilterMessage("no_such_field", ticketFilterKeys)},
+				{"field that is not filterable", filters("resolution", []string{"nothing"}), unknownFilterMessage("resolution", ticketFilterKeys)},
+				{"field that is not filterable, without values", filters("resolution", []string{}), unknownFilterMessage("resolution", ticketFilterKeys)},
+				{"invalid state", filters("state", []string{"pending"}), notAValueMessage("state", "pending", ticketStateValues)},
+				{"invalid priority next to a valid one", filters("priority", []string{"HIGH", "urgent"}), notAValueMessage("priority", "urgent", ticketPriorityValues)},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					q := &altalunev1.QueryRequest{Filters: c.filters}
+					_, err := api.Tickets.Query(ctxFor(t), &altalunev1.QueryTicketsRequest{ProjectId: p.PublicID, Query: q})
+					requireRefused(t, err, fmt.Sprintf("QueryTickets(%s)", protoText(q)), c.want)
 				})
 			}
 		})
@@ -429,9 +467,15 @@ func TestTicketQuery(t *testing.T) {
 			if !sortedBy(explicit, desc, []func(a, b *altalunev1.Ticket) int{byEnum}) {
 				t.Fatal("sorting by priority desc is not descending")
 			}
-			unknown := queryTickets(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: sortBy("no_such_field", asc)}).GetData()
-			if !sortedBy(unknown, desc, []func(a, b *altalunev1.Ticket) int{byEnum}) {
-				t.Fatal("an unknown sort field does not fall back to priority desc")
+			empty := queryTickets(t, api, p.PublicID, &altalunev1.QueryRequest{Sorting: sortBy("", asc)}).GetData()
+			requireStrings(t, ids(empty), ids(def), "tickets sorted by an empty field")
+		})
+
+		t.Run("unknown sort field is refused", func(t *testing.T) {
+			for _, s := range []*altalunev1.Sorting{sortBy("no_such_field", asc), sortBy("no_such_field", desc), sortBy("project_id", asc)} {
+				q := &altalunev1.QueryRequest{Sorting: s}
+				_, err := api.Tickets.Query(ctxFor(t), &altalunev1.QueryTicketsRequest{ProjectId: p.PublicID, Query: q})
+				requireRefused(t, err, fmt.Sprintf("QueryTickets(%s)", protoText(q)), unknownSortMessage(s.GetField(), ticketSortFields))
 			}
 		})
 

@@ -401,7 +401,8 @@ type ServiceOptions struct {
 	// and underscores. Default: the entity's domain package (ApiKey -> apikey).
 	Resource string `protobuf:"bytes,2,opt,name=resource,proto3" json:"resource,omitempty"`
 	// Every RPC of the service is public: served to any caller, with or without
-	// a token, no permission and no project membership checked. Default: false.
+	// a token, no permission and no project membership checked; an RPC that
+	// sets its own permission still requires it. Default: false.
 	Public bool `protobuf:"varint,3,opt,name=public,proto3" json:"public,omitempty"`
 	// The service is written by hand: protoc-gen-altalune generates nothing for
 	// it, even when its RPCs are named like an entity's CRUD operations.
