@@ -58,6 +58,8 @@ var (
 	testDB *database
 	// httpBase is the server's HTTP root, e.g. http://127.0.0.1:1234.
 	httpBase string
+	// grpcAddr is the server's gRPC address.
+	grpcAddr string
 )
 
 func TestMain(m *testing.M) {
@@ -96,7 +98,14 @@ func run(m *testing.M) int {
 	}
 	fmt.Fprintf(os.Stderr, "e2e: database %s\n", dbName)
 
-	srv, err := startServer(serverBin, dbURL)
+	jwksFile, err := setUpTokenKeys()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: token keys: %v\n", err)
+		return 1
+	}
+	defer os.Remove(jwksFile)
+
+	srv, err := startServer(serverBin, dbURL, jwksFile)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
 		if srv != nil {
@@ -107,10 +116,12 @@ func run(m *testing.M) int {
 		return 1
 	}
 	fmt.Fprintf(os.Stderr, "e2e: server pid %d, http %s, grpc %s\n", srv.cmd.Process.Pid, srv.httpAddr, srv.grpcAddr)
+	fuzzServerLog = srv.log // for robustness_test.go
 
 	code := func() int {
 		defer srv.stop()
 		httpBase = "http://" + srv.httpAddr
+		grpcAddr = srv.grpcAddr
 
 		testDB, err = openDatabase(ctx, dbURL)
 		if err != nil {
@@ -119,8 +130,9 @@ func run(m *testing.M) int {
 		}
 		defer testDB.close()
 
-		connectAPI := newConnectAPI(httpBase + "/api")
-		grpcAPI, closeGRPC, err := newGRPCAPI(srv.grpcAddr)
+		root := rootToken()
+		connectAPI := newConnectAPI(httpBase+"/api", root)
+		grpcAPI, closeGRPC, err := newGRPCAPI(srv.grpcAddr, root)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "e2e: grpc client: %v\n", err)
 			return 1
@@ -217,7 +229,7 @@ func freeLoopbackAddrs(n int) ([]string, error) {
 
 // serverEnv is the environment of the server: ours, without inherited
 // ALTALUNE_* settings, plus its configuration.
-func serverEnv(dbURL, httpAddr, grpcAddr string) []string {
+func serverEnv(dbURL, httpAddr, grpcAddr, jwksFile string) []string {
 	env := make([]string, 0, len(os.Environ())+3)
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "ALTALUNE_") {
@@ -229,10 +241,11 @@ func serverEnv(dbURL, httpAddr, grpcAddr string) []string {
 		"ALTALUNE_DATABASE_URL="+dbURL,
 		"ALTALUNE_HTTP_ADDR="+httpAddr,
 		"ALTALUNE_GRPC_ADDR="+grpcAddr,
+		"ALTALUNE_AUTH_JWKS_FILE="+jwksFile,
 	)
 }
 
-func startServer(bin, dbURL string) (*server, error) {
+func startServer(bin, dbURL, jwksFile string) (*server, error) {
 	addrs, err := freeLoopbackAddrs(2)
 	if err != nil {
 		return nil, fmt.Errorf("pick free ports: %w", err)
@@ -247,7 +260,7 @@ func startServer(bin, dbURL string) (*server, error) {
 
 	s := &server{httpAddr: addrs[0], grpcAddr: addrs[1], log: logFile, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve")
-	s.cmd.Env = serverEnv(dbURL, s.httpAddr, s.grpcAddr)
+	s.cmd.Env = serverEnv(dbURL, s.httpAddr, s.grpcAddr, jwksFile)
 	s.cmd.Stdout = logFile
 	s.cmd.Stderr = logFile
 	s.cmd.SysProcAttr = serverSysProcAttr()
@@ -359,3 +372,7 @@ func (s *server) dumpLog(w *os.File, maxLines int) {
 }
 
 func (s *server) closeLog() { _ = s.log.Close() }
+
+// fuzzServerLog is the output file of the running server (set by run), read
+// by robustness_test.go to find panics.
+var fuzzServerLog *os.File

@@ -3,8 +3,11 @@ package project
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"buf.build/go/protovalidate"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/hrz8/altalune"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
@@ -31,8 +34,8 @@ func NewService(v protovalidate.Validator, log altalune.Logger, repo Repositor) 
 
 // CreateProject creates a project and its partitions.
 func (s *Service) CreateProject(ctx context.Context, req *altalunev1.CreateProjectRequest) (*altalunev1.CreateProjectResponse, error) {
-	if err := s.validator.Validate(req); err != nil {
-		return nil, altalune.NewInvalidPayloadError(err.Error())
+	if err := s.validate(req); err != nil {
+		return nil, err
 	}
 
 	p, err := s.repo.Create(ctx, &CreateProjectInput{Name: req.GetName()})
@@ -49,8 +52,8 @@ func (s *Service) CreateProject(ctx context.Context, req *altalunev1.CreateProje
 
 // GetProject returns the project with the requested public ID.
 func (s *Service) GetProject(ctx context.Context, req *altalunev1.GetProjectRequest) (*altalunev1.GetProjectResponse, error) {
-	if err := s.validator.Validate(req); err != nil {
-		return nil, altalune.NewInvalidPayloadError(err.Error())
+	if err := s.validate(req); err != nil {
+		return nil, err
 	}
 
 	p, err := s.repo.GetByPublicID(ctx, req.GetProjectId())
@@ -67,8 +70,8 @@ func (s *Service) GetProject(ctx context.Context, req *altalunev1.GetProjectRequ
 
 // QueryProjects returns one page of projects.
 func (s *Service) QueryProjects(ctx context.Context, req *altalunev1.QueryProjectsRequest) (*altalunev1.QueryProjectsResponse, error) {
-	if err := s.validator.Validate(req); err != nil {
-		return nil, altalune.NewInvalidPayloadError(err.Error())
+	if err := s.validate(req); err != nil {
+		return nil, err
 	}
 
 	q := req.GetQuery()
@@ -90,4 +93,61 @@ func (s *Service) QueryProjects(ctx context.Context, req *altalunev1.QueryProjec
 			Filters:   filtersToProto(result.Filters),
 		},
 	}, nil
+}
+
+// validate refuses a request holding a NUL character anywhere in its
+// strings (PostgreSQL cannot store one), then checks its protovalidate
+// rules.
+func (s *Service) validate(req proto.Message) error {
+	if path := nulString(req.ProtoReflect()); path != "" {
+		return altalune.NewInvalidPayloadError(path + ": contains a NUL character")
+	}
+	if err := s.validator.Validate(req); err != nil {
+		return altalune.NewInvalidPayloadError(err.Error())
+	}
+	return nil
+}
+
+// nulString names the first string field of m, at any depth, that holds a
+// NUL character, or returns "".
+func nulString(m protoreflect.Message) string {
+	found := ""
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsMap():
+			v.Map().Range(func(k protoreflect.MapKey, mv protoreflect.Value) bool {
+				if strings.ContainsRune(k.String(), 0) {
+					found = string(fd.Name())
+				} else if fd.MapValue().Kind() == protoreflect.StringKind && strings.ContainsRune(mv.String(), 0) {
+					found = string(fd.Name())
+				} else if fd.MapValue().Message() != nil {
+					if inner := nulString(mv.Message()); inner != "" {
+						found = string(fd.Name()) + "." + inner
+					}
+				}
+				return found == ""
+			})
+		case fd.IsList():
+			list := v.List()
+			for i := 0; i < list.Len() && found == ""; i++ {
+				if fd.Kind() == protoreflect.StringKind && strings.ContainsRune(list.Get(i).String(), 0) {
+					found = string(fd.Name())
+				} else if fd.Message() != nil {
+					if inner := nulString(list.Get(i).Message()); inner != "" {
+						found = string(fd.Name()) + "." + inner
+					}
+				}
+			}
+		case fd.Kind() == protoreflect.StringKind:
+			if strings.ContainsRune(v.String(), 0) {
+				found = string(fd.Name())
+			}
+		case fd.Message() != nil:
+			if inner := nulString(v.Message()); inner != "" {
+				found = string(fd.Name()) + "." + inner
+			}
+		}
+		return found == ""
+	})
+	return found
 }
