@@ -88,10 +88,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
-from typing import Callable
 
 from google.protobuf import descriptor_pb2
 from google.protobuf.compiler import plugin_pb2

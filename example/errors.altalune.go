@@ -53,8 +53,8 @@ func NewEmployeeEmailAlreadyExistsError(email string) *AppError {
 		"email", email)
 }
 
-// NewEmployeeEmployeeNumberAlreadyExistsError answers for an employee number another employee has.
-func NewEmployeeEmployeeNumberAlreadyExistsError(employeeNumber string) *AppError {
+// NewEmployeeNumberAlreadyExistsError answers for an employee number another employee has.
+func NewEmployeeNumberAlreadyExistsError(employeeNumber string) *AppError {
 	return newGeneratedError(CodeEmployeeAlreadyExists, codes.AlreadyExists,
 		fmt.Sprintf("Employee with employee number '%v' already exists", employeeNumber),
 		"employee_number", employeeNumber)

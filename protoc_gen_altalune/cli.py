@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import BinaryIO
 
 OPTIONS_PROTO = "altalune/codegen/v1/options.proto"
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     return run(sys.stdin.buffer, sys.stdout.buffer)
 
 
-def run(stdin, stdout) -> int:
+def run(stdin: BinaryIO, stdout: BinaryIO) -> int:
     from google.protobuf.compiler import plugin_pb2
     from google.protobuf.message import DecodeError
 

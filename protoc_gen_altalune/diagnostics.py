@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -11,20 +12,29 @@ class Location:
     line: int
     column: int
 
+    def resolve(self) -> Location:
+        return self
+
     def __str__(self) -> str:
         if self.line:
             return f"{self.file}:{self.line}:{self.column}"
         return self.file
 
 
+class Locatable(Protocol):
+    """A place that is looked up only when a problem is shown."""
+
+    def resolve(self) -> Location: ...
+
+
 @dataclass(frozen=True)
 class Problem:
-    location: Location
+    location: Locatable | Location
     message: str
     fix: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}; {self.fix}"
+        return f"{self.location.resolve()}: {self.message}; {self.fix}"
 
 
 @dataclass
@@ -33,7 +43,7 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, location: Location, message: str, fix: str) -> None:
+    def add(self, location: Locatable | Location, message: str, fix: str) -> None:
         self.items.append(Problem(location, message, fix))
 
     def __bool__(self) -> bool:

@@ -7,16 +7,15 @@ comment). ``align`` replaces those inner tabs with the padding gofmt would
 write, following text/tabwriter: a column's width is fixed over each run of
 consecutive lines that have a cell in it, plus one space of padding.
 
-``imports`` finds the packages a rendered body uses and writes the import
-block as goimports would: standard library first, then the rest, each group
-sorted by path.
+``tidy`` writes blank lines and empty composite literals as gofmt does. The
+import block is written by ``golang.import_block`` from the packages the
+templates recorded.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 
 def align(text: str) -> str:
@@ -65,7 +64,7 @@ def _key_breaks(group: list[list[str]]) -> list[int]:
             continue
         if prev_size and count and not (prev_size <= 40 and size <= 40):
             ratio = size / math.exp(lnsum / count)
-            if 2.5 * ratio <= 1 or 2.5 <= ratio:
+            if 2.5 * ratio <= 1 or ratio >= 2.5:
                 breaks.append(k)
                 lnsum, count = 0.0, 0
         lnsum += math.log(size)
@@ -109,7 +108,7 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip("\t"))]
 
 
-def _format(lines: list[list[str]], line0: int, line1: int, widths: list[int], out: list) -> None:
+def _format(lines: list[list[str]], line0: int, line1: int, widths: list[int], out: list[str | None]) -> None:
     """text/tabwriter's recursive column-block formatting."""
     column = len(widths)
     this = line0
@@ -130,7 +129,7 @@ def _format(lines: list[list[str]], line0: int, line1: int, widths: list[int], o
     _write(lines, line0, line1, widths, out)
 
 
-def _write(lines: list[list[str]], line0: int, line1: int, widths: list[int], out: list) -> None:
+def _write(lines: list[list[str]], line0: int, line1: int, widths: list[int], out: list[str | None]) -> None:
     for k in range(line0, line1):
         if out[k] is not None:
             continue
@@ -147,59 +146,7 @@ def _width(cell: str) -> int:
     return len(cell)
 
 
-# --- imports -------------------------------------------------------------------
-
-_STRING_OR_COMMENT = re.compile(
-    r'`[^`]*`|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?\*/',
-    re.S,
-)
-# A package name is an identifier before a dot that is not itself after a dot
-# (a selector) or inside a word; a variadic "..." before it is blanked first.
-_QUALIFIED = re.compile(r"[^\w.]([A-Za-z_]\w*)\.[A-Za-z_]")
-
-
-@dataclass(frozen=True)
-class Import:
-    path: str
-    name: str  # the identifier the file uses
-
-    @property
-    def needs_alias(self) -> bool:
-        return self.path.rsplit("/", 1)[-1] != self.name
-
-    @property
-    def is_std(self) -> bool:
-        first = self.path.split("/", 1)[0]
-        return "." not in first
-
-
-def used_packages(body: str) -> set[str]:
-    code = " " + _STRING_OR_COMMENT.sub(" ", body).replace("...", " ")
-    return set(_QUALIFIED.findall(code))
-
-
-def import_block(body: str, known: dict[str, str]) -> str:
-    """The import declaration for ``body``; ``known`` maps identifiers to paths."""
-    used = sorted(
-        (Import(path=known[name], name=name) for name in used_packages(body) if name in known),
-        key=lambda imp: imp.path,
-    )
-    if not used:
-        return ""
-    groups = [[i for i in used if i.is_std], [i for i in used if not i.is_std]]
-    groups = [g for g in groups if g]
-    if len(used) == 1:
-        imp = used[0]
-        return f"import {imp.name + ' ' if imp.needs_alias else ''}\"{imp.path}\"\n"
-    lines = ["import ("]
-    for n, group in enumerate(groups):
-        if n:
-            lines.append("")
-        for imp in group:
-            lines.append(f"\t{imp.name + ' ' if imp.needs_alias else ''}\"{imp.path}\"")
-    lines.append(")")
-    return "\n".join(lines) + "\n"
-
+# --- blank lines and empty literals ---------------------------------------------
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _BLANK_AFTER_OPEN = re.compile(r"([{(])\n\n+")

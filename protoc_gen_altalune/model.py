@@ -1,42 +1,95 @@
 """The typed model the templates render: entities, their fields and enums,
 their services, and the packages the generated Go lives in.
 
-Everything a template needs is decided here or in ``build``; templates only
-arrange it as Go.
+Every object is built once, complete, by ``build``; nothing here is changed
+afterwards. Every Go name the templates write is derived here or in
+``naming``; templates only arrange them as Go.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 
 from . import naming
+from .diagnostics import Locatable
+from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage
+
+
+class Kind(StrEnum):
+    STRING = "string"
+    BOOL = "bool"
+    INT32 = "int32"
+    INT64 = "int64"
+    UINT32 = "uint32"
+    UINT64 = "uint64"
+    FLOAT = "float"
+    DOUBLE = "double"
+    BYTES = "bytes"
+    ENUM = "enum"
+    TIMESTAMP = "timestamp"
+
+
+class Presence(StrEnum):
+    NONE = "none"  # a plain scalar or enum: always has a value
+    OPTIONAL = "optional"  # proto3 optional
+    WRAPPER = "wrapper"  # google.protobuf.*Value
+    MESSAGE = "message"  # google.protobuf.Timestamp
+
+
+class Operation(StrEnum):
+    QUERY = "query"
+    CREATE = "create"
+    GET = "get"
+    UPDATE = "update"
+    DELETE = "delete"
+    CUSTOM = "custom"
+
+
+class Hook(StrEnum):
+    BEFORE_CREATE = "before_create"
+    BEFORE_UPDATE = "before_update"
+    BEFORE_DELETE = "before_delete"
+
+    @property
+    def method(self) -> str:
+        """The method of *Service that implements it: BeforeCreate."""
+        return naming.go_name(self.value)
+
+    @property
+    def operation(self) -> Operation:
+        return Operation(self.value.split("_", 1)[1])
 
 
 @dataclass(frozen=True)
-class GoPackage:
-    path: str  # import path
-    name: str  # identifier used by importing files
+class Packages:
+    """Where the generated code and the infrastructure it uses live."""
 
-    def ref(self, ident: str) -> str:
-        return f"{self.name}.{ident}"
+    root: GoPackage
+    postgres: GoPackage
+    query: GoPackage
+    nanoid: GoPackage
+    project: GoPackage
+    kit: GoPackage
+    proto: GoPackage  # package of the common messages (QueryRequest, ErrorDetail)
+    connect: GoPackage  # its Connect package
 
 
-@dataclass
+@dataclass(frozen=True)
 class EnumValue:
     name: str  # EMPLOYEE_STATUS_ACTIVE
     number: int
-    proto_const: str  # altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE
+    proto_const: GoIdent  # altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE
     const: str  # EmployeeStatusActive
     db_value: str  # active
 
 
-@dataclass
+@dataclass(frozen=True)
 class Enum:
     full_name: str
-    proto_type: str  # altalunev1.EmployeeStatus
+    proto_type: GoIdent  # altalunev1.EmployeeStatus
     domain_type: str  # EmployeeStatus
-    private: str  # employeeStatus
-    values: list[EnumValue]  # every value but the zero one
+    values: tuple[EnumValue, ...]  # every value but the zero one and aliases
 
     @property
     def default(self) -> EnumValue:
@@ -46,34 +99,58 @@ class Enum:
     def max_len(self) -> int:
         return max(len(v.db_value) for v in self.values)
 
+    @property
+    def values_var(self) -> str:
+        return f"{self.domain_type}Values"
 
-@dataclass
+    @property
+    def to_proto_map(self) -> str:
+        return naming.go_private_name(self.domain_type) + "ToProto"
+
+    @property
+    def from_proto_map(self) -> str:
+        return naming.go_private_name(self.domain_type) + "FromProto"
+
+    @property
+    def from_proto_func(self) -> str:
+        return f"{self.domain_type}FromProto"
+
+    @property
+    def declared(self) -> tuple[str, ...]:
+        """The names the enum declares in its domain package."""
+        return (self.domain_type, self.values_var, self.to_proto_map, self.from_proto_map, self.from_proto_func,
+                *(v.const for v in self.values))
+
+
+@dataclass(frozen=True)
 class Field:
     name: str  # proto name: employee_number
     json_name: str  # employeeNumber
-    number: int
     proto_go: str  # protoc-gen-go struct field: EmployeeNumber
     go_name: str  # domain struct field: EmployeeNumber
     column: str
-    kind: str  # string bool int32 int64 uint32 uint64 float double bytes enum timestamp
-    go_base: str  # string, int64, []byte, time.Time, EmployeeStatus, ...
-    presence: str  # "none", "optional" (proto3 optional), "wrapper", "message" (timestamp)
+    kind: Kind
+    go_base: str | GoIdent  # string, int64, []byte, time.Time, EmployeeStatus, ...
+    presence: Presence
     nullable: bool
     sql_type: str
     sql_default: str | None
-    unique: bool = False
-    searchable: bool = False
-    filterable: bool = False
-    sortable: bool = False
-    immutable: bool = False
-    indexed: bool = False
+    unique: bool
+    searchable: bool
+    filterable: bool
+    sortable: bool
+    immutable: bool
+    indexed: bool
+    in_create: bool  # the repository's Create input carries it
+    in_update: bool  # the repository's Update input carries it
+    kit: GoPackage
+    table: str
+    exists_err: str  # ErrEmployeeEmailAlreadyExists, "" unless unique
+    exists_ctor: str  # NewEmployeeEmailAlreadyExistsError, "" unless unique
     enum: Enum | None = None
     wrapper: str | None = None  # wrapperspb constructor: String, Int32, ...
-    in_create: bool = False
-    in_update: bool = False
-    sql_fixed: bool = False  # set by an option or the entity's own rules
-    writer_limits: list = field(default_factory=list)  # max_len of each request writing it
     filter_key: str = ""  # the Query filter and catalog key, when not the field name
+    location: Locatable | None = None
 
     @property
     def filter_name(self) -> str:
@@ -83,14 +160,14 @@ class Field:
     @property
     def domain_type(self) -> str:
         if self.nullable and self.go_base != "[]byte":
-            return "*" + self.go_base
-        return self.go_base
+            return f"*{self.go_base}"
+        return str(self.go_base)
 
     @property
     def required_message(self) -> bool:
         """A message field (a timestamp) that must be set: its column is NOT
         NULL, and a nil message has no value to store."""
-        return self.presence == "message" and not self.nullable
+        return self.presence is Presence.MESSAGE and not self.nullable
 
     @property
     def keeps_on_update(self) -> bool:
@@ -101,18 +178,11 @@ class Field:
     @property
     def update_type(self) -> str:
         """The field's type in the Update input (nil keeps the stored value)."""
-        return "*" + self.go_base if self.keeps_on_update else self.domain_type
+        return f"*{self.go_base}" if self.keeps_on_update else self.domain_type
 
-    @property
-    def update_set(self) -> str:
-        """The SET expression of the field's column; ``placeholder`` is its $n."""
-        return "COALESCE({p}, " + self.column + ")" if self.keeps_on_update else "{p}"
-
-    def from_proto_update(self, msg: str) -> str:
-        """The Update input's value of this field read from ``msg``."""
-        if self.keeps_on_update:
-            return f"domainkit.UnlessZero({msg}.Get{self.proto_go}(), {self.enum.domain_type}FromProto)"
-        return self.from_proto(msg)
+    def update_set(self, placeholder: str) -> str:
+        """The SET expression of the field's column."""
+        return f"COALESCE({placeholder}, {self.column})" if self.keeps_on_update else placeholder
 
     @property
     def param(self) -> str:
@@ -126,7 +196,20 @@ class Field:
 
     @property
     def case_insensitive(self) -> bool:
-        return self.kind == "string"
+        return self.kind is Kind.STRING
+
+    @property
+    def index(self) -> str:
+        """Its unique (ux_) or plain (ix_) index, "" when it has none."""
+        if self.unique:
+            return naming.unique_index(self.table, self.column)
+        if self.indexed:
+            return naming.plain_index(self.table, self.column)
+        return ""
+
+    @property
+    def index_expr(self) -> str:
+        return f"LOWER({self.column})" if self.case_insensitive else self.column
 
     @property
     def sort_expr(self) -> str:
@@ -142,58 +225,79 @@ class Field:
     def from_proto(self, msg: str) -> str:
         """Domain value of this field read from proto message ``msg``."""
         getter = f"{msg}.Get{self.proto_go}()"
-        if self.presence == "wrapper":
-            return f"domainkit.Unwrap({getter})"
-        if self.presence == "message":
+        if self.presence is Presence.WRAPPER:
+            return f"{self.kit}.Unwrap({getter})"
+        if self.presence is Presence.MESSAGE:
             if self.nullable:
-                return f"domainkit.TimeOrNil({getter})"
+                return f"{self.kit}.TimeOrNil({getter})"
             return f"{getter}.AsTime()"
-        if self.presence == "optional" and self.go_base != "[]byte":
+        if self.presence is Presence.OPTIONAL and self.go_base != "[]byte":
             if self.enum:
-                return f"domainkit.MapPtr({msg}.{self.proto_go}, {self.enum.domain_type}FromProto)"
+                return f"{self.kit}.MapPtr({msg}.{self.proto_go}, {self.enum.from_proto_func})"
             return f"{msg}.{self.proto_go}"
         if self.enum:
-            return f"{self.enum.domain_type}FromProto({getter})"
+            return f"{self.enum.from_proto_func}({getter})"
         return getter
+
+    def from_proto_update(self, msg: str) -> str:
+        """The Update input's value of this field read from ``msg``."""
+        if self.keeps_on_update:
+            assert self.enum
+            return f"{self.kit}.UnlessZero({msg}.Get{self.proto_go}(), {self.enum.from_proto_func})"
+        return self.from_proto(msg)
 
     def to_proto(self, obj: str) -> str:
         """Proto value of this field from domain struct ``obj``."""
         value = f"{obj}.{self.go_name}"
-        if self.presence == "wrapper":
-            return f"domainkit.Wrap({value}, wrapperspb.{self.wrapper})"
-        if self.presence == "message":
-            return f"domainkit.TimestampOrNil({value})" if self.nullable else f"timestamppb.New({value})"
+        if self.presence is Presence.WRAPPER:
+            return f"{self.kit}.Wrap({value}, {WRAPPERSPB}.{self.wrapper})"
+        if self.presence is Presence.MESSAGE:
+            return f"{self.kit}.TimestampOrNil({value})" if self.nullable else f"{TIMESTAMPPB}.New({value})"
         if self.enum:
             if self.nullable:
-                return f"domainkit.MapPtr({value}, {self.enum.domain_type}.ToProto)"
+                return f"{self.kit}.MapPtr({value}, {self.enum.domain_type}.ToProto)"
             return f"{value}.ToProto()"
         return value
 
     def db_arg(self, obj: str) -> str:
         """The argument bound to this field's column."""
         value = f"{obj}.{self.go_name}"
-        if self.kind == "bytes" and not self.nullable:
-            return f"domainkit.NonNilBytes({value})"
+        if self.kind is Kind.BYTES and not self.nullable:
+            return f"{self.kit}.NonNilBytes({value})"
         return value
 
     @property
     def error_type(self) -> str:
         """The type the root package's errors take the value in: the root
         package cannot name a domain's enum type, so an enum is its string."""
-        return "string" if self.enum else self.go_base
+        return "string" if self.enum else str(self.go_base)
 
-    def error_arg(self, var: str) -> str:
-        """``var`` (of the field's base type) as an argument of error_type."""
-        return f"string({var})" if self.enum else var
+    def error_value(self, var: str, pointer: bool = False) -> str:
+        """``var`` (the field's value, or a pointer to it) as a value of
+        error_type."""
+        value = f"*{var}" if pointer else var
+        return f"string({value})" if self.enum else value
+
+    @property
+    def unique_param_type(self) -> str:
+        """The type a write's unique value is passed in: a pointer, nil when
+        the write leaves the field out (or a nullable field is NULL)."""
+        return f"*{self.go_base}"
+
+    def unique_arg(self, var: str, update: bool = False) -> str:
+        """The field of input ``var`` as unique_param_type; ``update`` when the
+        input is an Update's, whose enums are pointers already."""
+        value = f"{var}.{self.go_name}"
+        return value if self.nullable or (update and self.keeps_on_update) else f"&{value}"
 
     def meta_value(self, var: str) -> str:
         """``var`` (of error_type) as a string for error meta."""
-        if self.error_type == "string":
+        if self.enum or self.go_base == "string":
             return var
-        return f"fmt.Sprint({var})"
+        return f"{FMT}.Sprint({var})"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Access:
     """What an RPC requires of its caller."""
 
@@ -205,61 +309,59 @@ class Access:
         return self.permission is None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rpc:
-    name: str
-    operation: str  # query create get update delete custom
-    request: str  # altalunev1.CreateEmployeeRequest
-    response: str
-    procedure: str = ""  # altalunev1connect.EmployeeServiceCreateEmployeeProcedure
-    access: Access | None = None
+    name: str  # CreateEmployee
+    operation: Operation
+    request: GoIdent  # altalunev1.CreateEmployeeRequest
+    response: GoIdent
+    procedure: GoIdent  # altalunev1connect.EmployeeServiceCreateEmployeeProcedure
+    access: Access
     id_getter: str | None = None  # GetEmployeeId
     project_getter: str | None = None  # GetProjectId
     entity_field: str | None = None  # response field carrying the entity: Employee
     has_message: bool = False
     has_meta: bool = False
-    fields: list[Field] = field(default_factory=list)  # entity fields the request carries
-    comment: str = ""
+    fields: tuple[Field, ...] = ()  # entity fields the request carries
+
+    @property
+    def rule(self) -> str:
+        """The variable holding its access rule: createEmployeeRule."""
+        return naming.go_private_name(self.name) + "Rule"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Service:
     name: str  # EmployeeService
     file: str
-    server_iface: str  # altalunev1.EmployeeServiceServer
-    unimplemented: str  # altalunev1.UnimplementedEmployeeServiceServer
-    unsafe: str  # altalunev1.UnsafeEmployeeServiceServer
-    register: str  # altalunev1.RegisterEmployeeServiceServer
-    connect_handler: str  # altalunev1connect.NewEmployeeServiceHandler
-    connect_iface: str  # altalunev1connect.EmployeeServiceHandler
-    resource: str = ""  # employee: permissions are employee:<action>
-    rpcs: list[Rpc] = field(default_factory=list)
+    server_iface: GoIdent  # altalunev1.EmployeeServiceServer
+    unimplemented: GoIdent  # altalunev1.UnimplementedEmployeeServiceServer
+    unsafe: GoIdent  # altalunev1.UnsafeEmployeeServiceServer
+    register: GoIdent  # altalunev1.RegisterEmployeeServiceServer
+    connect_handler: GoIdent  # altalunev1connect.NewEmployeeServiceHandler
+    connect_iface: GoIdent  # altalunev1connect.EmployeeServiceHandler
+    resource: str  # employee: permissions are employee:<action>
+    rpcs: tuple[Rpc, ...]
 
-    def op(self, name: str) -> Rpc | None:
-        return next((r for r in self.rpcs if r.operation == name), None)
+    def op(self, operation: Operation) -> Rpc | None:
+        return next((r for r in self.rpcs if r.operation is operation), None)
 
     @property
     def custom(self) -> list[Rpc]:
-        return [r for r in self.rpcs if r.operation == "custom"]
+        return [r for r in self.rpcs if r.operation is Operation.CUSTOM]
 
     @property
     def getter(self) -> str:
         return f"Get{self.name}"
 
-    @property
-    def scoped(self) -> bool:
-        """Some RPC checks membership of the request's project."""
-        return any(r.access and r.access.project for r in self.rpcs)
 
-
-@dataclass
+@dataclass(frozen=True)
 class Entity:
     name: str  # Employee (proto message)
     full_name: str
     file: str
     go_type: str  # Employee (domain struct)
-    proto_type: str  # altalunev1.Employee
-    private: str  # employee
+    proto_type: GoIdent  # altalunev1.Employee
     snake: str  # employee
     human: str  # Employee
     human_one: str  # employee (API key): the singular inside a sentence
@@ -273,13 +375,72 @@ class Entity:
     error_code: int
     default_sort: tuple[str, str]  # column, ASC|DESC
     migration_version: str
-    fields: list[Field]
+    fields: tuple[Field, ...]
     has_created_at: bool
     has_updated_at: bool
     id_proto_go: str  # Id
-    service: Service | None = None
-    location: object = None  # where the entity is declared, for errors
-    option_location: object = None  # where its (altalune.codegen.v1.entity) option is written
+    hooks: frozenset[Hook]
+    service: Service | None
+    location: Locatable
+    option_location: Locatable  # where its (altalune.codegen.v1.entity) option is written
+
+    # Names --------------------------------------------------------------------
+
+    @property
+    def private(self) -> str:
+        return naming.go_private_name(self.name)
+
+    @property
+    def query_result(self) -> str:
+        return f"{self.go_type}QueryResult"
+
+    def input_type(self, operation: str) -> str:
+        """Create<E>Input, Update<E>Input, Delete<E>Input."""
+        return f"{operation.capitalize()}{self.go_type}Input"
+
+    @property
+    def not_found_err(self) -> str:
+        return f"Err{self.go_type}NotFound"
+
+    @property
+    def already_exists_err(self) -> str:
+        return f"Err{self.go_type}AlreadyExists"
+
+    @property
+    def code_not_found(self) -> str:
+        return f"Code{self.go_type}NotFound"
+
+    @property
+    def code_already_exists(self) -> str:
+        return f"Code{self.go_type}AlreadyExists"
+
+    @property
+    def not_found_ctor(self) -> str:
+        return f"New{self.go_type}NotFoundError"
+
+    @property
+    def public_id_index(self) -> str:
+        return naming.unique_index(self.table, "public_id")
+
+    @property
+    def created_at_index(self) -> str:
+        return naming.plain_index(self.table, "created_at")
+
+    @property
+    def slice_to_proto(self) -> str:
+        return naming.go_name(self.plural) + "ToProto"
+
+    @property
+    def mapper(self) -> dict[str, str]:
+        """The request -> input functions of the mapper, by operation."""
+        return {"create": f"create{self.go_type}Input", "update": f"update{self.go_type}Input"}
+
+    @property
+    def hook_methods(self) -> dict[str, str]:
+        """Every hook method name and the signature it must have."""
+        return {h.method: f"func(context.Context, *{self.input_type(h.operation)}) error" for h in Hook}
+
+    # Views --------------------------------------------------------------------
 
     @property
     def enums(self) -> list[Enum]:
@@ -306,12 +467,19 @@ class Entity:
         return [f for f in self.fields if f.sortable]
 
     @property
+    def indexed(self) -> list[Field]:
+        return [f for f in self.fields if f.indexed]
+
+    @property
     def create_fields(self) -> list[Field]:
         return [f for f in self.fields if f.in_create]
 
     @property
     def update_fields(self) -> list[Field]:
         return [f for f in self.fields if f.in_update]
+
+    def has_hook(self, hook: str) -> bool:
+        return Hook(hook) in self.hooks
 
     @property
     def id_meta(self) -> str:
@@ -334,24 +502,16 @@ class Entity:
         column = self.default_sort[0]
         return next((f.name for f in self.fields if f.column == column), column)
 
-
-@dataclass
-class Packages:
-    """Where the generated code and the infrastructure it uses live."""
-
-    root: GoPackage
-    postgres: GoPackage
-    query: GoPackage
-    nanoid: GoPackage
-    project: GoPackage
-    kit: GoPackage
-    proto: GoPackage | None  # package of the common messages (QueryRequest, ErrorDetail)
-    connect: GoPackage | None
+    @property
+    def custom_repository(self) -> bool:
+        """Its Repositor embeds CustomRepositor, which the user declares: the
+        repository methods its custom RPCs need."""
+        return bool(self.service and self.service.custom)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Model:
-    entities: list[Entity]
+    entities: tuple[Entity, ...]
     packages: Packages
-    sources: list[str]  # proto files the entities come from
-    proto_packages: list[GoPackage] = field(default_factory=list)  # Go packages of their messages
+    sources: tuple[str, ...]  # proto files the entities come from
+    proto_packages: tuple[GoPackage, ...]  # Go packages of their messages

@@ -10,34 +10,33 @@ from __future__ import annotations
 import re
 
 GO_KEYWORDS = frozenset(
-    "break case chan const continue default defer else fallthrough for func go goto if "
-    "import interface map package range return select struct switch type var".split()
+    "break case chan const continue default defer else fallthrough for func go goto if import interface "
+    "map package range return select struct switch type var".split()
 )
 
 # Predeclared identifiers that make confusing (though legal) package names.
 GO_PREDECLARED = frozenset(
-    "any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 "
-    "int64 rune string uint uint8 uint16 uint32 uint64 uintptr true false iota nil append cap "
-    "clear close complex copy delete imag len make max min new panic print println real recover".split()
+    "any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune "
+    "string uint uint8 uint16 uint32 uint64 uintptr true false iota nil append cap clear close complex "
+    "copy delete imag len make max min new panic print println real recover".split()
 )
 
 # The words Go spells in capitals (the list golint and staticcheck use).
 INITIALISMS = frozenset(
-    "ACL API ASCII CPU CSS DNS EOF GUID HTML HTTP HTTPS ID IP JSON LHS QPS RAM RHS RPC SLA "
-    "SMTP SQL SSH TCP TLS TTL UDP UI UID UUID URI URL UTF8 VM XML XMPP XSRF XSS".split()
+    "ACL API ASCII CPU CSS DNS EOF GUID HTML HTTP HTTPS ID IP JSON LHS QPS RAM RHS RPC SLA SMTP SQL SSH "
+    "TCP TLS TTL UDP UI UID UUID URI URL UTF8 VM XML XMPP XSRF XSS".split()
 )
 
 # Reserved key words of PostgreSQL that cannot be column or table names unquoted.
 SQL_RESERVED = frozenset(
-    "all analyse analyze and any array as asc asymmetric both case cast check collate column "
-    "constraint create current_catalog current_date current_role current_time current_timestamp "
-    "current_user default deferrable desc distinct do else end except false fetch for foreign "
-    "from grant group having in initially intersect into lateral leading limit localtime "
-    "localtimestamp not null offset on only or order placing primary references returning select "
-    "session_user some symmetric table then to trailing true union unique user using variadic "
-    "when where window with authorization binary collation concurrently cross current_schema "
-    "freeze full ilike inner is isnull join left like natural notnull outer overlaps right "
-    "similar tablesample verbose".split()
+    "all analyse analyze and any array as asc asymmetric both case cast check collate column constraint "
+    "create current_catalog current_date current_role current_time current_timestamp current_user default "
+    "deferrable desc distinct do else end except false fetch for foreign from grant group having in "
+    "initially intersect into lateral leading limit localtime localtimestamp not null offset on only or "
+    "order placing primary references returning select session_user some symmetric table then to trailing "
+    "true union unique user using variadic when where window with authorization binary collation "
+    "concurrently cross current_schema freeze full ilike inner is isnull join left like natural notnull "
+    "outer overlaps right similar tablesample verbose".split()
 )
 
 
@@ -75,12 +74,54 @@ _PROTO_RESERVED_FIELD_NAMES = frozenset(
 )
 
 
+def proto_field_names(fields: list[tuple[str, str | None]]) -> dict[str, str]:
+    """The Go struct fields protoc-gen-go generates for a message's fields,
+    given in declaration order as (name, oneof name or None): GoCamelCase,
+    then an underscore appended until the name clashes with no method of the
+    message (well-known ones, a Get<Name> getter of an earlier field) and no
+    earlier field, as protogen resolves conflicts. A oneof's own name takes
+    part (it has no getter); proto3 optional fields sit in a synthetic
+    oneof named after them with a leading underscore."""
+    used = dict.fromkeys(_PROTO_RESERVED_FIELD_NAMES, True)
+
+    def unique(name: str, getter: bool) -> str:
+        while used.get(name) or (getter and used.get("Get" + name)):
+            name += "_"
+        used[name] = True
+        used["Get" + name] = getter
+        return name
+
+    result: dict[str, str] = {}
+    seen_oneofs: set[str] = set()
+    for field_name, oneof in fields:
+        result[field_name] = unique(go_camel_case(field_name), True)
+        if oneof is not None and oneof not in seen_oneofs:
+            seen_oneofs.add(oneof)
+            unique(go_camel_case(oneof), False)
+    return result
+
+
 def proto_field_name(field_name: str) -> str:
-    """The Go struct field protoc-gen-go generates for a proto field."""
-    name = go_camel_case(field_name)
-    if name in _PROTO_RESERVED_FIELD_NAMES:
-        name += "_"
-    return name
+    """The Go struct field protoc-gen-go generates for a proto field that
+    clashes with no other of its message."""
+    return proto_field_names([(field_name, None)])[field_name]
+
+
+def unique_index(table: str, column: str) -> str:
+    return f"ux_{table}_{column}"
+
+
+def plain_index(table: str, column: str) -> str:
+    return f"ix_{table}_{column}"
+
+
+def without_stutter(owner: str, name: str) -> str:
+    """``name`` prefixed by ``owner`` unless it starts with it already:
+    (Employee, Email) -> EmployeeEmail, (Employee, EmployeeNumber) ->
+    EmployeeNumber."""
+    if name.startswith(owner) and len(name) > len(owner) and not name[len(owner)].islower():
+        return name
+    return owner + name
 
 
 _WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")

@@ -18,7 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from golden_harness import EXAMPLE, EXAMPLE_PROTOS, GENERATED_MARKS, THIRD_PARTY, Case, tool_env, which
+from golden_harness import EXAMPLE, EXAMPLE_PROTOS, GENERATED_MARKS, THIRD_PARTY, Case, direct, tool_env, which
 
 DEFAULT_MODULE = "github.com/hrz8/altalune"
 EXAMPLE_DOMAINS = ("employee", "currency", "ticket")
@@ -39,7 +39,7 @@ class Layout:
     out_prefix: str = ""  # where the module root lies in the plugin's output tree
 
     @classmethod
-    def of(cls, params: str) -> "Layout":
+    def of(cls, params: str) -> Layout:
         values = dict(item.partition("=")[::2] for item in params.split(",") if item and not item.startswith("M"))
         layout = cls(module=values.get("go_module", DEFAULT_MODULE), errors_dir=values.get("errors_dir", "."),
                      root_pkg_name=values.get("root_pkg_name"),
@@ -68,6 +68,9 @@ def go_env(cache: Path | None = None) -> dict[str, str]:
 def _skip(rel: Path) -> bool:
     parts = rel.parts
     if parts[0] in ("api", "e2e", "gen"):
+        return True
+    # The kit's own unit tests: a case may put the kit elsewhere (kit_dir).
+    if parts[:3] == ("internal", "shared", "domainkit"):
         return True
     if len(parts) >= 3 and parts[:2] == ("internal", "domain") and parts[2] in EXAMPLE_DOMAINS:
         return True
@@ -146,6 +149,20 @@ def add_tree(src: Path, dest: Path) -> list[str]:
     return written
 
 
+def _add_kit(case: Case, work: Path, root: Path, layout: Layout) -> list[str]:
+    """The shared kit, which the expected files leave out: as the plugin
+    writes it for the case."""
+    written = []
+    for f in direct(case, work).file:
+        if case.is_kit(f.name):
+            rel = f.name[len(layout.out_prefix):] if layout.out_prefix else f.name
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(f.content)
+            written.append(rel)
+    return written
+
+
 def build_module(case: Case, work: Path) -> tuple[Path, list[str]]:
     """The module for ``case`` under ``work``: its root and the files the case
     added (its generated and hand-written files)."""
@@ -158,6 +175,7 @@ def build_module(case: Case, work: Path) -> tuple[Path, list[str]]:
     if not expected.is_dir():
         raise AssertionError(f"{case.name}: no expected output under {layout.out_prefix or '.'}")
     added = add_tree(expected, root)
+    added += _add_kit(case, work, root, layout)
     if case.handwritten.is_dir():
         added += add_tree(case.handwritten, root)
     return root, added

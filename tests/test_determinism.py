@@ -4,9 +4,8 @@ seeds and environments, and whatever order file_to_generate lists the files in."
 from __future__ import annotations
 
 import pytest
-from google.protobuf.compiler import plugin_pb2
-
 from golden_harness import GOLDEN, Case, descriptor_set, request_for, run_plugin, tool_env
+from google.protobuf.compiler import plugin_pb2
 
 CASES = ["reference", "options_everything", "error_go_name_duplicate", "error_default_sort_unknown"]
 

@@ -40,7 +40,7 @@ GO_TEST_TIMEOUT = "20m"
 
 
 def _go() -> str:
-    go = shutil.which("go") or ("/usr/local/go/bin/go" if os.access("/usr/local/go/bin/go", os.X_OK) else None)
+    go = shutil.which("go")
     if go is None:
         pytest.fail("the go command is not installed (run scripts/bootstrap.sh or install Go)")
     return go
@@ -109,7 +109,8 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def server_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("altalune-bin") / "altalune"
-    code, output = _run([_go(), "build", "-o", str(out), "./cmd/altalune"], env=dict(os.environ), timeout=BUILD_TIMEOUT_S)
+    code, output = _run([_go(), "build", "-o", str(out), "./cmd/altalune"], env=dict(os.environ),
+                        timeout=BUILD_TIMEOUT_S)
     if code != 0:
         pytest.fail(f"go build ./cmd/altalune failed (exit {code}):\n{output}", pytrace=False)
     return out

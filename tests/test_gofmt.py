@@ -12,9 +12,10 @@ import shutil
 import subprocess
 
 import pytest
-
 from golden_harness import tool_env
-from protoc_gen_altalune import gofmt
+
+from protoc_gen_altalune import gofmt, golang
+from protoc_gen_altalune.golang import GoPackage
 
 pytestmark = pytest.mark.go
 
@@ -209,7 +210,12 @@ KNOWN = {
 }
 
 
+def _packages(*names: str) -> set[GoPackage]:
+    return {GoPackage(KNOWN[n], n) for n in names}
+
+
 def test_imports_grouped_sorted_and_aliased():
+    used = _packages("context", "sql", "fmt", "altalune", "altalunev1", "project_domain", "domainkit", "timestamppb")
     body = """\
 func f(ctx context.Context, r *altalunev1.Request) error {
 	_ = timestamppb.Now()
@@ -219,7 +225,7 @@ func f(ctx context.Context, r *altalunev1.Request) error {
 	return altalune.NewInvalidPayloadError(fmt.Sprint(r))
 }
 """
-    block = gofmt.import_block(body, KNOWN)
+    block = golang.import_block(used)
     assert block == """\
 import (
 	"context"
@@ -238,37 +244,34 @@ import (
 
 
 def test_single_import_on_one_line():
-    body = 'var errX = errors.New("x")\n'
-    assert gofmt.import_block(body, KNOWN) == 'import "errors"\n'
-    assert gofmt.import_block("var x = 1\n", KNOWN) == ""
+    assert golang.import_block(_packages("errors")) == 'import "errors"\n'
+    assert golang.import_block(set()) == ""
 
 
-def test_strings_and_comments_are_not_uses():
-    body = """\
-// fmt.Println is mentioned here, and errors.New; /* sql.Open */ too.
-/* context.Background()
-   connect.NewRequest */
-var s = "fmt.Sprintf(%d)" + `query.DefaultQueryParams
-timestamppb.New` + 'x'
-var t = "escaped \\" errors.New"
-func g(v ...any) { _ = altalunev1.X; h(v...) }
-"""
-    assert gofmt.used_packages(body) & set(KNOWN) == {"altalunev1"}
-    assert gofmt.import_block(body, KNOWN) == 'import altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"\n'
+def test_a_file_does_not_import_its_own_package():
+    used = _packages("errors", "domainkit")
+    assert golang.import_block(used, own_path=KNOWN["domainkit"]) == 'import "errors"\n'
 
 
-def test_selectors_and_variadics():
-    body = """\
-func f(s *S, args ...any) {
-	s.query.Run()
-	s.fmt.X()
-	g(args...)
-	h(...query.Opts)
-	x := (*altalune.AppError)(nil)
-	_ = []*domainkit.Row{}
-}
-"""
-    assert gofmt.used_packages(body) & set(KNOWN) == {"query", "altalune", "domainkit"}
+def test_imports_are_recorded_as_packages_are_written():
+    """What a template writes through a package is imported; a local name
+    that looks like a package (query, time, codes) is not."""
+    query, fmt = GoPackage(KNOWN["query"], "query"), golang.STD["fmt"]
+    with golang.collecting() as used:
+        text = f"params := {query}.QueryParams{{}}\n" + "query := 1\ntime := query\ncodes.X(time)\n"
+        text += f"{fmt}.Sprint(x)\n"
+    assert used == {query, fmt}
+    assert "query.QueryParams" in text and "fmt.Sprint" in text
+    # Outside a file being rendered, nothing is recorded.
+    assert str(query) == "query"
+    assert used == {query, fmt}
+
+
+def test_identifiers_record_their_package():
+    pb = GoPackage(KNOWN["altalunev1"], "altalunev1")
+    with golang.collecting() as used:
+        assert f"*{pb.ident('Employee')}" == "*altalunev1.Employee"
+    assert used == {pb}
 
 
 def test_tidy():

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from golden_harness import (
     UPDATE,
     Case,
@@ -63,7 +62,7 @@ def test_direct_request(case: Case, tmp_path):
         assert not response.file, "an error response carries no files"
     else:
         assert response.error == "", response.error
-        assert not tree_differences(response_tree(response), case.expected_tree)
+        assert not tree_differences(case.compared(response_tree(response)), case.expected_tree)
     assert response.supported_features & 1, "FEATURE_PROTO3_OPTIONAL is declared"
 
 
@@ -80,7 +79,7 @@ def test_protoc(case: Case, tmp_path):
     else:
         assert proc.returncode == 0, proc.stderr
         assert "Traceback" not in proc.stderr
-        problems = tree_differences(read_tree(out), case.expected_tree)
+        problems = tree_differences(case.compared(read_tree(out)), case.expected_tree)
         assert not problems, "\n".join(problems)
 
 
@@ -96,7 +95,7 @@ def test_buf(case: Case, tmp_path):
         assert not read_tree(out), "buf wrote files despite the error"
     else:
         assert proc.returncode == 0, proc.stderr
-        problems = tree_differences(read_tree(out), case.expected_tree)
+        problems = tree_differences(case.compared(read_tree(out)), case.expected_tree)
         assert not problems, "\n".join(problems)
 
 

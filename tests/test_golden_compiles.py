@@ -11,7 +11,6 @@ from __future__ import annotations
 import concurrent.futures
 
 import pytest
-
 from go_module import build_module, check_module, cpu_count, go_available, go_env
 from golden_harness import load_cases
 
@@ -41,7 +40,7 @@ def compiled(tmp_path_factory):
         return check_module(root, env, added)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=cpu_count()) as pool:
-        return dict(zip([c.name for c in COMPILED], pool.map(run, COMPILED)))
+        return dict(zip([c.name for c in COMPILED], pool.map(run, COMPILED), strict=True))
 
 
 @pytest.mark.parametrize("case", COMPILED, ids=[c.name for c in COMPILED])

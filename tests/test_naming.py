@@ -7,10 +7,24 @@ import re
 import subprocess
 
 import pytest
-
 from golden_harness import tool_env, which
+
 from protoc_gen_altalune import naming
-from protoc_gen_altalune.build import _go_ident
+
+# Messages whose fields clash once named in Go: protoc-gen-go appends "_"
+# until no field and no getter (Get<Name>) clashes. (name, optional?)
+CLASHES = {
+    "C1": [("name", False), ("get_name", False)],
+    "C2": [("get_name", False), ("name", False)],
+    "C3": [("get_name", False), ("name", False), ("get_get_name", False)],
+    "C4": [("phone", True), ("x_phone", False)],
+    "C5": [("reset", False), ("get_reset", False)],
+    "C6": [("project_id", False), ("get_project_id", False), ("get_get_project_id", False)],
+}
+
+
+def _go_ident(local: str) -> str:
+    return naming.go_camel_case(local)
 
 FIELD_NAMES = [
     "id", "x", "url", "api_key_id", "http_status", "project_id", "employee_number", "owner_uuid",
@@ -44,6 +58,9 @@ def generated(tmp_path_factory):
     """protoc-gen-go's output for one field per message and the nested types."""
     work = tmp_path_factory.mktemp("names")
     fields = "".join(f"message F{i} {{\n  string {name} = 1;\n}}\n" for i, name in enumerate(FIELD_NAMES))
+    for msg, declared in CLASHES.items():
+        body = "".join(f"  {'optional ' if opt else ''}string {n} = {k};\n" for k, (n, opt) in enumerate(declared, 1))
+        fields += f"message {msg} {{\n{body}}}\n"
     proto = ('syntax = "proto3";\n\npackage names.v1;\n\noption go_package = "example.com/names;names";\n\n'
              + fields + _messages_for(TYPE_NAMES)
              + "enum Shade {\n  SHADE_UNSPECIFIED = 0;\n  SHADE_DARK_RED = 1;\n}\n"
@@ -59,14 +76,24 @@ def generated(tmp_path_factory):
 
 
 def test_field_names_are_protoc_gen_go_names(generated):
-    go_fields = dict(
-        (m.group(2), m.group(1))
-        for m in re.finditer(r"^\t(\w+)\s+\S+\s+`protobuf:\"[^\"]*name=(\w+)", generated, re.M)
-    )
+    go_fields = {m.group(2): m.group(1)
+                 for m in re.finditer(r"^\t(\w+)\s+\S+\s+`protobuf:\"[^\"]*name=(\w+)", generated, re.M)}
     assert set(FIELD_NAMES) <= set(go_fields), "protoc-gen-go output not parsed"
     mismatches = {n: (naming.proto_field_name(n), go_fields[n]) for n in FIELD_NAMES
                   if naming.proto_field_name(n) != go_fields[n]}
     assert not mismatches, f"ours vs protoc-gen-go: {mismatches}"
+
+
+def test_clashing_field_names_are_protoc_gen_go_names(generated):
+    """Getter clashes (get_name beside name), in declaration order, and the
+    synthetic oneof of a proto3 optional field."""
+    for msg, declared in CLASHES.items():
+        struct = re.search(rf"^type {msg} struct {{\n(.*?)^}}", generated, re.M | re.S)
+        assert struct, f"protoc-gen-go declares no {msg}"
+        theirs = {m.group(2): m.group(1)
+                  for m in re.finditer(r"^\t(\w+)\s+\S+\s+`protobuf:\"[^\"]*name=(\w+)", struct.group(1), re.M)}
+        ours = naming.proto_field_names([(n, f"_{n}" if opt else None) for n, opt in declared])
+        assert ours == theirs, f"{msg}: ours {ours}, protoc-gen-go {theirs}"
 
 
 def test_type_names_are_protoc_gen_go_names(generated):

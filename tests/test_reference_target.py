@@ -66,7 +66,8 @@ def test_generated_files_carry_the_header():
         assert b"source: altalune/v1/" in data.split(b"\n\n", 1)[0], name
 
 
-@pytest.mark.parametrize("cmd", [["go", "build", "./..."], ["go", "vet", "./..."], ["go", "vet", "-tags", "e2e", "./..."]])
+@pytest.mark.parametrize("cmd", [["go", "build", "./..."], ["go", "vet", "./..."],
+                                 ["go", "vet", "-tags", "e2e", "./..."]])
 def test_reference_target_compiles(cmd):
     result = run(cmd, cwd=EXAMPLE)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -54,7 +54,9 @@ def test_wheel_regenerates_reference_target(wheel_venv: Path, tmp_path: Path):
     env = dict(os.environ)
     # Only the wheel's plugin is on PATH ahead of the Go plugins and buf.
     tools = ROOT / ".tools" / "bin"
-    env["PATH"] = os.pathsep.join([str(wheel_venv / "bin"), str(tools), "/usr/local/go/bin", "/usr/bin", "/bin"])
+    go = shutil.which("go")
+    assert go, "the go command is not on PATH"
+    env["PATH"] = os.pathsep.join([str(wheel_venv / "bin"), str(tools), os.path.dirname(go), "/usr/bin", "/bin"])
     which = subprocess.run(["sh", "-c", "command -v protoc-gen-altalune"], env=env, capture_output=True, text=True)
     assert which.stdout.strip() == str(wheel_venv / "bin" / "protoc-gen-altalune")
     result = subprocess.run(["buf", "generate"], cwd=tmp_path, env=env, capture_output=True, text=True)

@@ -24,40 +24,21 @@ type Service struct {
 	repo      Repositor
 }
 
-// NewService returns the Service of currencies.
+// NewService returns the Service of currencies. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator: validator,
 		log:       log,
 		repo:      repo,
 	}
-}
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a currency is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateCurrencyInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a currency is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateCurrencyInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before a currency is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteCurrencyInput) error
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": false,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // QueryCurrencies lists one page of currencies.
@@ -67,7 +48,7 @@ func (s *Service) QueryCurrencies(ctx context.Context, req *altalunev1.QueryCurr
 	}
 	result, err := s.repo.Query(ctx, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query currencies", err, "", "")
+		return nil, s.fail(ctx, "query currencies", err, "")
 	}
 	return &altalunev1.QueryCurrenciesResponse{
 		Data: CurrenciesToProto(result.Data),
@@ -90,7 +71,7 @@ func (s *Service) CreateCurrency(ctx context.Context, req *altalunev1.CreateCurr
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create currency", err, "", input.Code)
+		return nil, s.fail(ctx, "create currency", err, "")
 	}
 	return &altalunev1.CreateCurrencyResponse{
 		Currency: result.ToCurrency().ToProto(),
@@ -105,7 +86,7 @@ func (s *Service) GetCurrency(ctx context.Context, req *altalunev1.GetCurrencyRe
 	}
 	result, err := s.repo.GetByID(ctx, req.GetCurrencyId())
 	if err != nil {
-		return nil, s.fail(ctx, "get currency", err, req.GetCurrencyId(), "")
+		return nil, s.fail(ctx, "get currency", err, req.GetCurrencyId())
 	}
 	return &altalunev1.GetCurrencyResponse{Currency: result.ToCurrency().ToProto()}, nil
 }
@@ -121,7 +102,7 @@ func (s *Service) UpdateCurrency(ctx context.Context, req *altalunev1.UpdateCurr
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update currency", err, input.PublicID, input.Code)
+		return nil, s.fail(ctx, "update currency", err, input.PublicID)
 	}
 	return &altalunev1.UpdateCurrencyResponse{
 		Currency: result.ToCurrency().ToProto(),
@@ -136,60 +117,56 @@ func (s *Service) DeleteCurrency(ctx context.Context, req *altalunev1.DeleteCurr
 	}
 	input := &DeleteCurrencyInput{PublicID: req.GetCurrencyId()}
 	if err := s.remove(ctx, input); err != nil {
-		return nil, s.fail(ctx, "delete currency", err, input.PublicID, "")
+		return nil, s.fail(ctx, "delete currency", err, input.PublicID)
 	}
 	return &altalunev1.DeleteCurrencyResponse{Message: "Currency deleted successfully"}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateCurrencyInput) (*CurrencyQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkCodeFree(ctx, input.Code, ""); err != nil {
+	uniques := s.uniques(&input.Code)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateCurrencyInput) (*CurrencyQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkCodeFree(ctx, input.Code, input.PublicID); err != nil {
+	uniques := s.uniques(&input.Code)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteCurrencyInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkCodeFree answers ErrCurrencyCodeAlreadyExists when a currency
-// other than selfID has the code.
-func (s *Service) checkCodeFree(ctx context.Context, code string, selfID string) error {
-	found, err := s.repo.GetByCode(ctx, code)
-	switch {
-	case errors.Is(err, ErrCurrencyNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrCurrencyCodeAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the currency holding it.
+func (s *Service) uniques(code *string) []domainkit.UniqueValue[CurrencyQueryResult] {
+	var values []domainkit.UniqueValue[CurrencyQueryResult]
+	if code != nil {
+		values = append(values, domainkit.UniqueValue[CurrencyQueryResult]{
+			Err:   ErrCurrencyCodeAlreadyExists,
+			Value: *code,
+			Find: func(ctx context.Context) (*CurrencyQueryResult, error) {
+				return s.repo.GetByCode(ctx, *code)
+			},
+		})
 	}
-	return nil
+	return values
+}
+
+// checkUnique answers the conflict of the first value that another currency
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[CurrencyQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrCurrencyNotFound, selfID, func(r *CurrencyQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -204,18 +181,19 @@ func (s *Service) validate(req proto.Message) error {
 	return nil
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the currency with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, currencyID string, code string) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrCurrencyNotFound):
-		return altalune.NewCurrencyNotFoundError(currencyID)
+		return altalune.NewCurrencyNotFoundError(publicID)
 	case errors.Is(err, ErrCurrencyCodeAlreadyExists):
-		return altalune.NewCurrencyCodeAlreadyExistsError(code)
+		return altalune.NewCurrencyCodeAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "currency_id", currencyID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "currency_id", publicID)
 }

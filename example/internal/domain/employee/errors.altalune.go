@@ -21,6 +21,6 @@ var (
 	// ErrEmployeeEmailAlreadyExists: another employee has the email.
 	ErrEmployeeEmailAlreadyExists = fmt.Errorf("%w: email", ErrEmployeeAlreadyExists)
 
-	// ErrEmployeeEmployeeNumberAlreadyExists: another employee has the employee number.
-	ErrEmployeeEmployeeNumberAlreadyExists = fmt.Errorf("%w: employee_number", ErrEmployeeAlreadyExists)
+	// ErrEmployeeNumberAlreadyExists: another employee has the employee number.
+	ErrEmployeeNumberAlreadyExists = fmt.Errorf("%w: employee_number", ErrEmployeeAlreadyExists)
 )

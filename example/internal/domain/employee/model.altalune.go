@@ -37,7 +37,11 @@ var employeeRoleToProto = map[EmployeeRole]altalunev1.EmployeeRole{
 	EmployeeRoleDesigner: altalunev1.EmployeeRole_EMPLOYEE_ROLE_DESIGNER,
 }
 
-var employeeRoleFromProto = domainkit.Invert(employeeRoleToProto)
+var employeeRoleFromProto = map[altalunev1.EmployeeRole]EmployeeRole{
+	altalunev1.EmployeeRole_EMPLOYEE_ROLE_ENGINEER: EmployeeRoleEngineer,
+	altalunev1.EmployeeRole_EMPLOYEE_ROLE_MANAGER:  EmployeeRoleManager,
+	altalunev1.EmployeeRole_EMPLOYEE_ROLE_DESIGNER: EmployeeRoleDesigner,
+}
 
 // EmployeeRoleFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give EmployeeRoleEngineer, the column's default.
@@ -82,7 +86,11 @@ var employeeStatusToProto = map[EmployeeStatus]altalunev1.EmployeeStatus{
 	EmployeeStatusOnLeave:  altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ON_LEAVE,
 }
 
-var employeeStatusFromProto = domainkit.Invert(employeeStatusToProto)
+var employeeStatusFromProto = map[altalunev1.EmployeeStatus]EmployeeStatus{
+	altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE:   EmployeeStatusActive,
+	altalunev1.EmployeeStatus_EMPLOYEE_STATUS_INACTIVE: EmployeeStatusInactive,
+	altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ON_LEAVE: EmployeeStatusOnLeave,
+}
 
 // EmployeeStatusFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give EmployeeStatusActive, the column's default.

@@ -77,7 +77,7 @@ var employeeQuery = &domainkit.QuerySpec{
 var employeeUniqueIndexes = map[string]error{
 	"ux_altalune_example_employees_public_id":       ErrEmployeeAlreadyExists,
 	"ux_altalune_example_employees_email":           ErrEmployeeEmailAlreadyExists,
-	"ux_altalune_example_employees_employee_number": ErrEmployeeEmployeeNumberAlreadyExists,
+	"ux_altalune_example_employees_employee_number": ErrEmployeeNumberAlreadyExists,
 }
 
 // Repo is the PostgreSQL Repositor of employees.

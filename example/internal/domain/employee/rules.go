@@ -8,11 +8,9 @@ import (
 )
 
 // The business rules of employees, applied by the generated Service through
-// its hooks.
-var (
-	_ BeforeCreateHook = (*Service)(nil)
-	_ BeforeUpdateHook = (*Service)(nil)
-)
+// the hooks employee.proto declares (hooks: [HOOK_BEFORE_CREATE,
+// HOOK_BEFORE_UPDATE]): it calls these methods directly, so a missing or
+// mistyped one fails to compile.
 
 // BeforeCreate refuses a hire date in the future.
 func (s *Service) BeforeCreate(_ context.Context, input *CreateEmployeeInput) error {

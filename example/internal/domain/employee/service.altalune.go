@@ -26,41 +26,22 @@ type Service struct {
 	repo        Repositor
 }
 
-// NewService returns the Service of employees.
+// NewService returns the Service of employees. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator:   validator,
 		log:         log,
 		projectRepo: projectRepo,
 		repo:        repo,
 	}
-}
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before an employee is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateEmployeeInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before an employee is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateEmployeeInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before an employee is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteEmployeeInput) error
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": true,
+		"BeforeUpdate": true,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // QueryEmployees lists one page of employees of a project.
@@ -71,7 +52,7 @@ func (s *Service) QueryEmployees(ctx context.Context, req *altalunev1.QueryEmplo
 	}
 	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query employees", err, "", "", "")
+		return nil, s.fail(ctx, "query employees", err, "")
 	}
 	return &altalunev1.QueryEmployeesResponse{
 		Data: EmployeesToProto(result.Data),
@@ -95,7 +76,7 @@ func (s *Service) CreateEmployee(ctx context.Context, req *altalunev1.CreateEmpl
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create employee", err, "", input.Email, input.EmployeeNumber)
+		return nil, s.fail(ctx, "create employee", err, "")
 	}
 	return &altalunev1.CreateEmployeeResponse{
 		Employee: result.ToEmployee().ToProto(),
@@ -111,7 +92,7 @@ func (s *Service) GetEmployee(ctx context.Context, req *altalunev1.GetEmployeeRe
 	}
 	result, err := s.repo.GetByID(ctx, projectID, req.GetEmployeeId())
 	if err != nil {
-		return nil, s.fail(ctx, "get employee", err, req.GetEmployeeId(), "", "")
+		return nil, s.fail(ctx, "get employee", err, req.GetEmployeeId())
 	}
 	return &altalunev1.GetEmployeeResponse{Employee: result.ToEmployee().ToProto()}, nil
 }
@@ -128,7 +109,7 @@ func (s *Service) UpdateEmployee(ctx context.Context, req *altalunev1.UpdateEmpl
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update employee", err, input.PublicID, input.Email, "")
+		return nil, s.fail(ctx, "update employee", err, input.PublicID)
 	}
 	return &altalunev1.UpdateEmployeeResponse{
 		Employee: result.ToEmployee().ToProto(),
@@ -144,17 +125,15 @@ func (s *Service) DeleteEmployee(ctx context.Context, req *altalunev1.DeleteEmpl
 	}
 	input := &DeleteEmployeeInput{ProjectID: projectID, PublicID: req.GetEmployeeId()}
 	if err := s.remove(ctx, input); err != nil {
-		return nil, s.fail(ctx, "delete employee", err, input.PublicID, "", "")
+		return nil, s.fail(ctx, "delete employee", err, input.PublicID)
 	}
 	return &altalunev1.DeleteEmployeeResponse{Message: "Employee deleted successfully"}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the BeforeCreate hook, the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateEmployeeInput) (*EmployeeQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
+	if err := s.BeforeCreate(ctx, input); err != nil {
+		return nil, err
 	}
 	if !input.Role.Valid() {
 		return nil, altalune.NewInvalidPayloadError("role: not a value of EmployeeRole")
@@ -162,21 +141,18 @@ func (s *Service) create(ctx context.Context, input *CreateEmployeeInput) (*Empl
 	if !input.Status.Valid() {
 		return nil, altalune.NewInvalidPayloadError("status: not a value of EmployeeStatus")
 	}
-	if err := s.checkEmailFree(ctx, input.ProjectID, input.Email, ""); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Email, &input.EmployeeNumber)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	if err := s.checkEmployeeNumberFree(ctx, input.ProjectID, input.EmployeeNumber, ""); err != nil {
-		return nil, err
-	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the BeforeUpdate hook, the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateEmployeeInput) (*EmployeeQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
+	if err := s.BeforeUpdate(ctx, input); err != nil {
+		return nil, err
 	}
 	if input.Role != nil && !input.Role.Valid() {
 		return nil, altalune.NewInvalidPayloadError("role: not a value of EmployeeRole")
@@ -184,50 +160,48 @@ func (s *Service) update(ctx context.Context, input *UpdateEmployeeInput) (*Empl
 	if input.Status != nil && !input.Status.Valid() {
 		return nil, altalune.NewInvalidPayloadError("status: not a value of EmployeeStatus")
 	}
-	if err := s.checkEmailFree(ctx, input.ProjectID, input.Email, input.PublicID); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Email, nil)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteEmployeeInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkEmailFree answers ErrEmployeeEmailAlreadyExists when an employee
-// other than selfID has the email.
-func (s *Service) checkEmailFree(ctx context.Context, projectID int64, email string, selfID string) error {
-	found, err := s.repo.GetByEmail(ctx, projectID, email)
-	switch {
-	case errors.Is(err, ErrEmployeeNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrEmployeeEmailAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the employee holding it.
+func (s *Service) uniques(projectID int64, email *string, employeeNumber *string) []domainkit.UniqueValue[EmployeeQueryResult] {
+	var values []domainkit.UniqueValue[EmployeeQueryResult]
+	if email != nil {
+		values = append(values, domainkit.UniqueValue[EmployeeQueryResult]{
+			Err:   ErrEmployeeEmailAlreadyExists,
+			Value: *email,
+			Find: func(ctx context.Context) (*EmployeeQueryResult, error) {
+				return s.repo.GetByEmail(ctx, projectID, *email)
+			},
+		})
 	}
-	return nil
+	if employeeNumber != nil {
+		values = append(values, domainkit.UniqueValue[EmployeeQueryResult]{
+			Err:   ErrEmployeeNumberAlreadyExists,
+			Value: *employeeNumber,
+			Find: func(ctx context.Context) (*EmployeeQueryResult, error) {
+				return s.repo.GetByEmployeeNumber(ctx, projectID, *employeeNumber)
+			},
+		})
+	}
+	return values
 }
 
-// checkEmployeeNumberFree answers ErrEmployeeEmployeeNumberAlreadyExists when an employee
-// other than selfID has the employee number.
-func (s *Service) checkEmployeeNumberFree(ctx context.Context, projectID int64, employeeNumber string, selfID string) error {
-	found, err := s.repo.GetByEmployeeNumber(ctx, projectID, employeeNumber)
-	switch {
-	case errors.Is(err, ErrEmployeeNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrEmployeeEmployeeNumberAlreadyExists
-	}
-	return nil
+// checkUnique answers the conflict of the first value that another employee
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[EmployeeQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrEmployeeNotFound, selfID, func(r *EmployeeQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -250,20 +224,21 @@ func (s *Service) project(ctx context.Context, req proto.Message, projectID stri
 	return domainkit.ProjectID(ctx, s.log, s.projectRepo, projectID)
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the employee with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, employeeID string, email string, employeeNumber string) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrEmployeeNotFound):
-		return altalune.NewEmployeeNotFoundError(employeeID)
+		return altalune.NewEmployeeNotFoundError(publicID)
 	case errors.Is(err, ErrEmployeeEmailAlreadyExists):
-		return altalune.NewEmployeeEmailAlreadyExistsError(email)
-	case errors.Is(err, ErrEmployeeEmployeeNumberAlreadyExists):
-		return altalune.NewEmployeeEmployeeNumberAlreadyExistsError(employeeNumber)
+		return altalune.NewEmployeeEmailAlreadyExistsError(domainkit.ConflictValue[string](err))
+	case errors.Is(err, ErrEmployeeNumberAlreadyExists):
+		return altalune.NewEmployeeNumberAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "employee_id", employeeID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "employee_id", publicID)
 }

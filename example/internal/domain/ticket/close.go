@@ -17,12 +17,13 @@ SET state = 'closed', resolution = $3, closed_at = CURRENT_TIMESTAMP, updated_at
 WHERE project_id = $1 AND public_id = $2 AND state <> 'closed'
 RETURNING ` + ticketColumns
 
-// closer is the repository method CloseTicket needs beyond Repositor.
-type closer interface {
+// CustomRepositor holds the repository methods the custom RPCs of
+// TicketService need beyond the generated ones; the generated Repositor
+// embeds it, so *Repo must implement them.
+type CustomRepositor interface {
+	// Close marks an open ticket closed.
 	Close(ctx context.Context, projectID int64, publicID, resolution string) (*TicketQueryResult, error)
 }
-
-var _ closer = (*Repo)(nil)
 
 // Close marks an open ticket closed; a ticket that is missing or already
 // closed gives ErrTicketNotFound.
@@ -36,24 +37,20 @@ func (s *Service) CloseTicket(ctx context.Context, req *altalunev1.CloseTicketRe
 	if err != nil {
 		return nil, err
 	}
-	repo, ok := s.repo.(closer)
-	if !ok {
-		return nil, s.fail(ctx, "close ticket", errors.New("the repository cannot close tickets"), req.GetTicketId(), "")
-	}
 	current, err := s.repo.GetByID(ctx, projectID, req.GetTicketId())
 	if err != nil {
-		return nil, s.fail(ctx, "close ticket", err, req.GetTicketId(), "")
+		return nil, s.fail(ctx, "close ticket", err, req.GetTicketId())
 	}
 	if current.State == TicketStateClosed {
 		return nil, altalune.NewTicketAlreadyClosedError(req.GetTicketId())
 	}
-	result, err := repo.Close(ctx, projectID, req.GetTicketId(), req.GetResolution())
+	result, err := s.repo.Close(ctx, projectID, req.GetTicketId(), req.GetResolution())
 	if errors.Is(err, ErrTicketNotFound) {
 		// Closed by someone else since it was read.
 		return nil, altalune.NewTicketAlreadyClosedError(req.GetTicketId())
 	}
 	if err != nil {
-		return nil, s.fail(ctx, "close ticket", err, req.GetTicketId(), "")
+		return nil, s.fail(ctx, "close ticket", err, req.GetTicketId())
 	}
 	return &altalunev1.CloseTicketResponse{
 		Ticket:  result.ToTicket().ToProto(),

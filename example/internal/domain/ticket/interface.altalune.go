@@ -10,6 +10,9 @@ import (
 )
 
 // Repositor stores tickets in altalune_example_tickets.
+// It embeds CustomRepositor, which you declare in a file of your own in this
+// package: the repository methods the custom RPCs of TicketService need
+// (an empty interface when they need none), implemented on *Repo.
 type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Ticket], error)
 	Create(ctx context.Context, input *CreateTicketInput) (*TicketQueryResult, error)
@@ -17,4 +20,5 @@ type Repositor interface {
 	GetByReference(ctx context.Context, projectID int64, reference string) (*TicketQueryResult, error)
 	Update(ctx context.Context, input *UpdateTicketInput) (*TicketQueryResult, error)
 	Delete(ctx context.Context, input *DeleteTicketInput) error
+	CustomRepositor
 }

@@ -36,7 +36,11 @@ var ticketPriorityToProto = map[TicketPriority]altalunev1.TicketPriority{
 	TicketPriorityHigh:   altalunev1.TicketPriority_TICKET_PRIORITY_HIGH,
 }
 
-var ticketPriorityFromProto = domainkit.Invert(ticketPriorityToProto)
+var ticketPriorityFromProto = map[altalunev1.TicketPriority]TicketPriority{
+	altalunev1.TicketPriority_TICKET_PRIORITY_LOW:    TicketPriorityLow,
+	altalunev1.TicketPriority_TICKET_PRIORITY_NORMAL: TicketPriorityNormal,
+	altalunev1.TicketPriority_TICKET_PRIORITY_HIGH:   TicketPriorityHigh,
+}
 
 // TicketPriorityFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give TicketPriorityLow, the column's default.
@@ -78,7 +82,10 @@ var ticketStateToProto = map[TicketState]altalunev1.TicketState{
 	TicketStateClosed: altalunev1.TicketState_TICKET_STATE_CLOSED,
 }
 
-var ticketStateFromProto = domainkit.Invert(ticketStateToProto)
+var ticketStateFromProto = map[altalunev1.TicketState]TicketState{
+	altalunev1.TicketState_TICKET_STATE_OPEN:   TicketStateOpen,
+	altalunev1.TicketState_TICKET_STATE_CLOSED: TicketStateClosed,
+}
 
 // TicketStateFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give TicketStateOpen, the column's default.

@@ -26,14 +26,22 @@ type Service struct {
 	repo        Repositor
 }
 
-// NewService returns the Service of tickets.
+// NewService returns the Service of tickets. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator:   validator,
 		log:         log,
 		projectRepo: projectRepo,
 		repo:        repo,
 	}
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": false,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // TicketService has RPCs that are not CRUD. Implement each on *Service in a
@@ -43,35 +51,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 //
 // Until every one exists, this line fails to compile with "missing method".
 // The methods below (validate, project, create, update, remove, fail) are
-// there to be reused.
+// there to be reused, and the repository methods they need go in
+// CustomRepositor.
 var _ altalunev1.TicketServiceServer = (*Service)(nil)
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a ticket is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateTicketInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a ticket is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateTicketInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before a ticket is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteTicketInput) error
-}
 
 // QueryTickets lists one page of tickets of a project.
 func (s *Service) QueryTickets(ctx context.Context, req *altalunev1.QueryTicketsRequest) (*altalunev1.QueryTicketsResponse, error) {
@@ -81,7 +63,7 @@ func (s *Service) QueryTickets(ctx context.Context, req *altalunev1.QueryTickets
 	}
 	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query tickets", err, "", "")
+		return nil, s.fail(ctx, "query tickets", err, "")
 	}
 	return &altalunev1.QueryTicketsResponse{
 		Data: TicketsToProto(result.Data),
@@ -105,7 +87,7 @@ func (s *Service) CreateTicket(ctx context.Context, req *altalunev1.CreateTicket
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create ticket", err, "", input.Reference)
+		return nil, s.fail(ctx, "create ticket", err, "")
 	}
 	return &altalunev1.CreateTicketResponse{
 		Ticket:  result.ToTicket().ToProto(),
@@ -121,7 +103,7 @@ func (s *Service) GetTicket(ctx context.Context, req *altalunev1.GetTicketReques
 	}
 	result, err := s.repo.GetByID(ctx, projectID, req.GetTicketId())
 	if err != nil {
-		return nil, s.fail(ctx, "get ticket", err, req.GetTicketId(), "")
+		return nil, s.fail(ctx, "get ticket", err, req.GetTicketId())
 	}
 	return &altalunev1.GetTicketResponse{Ticket: result.ToTicket().ToProto()}, nil
 }
@@ -138,7 +120,7 @@ func (s *Service) UpdateTicket(ctx context.Context, req *altalunev1.UpdateTicket
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update ticket", err, input.PublicID, input.Reference)
+		return nil, s.fail(ctx, "update ticket", err, input.PublicID)
 	}
 	return &altalunev1.UpdateTicketResponse{
 		Ticket:  result.ToTicket().ToProto(),
@@ -154,66 +136,62 @@ func (s *Service) DeleteTicket(ctx context.Context, req *altalunev1.DeleteTicket
 	}
 	input := &DeleteTicketInput{ProjectID: projectID, PublicID: req.GetTicketId()}
 	if err := s.remove(ctx, input); err != nil {
-		return nil, s.fail(ctx, "delete ticket", err, input.PublicID, "")
+		return nil, s.fail(ctx, "delete ticket", err, input.PublicID)
 	}
 	return &altalunev1.DeleteTicketResponse{Message: "Ticket deleted successfully"}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateTicketInput) (*TicketQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if !input.Priority.Valid() {
 		return nil, altalune.NewInvalidPayloadError("priority: not a value of TicketPriority")
 	}
-	if err := s.checkReferenceFree(ctx, input.ProjectID, input.Reference, ""); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Reference)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateTicketInput) (*TicketQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if input.Priority != nil && !input.Priority.Valid() {
 		return nil, altalune.NewInvalidPayloadError("priority: not a value of TicketPriority")
 	}
-	if err := s.checkReferenceFree(ctx, input.ProjectID, input.Reference, input.PublicID); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Reference)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteTicketInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkReferenceFree answers ErrTicketReferenceAlreadyExists when a ticket
-// other than selfID has the reference.
-func (s *Service) checkReferenceFree(ctx context.Context, projectID int64, reference string, selfID string) error {
-	found, err := s.repo.GetByReference(ctx, projectID, reference)
-	switch {
-	case errors.Is(err, ErrTicketNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrTicketReferenceAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the ticket holding it.
+func (s *Service) uniques(projectID int64, reference *string) []domainkit.UniqueValue[TicketQueryResult] {
+	var values []domainkit.UniqueValue[TicketQueryResult]
+	if reference != nil {
+		values = append(values, domainkit.UniqueValue[TicketQueryResult]{
+			Err:   ErrTicketReferenceAlreadyExists,
+			Value: *reference,
+			Find: func(ctx context.Context) (*TicketQueryResult, error) {
+				return s.repo.GetByReference(ctx, projectID, *reference)
+			},
+		})
 	}
-	return nil
+	return values
+}
+
+// checkUnique answers the conflict of the first value that another ticket
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[TicketQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrTicketNotFound, selfID, func(r *TicketQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -236,18 +214,19 @@ func (s *Service) project(ctx context.Context, req proto.Message, projectID stri
 	return domainkit.ProjectID(ctx, s.log, s.projectRepo, projectID)
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the ticket with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, ticketID string, reference string) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrTicketNotFound):
-		return altalune.NewTicketNotFoundError(ticketID)
+		return altalune.NewTicketNotFoundError(publicID)
 	case errors.Is(err, ErrTicketReferenceAlreadyExists):
-		return altalune.NewTicketReferenceAlreadyExistsError(reference)
+		return altalune.NewTicketReferenceAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "ticket_id", ticketID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "ticket_id", publicID)
 }

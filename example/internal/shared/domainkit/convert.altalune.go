@@ -12,15 +12,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// Invert returns the reverse of a one-to-one map.
-func Invert[K, V comparable](m map[K]V) map[V]K {
-	inverted := make(map[V]K, len(m))
-	for k, v := range m {
-		inverted[v] = k
-	}
-	return inverted
-}
-
 // Strings converts string-kinded values, such as a domain enum's, to strings.
 func Strings[S ~string](values []S) []string {
 	out := make([]string, len(values))

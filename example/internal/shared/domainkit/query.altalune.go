@@ -4,8 +4,12 @@
 // source: altalune/v1/ticket.proto
 
 // Package domainkit holds the helpers every generated domain shares: the query
-// builder, the mapping of unique violations, conversions and the Connect
-// adapter.
+// builder, the mapping of unique violations, conversions, request checks,
+// access rules and the Connect and gRPC adapters.
+//
+// protoc-gen-altalune writes it into the target as it is, its imports of
+// the target's own packages pointed where the plugin's parameters say they
+// are.
 package domainkit
 
 import (

@@ -30,6 +30,66 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Hook is a method of the domain's *Service that the generated service
+// calls around a write.
+type Hook int32
+
+const (
+	Hook_HOOK_UNSPECIFIED Hook = 0
+	// BeforeCreate(ctx context.Context, input *Create<E>Input) error: before the
+	// enum and unique checks and the insert; it may adjust the input.
+	Hook_HOOK_BEFORE_CREATE Hook = 1
+	// BeforeUpdate(ctx context.Context, input *Update<E>Input) error: likewise
+	// before an update.
+	Hook_HOOK_BEFORE_UPDATE Hook = 2
+	// BeforeDelete(ctx context.Context, input *Delete<E>Input) error: before a
+	// delete.
+	Hook_HOOK_BEFORE_DELETE Hook = 3
+)
+
+// Enum value maps for Hook.
+var (
+	Hook_name = map[int32]string{
+		0: "HOOK_UNSPECIFIED",
+		1: "HOOK_BEFORE_CREATE",
+		2: "HOOK_BEFORE_UPDATE",
+		3: "HOOK_BEFORE_DELETE",
+	}
+	Hook_value = map[string]int32{
+		"HOOK_UNSPECIFIED":   0,
+		"HOOK_BEFORE_CREATE": 1,
+		"HOOK_BEFORE_UPDATE": 2,
+		"HOOK_BEFORE_DELETE": 3,
+	}
+)
+
+func (x Hook) Enum() *Hook {
+	p := new(Hook)
+	*p = x
+	return p
+}
+
+func (x Hook) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Hook) Descriptor() protoreflect.EnumDescriptor {
+	return file_altalune_codegen_v1_options_proto_enumTypes[0].Descriptor()
+}
+
+func (Hook) Type() protoreflect.EnumType {
+	return &file_altalune_codegen_v1_options_proto_enumTypes[0]
+}
+
+func (x Hook) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Hook.Descriptor instead.
+func (Hook) EnumDescriptor() ([]byte, []int) {
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{0}
+}
+
 // Operation is the part an RPC plays for its entity.
 type Operation int32
 
@@ -79,11 +139,11 @@ func (x Operation) String() string {
 }
 
 func (Operation) Descriptor() protoreflect.EnumDescriptor {
-	return file_altalune_codegen_v1_options_proto_enumTypes[0].Descriptor()
+	return file_altalune_codegen_v1_options_proto_enumTypes[1].Descriptor()
 }
 
 func (Operation) Type() protoreflect.EnumType {
-	return &file_altalune_codegen_v1_options_proto_enumTypes[0]
+	return &file_altalune_codegen_v1_options_proto_enumTypes[1]
 }
 
 func (x Operation) Number() protoreflect.EnumNumber {
@@ -92,7 +152,7 @@ func (x Operation) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Operation.Descriptor instead.
 func (Operation) EnumDescriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{0}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
 }
 
 // EntityOptions makes a message an entity: a table, a domain package and the
@@ -123,8 +183,13 @@ type EntityOptions struct {
 	// Goose version of the migration that creates the table: 14 digits
 	// (YYYYMMDDhhmmss), later than the projects table's. Required.
 	MigrationVersion string `protobuf:"bytes,7,opt,name=migration_version,json=migrationVersion,proto3" json:"migration_version,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The business-rule hooks you implement on the domain's *Service, in a
+	// file of your own: the generated service calls each one directly, so a
+	// missing or mistyped method fails to compile. A hook method that is not
+	// listed here makes NewService panic at start-up (it would never run).
+	Hooks         []Hook `protobuf:"varint,8,rep,packed,name=hooks,proto3,enum=altalune.codegen.v1.Hook" json:"hooks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EntityOptions) Reset() {
@@ -204,6 +269,13 @@ func (x *EntityOptions) GetMigrationVersion() string {
 		return x.MigrationVersion
 	}
 	return ""
+}
+
+func (x *EntityOptions) GetHooks() []Hook {
+	if x != nil {
+		return x.Hooks
+	}
+	return nil
 }
 
 // FieldOptions describe how an entity field is stored and queried.
@@ -615,7 +687,7 @@ var File_altalune_codegen_v1_options_proto protoreflect.FileDescriptor
 
 const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
-	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xfb\x01\n" +
+	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xac\x02\n" +
 	"\rEntityOptions\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12%\n" +
 	"\vpartitioned\x18\x02 \x01(\bH\x00R\vpartitioned\x88\x01\x01\x12\x16\n" +
@@ -624,7 +696,8 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
 	"error_code\x18\x05 \x01(\x05R\terrorCode\x12!\n" +
 	"\fdefault_sort\x18\x06 \x01(\tR\vdefaultSort\x12+\n" +
-	"\x11migration_version\x18\a \x01(\tR\x10migrationVersionB\x0e\n" +
+	"\x11migration_version\x18\a \x01(\tR\x10migrationVersion\x12/\n" +
+	"\x05hooks\x18\b \x03(\x0e2\x19.altalune.codegen.v1.HookR\x05hooksB\x0e\n" +
 	"\f_partitioned\"\xf5\x02\n" +
 	"\fFieldOptions\x12\x16\n" +
 	"\x06unique\x18\x01 \x01(\bR\x06unique\x12#\n" +
@@ -660,7 +733,12 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
 	"permission\x18\x02 \x01(\tR\n" +
 	"permission\x12\x16\n" +
-	"\x06public\x18\x03 \x01(\bR\x06public*\xa6\x01\n" +
+	"\x06public\x18\x03 \x01(\bR\x06public*d\n" +
+	"\x04Hook\x12\x14\n" +
+	"\x10HOOK_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12HOOK_BEFORE_CREATE\x10\x01\x12\x16\n" +
+	"\x12HOOK_BEFORE_UPDATE\x10\x02\x12\x16\n" +
+	"\x12HOOK_BEFORE_DELETE\x10\x03*\xa6\x01\n" +
 	"\tOperation\x12\x19\n" +
 	"\x15OPERATION_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fOPERATION_QUERY\x10\x01\x12\x14\n" +
@@ -688,38 +766,40 @@ func file_altalune_codegen_v1_options_proto_rawDescGZIP() []byte {
 	return file_altalune_codegen_v1_options_proto_rawDescData
 }
 
-var file_altalune_codegen_v1_options_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_altalune_codegen_v1_options_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_altalune_codegen_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_altalune_codegen_v1_options_proto_goTypes = []any{
-	(Operation)(0),                        // 0: altalune.codegen.v1.Operation
-	(*EntityOptions)(nil),                 // 1: altalune.codegen.v1.EntityOptions
-	(*FieldOptions)(nil),                  // 2: altalune.codegen.v1.FieldOptions
-	(*EnumValueOptions)(nil),              // 3: altalune.codegen.v1.EnumValueOptions
-	(*ServiceOptions)(nil),                // 4: altalune.codegen.v1.ServiceOptions
-	(*MethodOptions)(nil),                 // 5: altalune.codegen.v1.MethodOptions
-	(*descriptorpb.MessageOptions)(nil),   // 6: google.protobuf.MessageOptions
-	(*descriptorpb.FieldOptions)(nil),     // 7: google.protobuf.FieldOptions
-	(*descriptorpb.EnumValueOptions)(nil), // 8: google.protobuf.EnumValueOptions
-	(*descriptorpb.ServiceOptions)(nil),   // 9: google.protobuf.ServiceOptions
-	(*descriptorpb.MethodOptions)(nil),    // 10: google.protobuf.MethodOptions
+	(Hook)(0),                             // 0: altalune.codegen.v1.Hook
+	(Operation)(0),                        // 1: altalune.codegen.v1.Operation
+	(*EntityOptions)(nil),                 // 2: altalune.codegen.v1.EntityOptions
+	(*FieldOptions)(nil),                  // 3: altalune.codegen.v1.FieldOptions
+	(*EnumValueOptions)(nil),              // 4: altalune.codegen.v1.EnumValueOptions
+	(*ServiceOptions)(nil),                // 5: altalune.codegen.v1.ServiceOptions
+	(*MethodOptions)(nil),                 // 6: altalune.codegen.v1.MethodOptions
+	(*descriptorpb.MessageOptions)(nil),   // 7: google.protobuf.MessageOptions
+	(*descriptorpb.FieldOptions)(nil),     // 8: google.protobuf.FieldOptions
+	(*descriptorpb.EnumValueOptions)(nil), // 9: google.protobuf.EnumValueOptions
+	(*descriptorpb.ServiceOptions)(nil),   // 10: google.protobuf.ServiceOptions
+	(*descriptorpb.MethodOptions)(nil),    // 11: google.protobuf.MethodOptions
 }
 var file_altalune_codegen_v1_options_proto_depIdxs = []int32{
-	0,  // 0: altalune.codegen.v1.MethodOptions.operation:type_name -> altalune.codegen.v1.Operation
-	6,  // 1: altalune.codegen.v1.entity:extendee -> google.protobuf.MessageOptions
-	7,  // 2: altalune.codegen.v1.field:extendee -> google.protobuf.FieldOptions
-	8,  // 3: altalune.codegen.v1.enum_value:extendee -> google.protobuf.EnumValueOptions
-	9,  // 4: altalune.codegen.v1.service:extendee -> google.protobuf.ServiceOptions
-	10, // 5: altalune.codegen.v1.method:extendee -> google.protobuf.MethodOptions
-	1,  // 6: altalune.codegen.v1.entity:type_name -> altalune.codegen.v1.EntityOptions
-	2,  // 7: altalune.codegen.v1.field:type_name -> altalune.codegen.v1.FieldOptions
-	3,  // 8: altalune.codegen.v1.enum_value:type_name -> altalune.codegen.v1.EnumValueOptions
-	4,  // 9: altalune.codegen.v1.service:type_name -> altalune.codegen.v1.ServiceOptions
-	5,  // 10: altalune.codegen.v1.method:type_name -> altalune.codegen.v1.MethodOptions
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	6,  // [6:11] is the sub-list for extension type_name
-	1,  // [1:6] is the sub-list for extension extendee
-	0,  // [0:1] is the sub-list for field type_name
+	0,  // 0: altalune.codegen.v1.EntityOptions.hooks:type_name -> altalune.codegen.v1.Hook
+	1,  // 1: altalune.codegen.v1.MethodOptions.operation:type_name -> altalune.codegen.v1.Operation
+	7,  // 2: altalune.codegen.v1.entity:extendee -> google.protobuf.MessageOptions
+	8,  // 3: altalune.codegen.v1.field:extendee -> google.protobuf.FieldOptions
+	9,  // 4: altalune.codegen.v1.enum_value:extendee -> google.protobuf.EnumValueOptions
+	10, // 5: altalune.codegen.v1.service:extendee -> google.protobuf.ServiceOptions
+	11, // 6: altalune.codegen.v1.method:extendee -> google.protobuf.MethodOptions
+	2,  // 7: altalune.codegen.v1.entity:type_name -> altalune.codegen.v1.EntityOptions
+	3,  // 8: altalune.codegen.v1.field:type_name -> altalune.codegen.v1.FieldOptions
+	4,  // 9: altalune.codegen.v1.enum_value:type_name -> altalune.codegen.v1.EnumValueOptions
+	5,  // 10: altalune.codegen.v1.service:type_name -> altalune.codegen.v1.ServiceOptions
+	6,  // 11: altalune.codegen.v1.method:type_name -> altalune.codegen.v1.MethodOptions
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	7,  // [7:12] is the sub-list for extension type_name
+	2,  // [2:7] is the sub-list for extension extendee
+	0,  // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_altalune_codegen_v1_options_proto_init() }
@@ -734,7 +814,7 @@ func file_altalune_codegen_v1_options_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_altalune_codegen_v1_options_proto_rawDesc), len(file_altalune_codegen_v1_options_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   5,
 			NumExtensions: 5,
 			NumServices:   0,

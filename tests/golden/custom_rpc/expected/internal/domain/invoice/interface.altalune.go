@@ -10,6 +10,9 @@ import (
 )
 
 // Repositor stores invoices in altalune_invoices.
+// It embeds CustomRepositor, which you declare in a file of your own in this
+// package: the repository methods the custom RPCs of InvoiceService need
+// (an empty interface when they need none), implemented on *Repo.
 type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Invoice], error)
 	Create(ctx context.Context, input *CreateInvoiceInput) (*InvoiceQueryResult, error)
@@ -17,4 +20,5 @@ type Repositor interface {
 	GetByNumber(ctx context.Context, projectID int64, number string) (*InvoiceQueryResult, error)
 	Update(ctx context.Context, input *UpdateInvoiceInput) (*InvoiceQueryResult, error)
 	Delete(ctx context.Context, input *DeleteInvoiceInput) error
+	CustomRepositor
 }

@@ -36,7 +36,11 @@ var invoiceStateToProto = map[InvoiceState]altalunev1.InvoiceState{
 	InvoiceStatePaid:   altalunev1.InvoiceState_INVOICE_STATE_PAID,
 }
 
-var invoiceStateFromProto = domainkit.Invert(invoiceStateToProto)
+var invoiceStateFromProto = map[altalunev1.InvoiceState]InvoiceState{
+	altalunev1.InvoiceState_INVOICE_STATE_DRAFT:  InvoiceStateDraft,
+	altalunev1.InvoiceState_INVOICE_STATE_ISSUED: InvoiceStateIssued,
+	altalunev1.InvoiceState_INVOICE_STATE_PAID:   InvoiceStatePaid,
+}
 
 // InvoiceStateFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give InvoiceStateDraft, the column's default.

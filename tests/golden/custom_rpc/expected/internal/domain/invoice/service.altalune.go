@@ -26,14 +26,22 @@ type Service struct {
 	repo        Repositor
 }
 
-// NewService returns the Service of invoices.
+// NewService returns the Service of invoices. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator:   validator,
 		log:         log,
 		projectRepo: projectRepo,
 		repo:        repo,
 	}
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": true,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // InvoiceService has RPCs that are not CRUD. Implement each on *Service in a
@@ -44,35 +52,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 //
 // Until every one exists, this line fails to compile with "missing method".
 // The methods below (validate, project, create, update, remove, fail) are
-// there to be reused.
+// there to be reused, and the repository methods they need go in
+// CustomRepositor.
 var _ altalunev1.InvoiceServiceServer = (*Service)(nil)
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before an invoice is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateInvoiceInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before an invoice is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateInvoiceInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before an invoice is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteInvoiceInput) error
-}
 
 // QueryInvoices lists one page of invoices of a project.
 func (s *Service) QueryInvoices(ctx context.Context, req *altalunev1.QueryInvoicesRequest) (*altalunev1.QueryInvoicesResponse, error) {
@@ -82,7 +64,7 @@ func (s *Service) QueryInvoices(ctx context.Context, req *altalunev1.QueryInvoic
 	}
 	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query invoices", err, "", "")
+		return nil, s.fail(ctx, "query invoices", err, "")
 	}
 	return &altalunev1.QueryInvoicesResponse{
 		Data: InvoicesToProto(result.Data),
@@ -106,7 +88,7 @@ func (s *Service) CreateInvoice(ctx context.Context, req *altalunev1.CreateInvoi
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create invoice", err, "", input.Number)
+		return nil, s.fail(ctx, "create invoice", err, "")
 	}
 	return &altalunev1.CreateInvoiceResponse{
 		Invoice: result.ToInvoice().ToProto(),
@@ -122,63 +104,62 @@ func (s *Service) GetInvoice(ctx context.Context, req *altalunev1.GetInvoiceRequ
 	}
 	result, err := s.repo.GetByID(ctx, projectID, req.GetInvoiceId())
 	if err != nil {
-		return nil, s.fail(ctx, "get invoice", err, req.GetInvoiceId(), "")
+		return nil, s.fail(ctx, "get invoice", err, req.GetInvoiceId())
 	}
 	return &altalunev1.GetInvoiceResponse{Invoice: result.ToInvoice().ToProto()}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the BeforeCreate hook, the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateInvoiceInput) (*InvoiceQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkNumberFree(ctx, input.ProjectID, input.Number, ""); err != nil {
+	if err := s.BeforeCreate(ctx, input); err != nil {
 		return nil, err
 	}
-	return s.repo.Create(ctx, input)
+	uniques := s.uniques(input.ProjectID, &input.Number)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
+		return nil, err
+	}
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateInvoiceInput) (*InvoiceQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if input.State != nil && !input.State.Valid() {
 		return nil, altalune.NewInvalidPayloadError("state: not a value of InvoiceState")
 	}
-	if err := s.checkNumberFree(ctx, input.ProjectID, input.Number, input.PublicID); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Number)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteInvoiceInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkNumberFree answers ErrInvoiceNumberAlreadyExists when an invoice
-// other than selfID has the number.
-func (s *Service) checkNumberFree(ctx context.Context, projectID int64, number string, selfID string) error {
-	found, err := s.repo.GetByNumber(ctx, projectID, number)
-	switch {
-	case errors.Is(err, ErrInvoiceNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrInvoiceNumberAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the invoice holding it.
+func (s *Service) uniques(projectID int64, number *string) []domainkit.UniqueValue[InvoiceQueryResult] {
+	var values []domainkit.UniqueValue[InvoiceQueryResult]
+	if number != nil {
+		values = append(values, domainkit.UniqueValue[InvoiceQueryResult]{
+			Err:   ErrInvoiceNumberAlreadyExists,
+			Value: *number,
+			Find: func(ctx context.Context) (*InvoiceQueryResult, error) {
+				return s.repo.GetByNumber(ctx, projectID, *number)
+			},
+		})
 	}
-	return nil
+	return values
+}
+
+// checkUnique answers the conflict of the first value that another invoice
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[InvoiceQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrInvoiceNotFound, selfID, func(r *InvoiceQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -201,18 +182,19 @@ func (s *Service) project(ctx context.Context, req proto.Message, projectID stri
 	return domainkit.ProjectID(ctx, s.log, s.projectRepo, projectID)
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the invoice with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, invoiceID string, number string) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrInvoiceNotFound):
-		return altalune.NewInvoiceNotFoundError(invoiceID)
+		return altalune.NewInvoiceNotFoundError(publicID)
 	case errors.Is(err, ErrInvoiceNumberAlreadyExists):
-		return altalune.NewInvoiceNumberAlreadyExistsError(number)
+		return altalune.NewInvoiceNumberAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "invoice_id", invoiceID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "invoice_id", publicID)
 }

@@ -7,10 +7,24 @@ import (
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 )
 
-// The custom RPCs of InvoiceService and a business rule, written by hand
-// beside the generated domain: this is what compiles against it.
+// The custom RPCs of InvoiceService, the repository method they need and a
+// business rule (the BeforeCreate hook invoice.proto declares), written by
+// hand beside the generated domain: this is what compiles against it.
 
-var _ BeforeCreateHook = (*Service)(nil)
+// CustomRepositor holds the repository methods of the custom RPCs; the
+// generated Repositor embeds it.
+type CustomRepositor interface {
+	// Total sums the amounts of a project's invoices.
+	Total(ctx context.Context, projectID int64) (int64, error)
+}
+
+// Total implements CustomRepositor.
+func (r *Repo) Total(ctx context.Context, projectID int64) (int64, error) {
+	var total int64
+	err := r.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(amount_cents), 0) FROM "+invoiceTable+" WHERE project_id = $1",
+		projectID).Scan(&total)
+	return total, err
+}
 
 // BeforeCreate refuses a negative amount.
 func (s *Service) BeforeCreate(_ context.Context, input *CreateInvoiceInput) error {
@@ -28,7 +42,7 @@ func (s *Service) PayInvoice(ctx context.Context, req *altalunev1.PayInvoiceRequ
 	}
 	current, err := s.repo.GetByID(ctx, projectID, req.GetInvoiceId())
 	if err != nil {
-		return nil, s.fail(ctx, "pay invoice", err, req.GetInvoiceId(), "")
+		return nil, s.fail(ctx, "pay invoice", err, req.GetInvoiceId())
 	}
 	paid := InvoiceStatePaid
 	input := &UpdateInvoiceInput{
@@ -42,24 +56,22 @@ func (s *Service) PayInvoice(ctx context.Context, req *altalunev1.PayInvoiceRequ
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "pay invoice", err, input.PublicID, input.Number)
+		return nil, s.fail(ctx, "pay invoice", err, input.PublicID)
 	}
 	return &altalunev1.PayInvoiceResponse{Invoice: result.ToInvoice().ToProto(), Message: "Invoice paid"}, nil
 }
 
-// InvoiceTotal sums the amounts of the first page of a project's invoices.
+// InvoiceTotal sums the amounts of a project's invoices.
 func (s *Service) InvoiceTotal(ctx context.Context, req *altalunev1.InvoiceTotalRequest) (*altalunev1.InvoiceTotalResponse, error) {
 	projectID, err := s.project(ctx, req, req.GetProjectId())
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.repo.Query(ctx, projectID, nil)
+	total, err := s.repo.Total(ctx, projectID)
 	if err != nil {
-		return nil, s.fail(ctx, "sum invoices", err, "", "")
-	}
-	var total int64
-	for _, inv := range page.Data {
-		total += inv.AmountCents
+		return nil, s.fail(ctx, "sum invoices", err, "")
 	}
 	return &altalunev1.InvoiceTotalResponse{TotalCents: total}, nil
 }
+
+const invoiceTable = "altalune_invoices"

@@ -34,7 +34,10 @@ var slotKindToProto = map[SlotKind]edgev1.SlotKind{
 	SlotKindEvening: edgev1.SlotKind_SLOT_KIND_EVENING,
 }
 
-var slotKindFromProto = domainkit.Invert(slotKindToProto)
+var slotKindFromProto = map[edgev1.SlotKind]SlotKind{
+	edgev1.SlotKind_SLOT_KIND_MORNING: SlotKindMorning,
+	edgev1.SlotKind_SLOT_KIND_EVENING: SlotKindEvening,
+}
 
 // SlotKindFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give SlotKindMorning, the column's default.

@@ -27,41 +27,22 @@ type Service struct {
 	repo        Repositor
 }
 
-// NewService returns the Service of slots.
+// NewService returns the Service of slots. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator:   validator,
 		log:         log,
 		projectRepo: projectRepo,
 		repo:        repo,
 	}
-}
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a slot is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateSlotInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a slot is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateSlotInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before a slot is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteSlotInput) error
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": false,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // CreateSlot creates a slot of a project.
@@ -76,7 +57,7 @@ func (s *Service) CreateSlot(ctx context.Context, req *edgev1.CreateSlotRequest)
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create slot", err, "", domainkit.Deref(input.Code), input.Kind, domainkit.Deref(input.StartsAt), domainkit.Deref(input.ExternalNumber))
+		return nil, s.fail(ctx, "create slot", err, "")
 	}
 	return &edgev1.CreateSlotResponse{
 		Slot: result.ToSlot().ToProto(),
@@ -95,7 +76,7 @@ func (s *Service) UpdateSlot(ctx context.Context, req *edgev1.UpdateSlotRequest)
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update slot", err, input.PublicID, domainkit.Deref(input.Code), "", time.Time{}, 0)
+		return nil, s.fail(ctx, "update slot", err, input.PublicID)
 	}
 	return &edgev1.UpdateSlotResponse{
 		Slot: result.ToSlot().ToProto(),
@@ -110,129 +91,89 @@ func (s *Service) DeleteSlot(ctx context.Context, req *edgev1.DeleteSlotRequest)
 	}
 	input := &DeleteSlotInput{ProjectID: projectID, PublicID: req.GetSlotId()}
 	if err := s.remove(ctx, input); err != nil {
-		return nil, s.fail(ctx, "delete slot", err, input.PublicID, "", "", time.Time{}, 0)
+		return nil, s.fail(ctx, "delete slot", err, input.PublicID)
 	}
 	return &edgev1.DeleteSlotResponse{}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateSlotInput) (*SlotQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if !input.Kind.Valid() {
 		return nil, altalune.NewInvalidPayloadError("kind: not a value of SlotKind")
 	}
 	if input.FallbackKind != nil && !input.FallbackKind.Valid() {
 		return nil, altalune.NewInvalidPayloadError("fallback_kind: not a value of SlotKind")
 	}
-	if err := s.checkCodeFree(ctx, input.ProjectID, input.Code, ""); err != nil {
+	uniques := s.uniques(input.ProjectID, input.Code, &input.Kind, input.StartsAt, input.ExternalNumber)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	if err := s.checkKindFree(ctx, input.ProjectID, input.Kind, ""); err != nil {
-		return nil, err
-	}
-	if err := s.checkStartsAtFree(ctx, input.ProjectID, input.StartsAt, ""); err != nil {
-		return nil, err
-	}
-	if err := s.checkExternalNumberFree(ctx, input.ProjectID, input.ExternalNumber, ""); err != nil {
-		return nil, err
-	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateSlotInput) (*SlotQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkCodeFree(ctx, input.ProjectID, input.Code, input.PublicID); err != nil {
+	uniques := s.uniques(input.ProjectID, input.Code, nil, nil, nil)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteSlotInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkCodeFree answers ErrSlotCodeAlreadyExists when a slot
-// other than selfID has the code.
-func (s *Service) checkCodeFree(ctx context.Context, projectID int64, code *string, selfID string) error {
-	if code == nil {
-		return nil
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the slot holding it.
+func (s *Service) uniques(projectID int64, code *string, kind *SlotKind, startsAt *time.Time, externalNumber *int64) []domainkit.UniqueValue[SlotQueryResult] {
+	var values []domainkit.UniqueValue[SlotQueryResult]
+	if code != nil {
+		values = append(values, domainkit.UniqueValue[SlotQueryResult]{
+			Err:   ErrSlotCodeAlreadyExists,
+			Value: *code,
+			Find: func(ctx context.Context) (*SlotQueryResult, error) {
+				return s.repo.GetByCode(ctx, projectID, *code)
+			},
+		})
 	}
-	found, err := s.repo.GetByCode(ctx, projectID, *code)
-	switch {
-	case errors.Is(err, ErrSlotNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrSlotCodeAlreadyExists
+	if kind != nil {
+		values = append(values, domainkit.UniqueValue[SlotQueryResult]{
+			Err:   ErrSlotKindAlreadyExists,
+			Value: string(*kind),
+			Find: func(ctx context.Context) (*SlotQueryResult, error) {
+				return s.repo.GetByKind(ctx, projectID, *kind)
+			},
+		})
 	}
-	return nil
+	if startsAt != nil {
+		values = append(values, domainkit.UniqueValue[SlotQueryResult]{
+			Err:   ErrSlotStartsAtAlreadyExists,
+			Value: *startsAt,
+			Find: func(ctx context.Context) (*SlotQueryResult, error) {
+				return s.repo.GetByStartsAt(ctx, projectID, *startsAt)
+			},
+		})
+	}
+	if externalNumber != nil {
+		values = append(values, domainkit.UniqueValue[SlotQueryResult]{
+			Err:   ErrSlotExternalNumberAlreadyExists,
+			Value: *externalNumber,
+			Find: func(ctx context.Context) (*SlotQueryResult, error) {
+				return s.repo.GetByExternalNumber(ctx, projectID, *externalNumber)
+			},
+		})
+	}
+	return values
 }
 
-// checkKindFree answers ErrSlotKindAlreadyExists when a slot
-// other than selfID has the kind.
-func (s *Service) checkKindFree(ctx context.Context, projectID int64, kind SlotKind, selfID string) error {
-	found, err := s.repo.GetByKind(ctx, projectID, kind)
-	switch {
-	case errors.Is(err, ErrSlotNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrSlotKindAlreadyExists
-	}
-	return nil
-}
-
-// checkStartsAtFree answers ErrSlotStartsAtAlreadyExists when a slot
-// other than selfID has the starts at.
-func (s *Service) checkStartsAtFree(ctx context.Context, projectID int64, startsAt *time.Time, selfID string) error {
-	if startsAt == nil {
-		return nil
-	}
-	found, err := s.repo.GetByStartsAt(ctx, projectID, *startsAt)
-	switch {
-	case errors.Is(err, ErrSlotNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrSlotStartsAtAlreadyExists
-	}
-	return nil
-}
-
-// checkExternalNumberFree answers ErrSlotExternalNumberAlreadyExists when a slot
-// other than selfID has the external number.
-func (s *Service) checkExternalNumberFree(ctx context.Context, projectID int64, externalNumber *int64, selfID string) error {
-	if externalNumber == nil {
-		return nil
-	}
-	found, err := s.repo.GetByExternalNumber(ctx, projectID, *externalNumber)
-	switch {
-	case errors.Is(err, ErrSlotNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrSlotExternalNumberAlreadyExists
-	}
-	return nil
+// checkUnique answers the conflict of the first value that another slot
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[SlotQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrSlotNotFound, selfID, func(r *SlotQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -255,24 +196,25 @@ func (s *Service) project(ctx context.Context, req proto.Message, projectID stri
 	return domainkit.ProjectID(ctx, s.log, s.projectRepo, projectID)
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the slot with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, slotID string, code string, kind SlotKind, startsAt time.Time, externalNumber int64) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrSlotNotFound):
-		return altalune.NewSlotNotFoundError(slotID)
+		return altalune.NewSlotNotFoundError(publicID)
 	case errors.Is(err, ErrSlotCodeAlreadyExists):
-		return altalune.NewSlotCodeAlreadyExistsError(code)
+		return altalune.NewSlotCodeAlreadyExistsError(domainkit.ConflictValue[string](err))
 	case errors.Is(err, ErrSlotKindAlreadyExists):
-		return altalune.NewSlotKindAlreadyExistsError(string(kind))
+		return altalune.NewSlotKindAlreadyExistsError(domainkit.ConflictValue[string](err))
 	case errors.Is(err, ErrSlotStartsAtAlreadyExists):
-		return altalune.NewSlotStartsAtAlreadyExistsError(startsAt)
+		return altalune.NewSlotStartsAtAlreadyExistsError(domainkit.ConflictValue[time.Time](err))
 	case errors.Is(err, ErrSlotExternalNumberAlreadyExists):
-		return altalune.NewSlotExternalNumberAlreadyExistsError(externalNumber)
+		return altalune.NewSlotExternalNumberAlreadyExistsError(domainkit.ConflictValue[int64](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "slot_id", slotID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "slot_id", publicID)
 }

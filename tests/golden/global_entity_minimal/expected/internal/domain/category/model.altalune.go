@@ -9,7 +9,6 @@ import (
 	"time"
 
 	catalogv1 "github.com/hrz8/altalune/gen/acme/catalog/v1"
-	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -33,7 +32,10 @@ var categoryKindToProto = map[CategoryKind]catalogv1.CategoryKind{
 	CategoryKindDigitalGoods: catalogv1.CategoryKind_CATEGORY_KIND_DIGITAL_GOODS,
 }
 
-var categoryKindFromProto = domainkit.Invert(categoryKindToProto)
+var categoryKindFromProto = map[catalogv1.CategoryKind]CategoryKind{
+	catalogv1.CategoryKind_CATEGORY_KIND_PHYSICAL:      CategoryKindPhysical,
+	catalogv1.CategoryKind_CATEGORY_KIND_DIGITAL_GOODS: CategoryKindDigitalGoods,
+}
 
 // CategoryKindFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give CategoryKindPhysical, the column's default.

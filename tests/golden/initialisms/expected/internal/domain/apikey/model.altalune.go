@@ -36,7 +36,11 @@ var apiKeyScopeToProto = map[APIKeyScope]altalunev1.ApiKeyScope{
 	APIKeyScopeHTTPAdmin: altalunev1.ApiKeyScope_API_KEY_SCOPE_HTTP_ADMIN,
 }
 
-var apiKeyScopeFromProto = domainkit.Invert(apiKeyScopeToProto)
+var apiKeyScopeFromProto = map[altalunev1.ApiKeyScope]APIKeyScope{
+	altalunev1.ApiKeyScope_API_KEY_SCOPE_READ_ONLY:  APIKeyScopeReadOnly,
+	altalunev1.ApiKeyScope_API_KEY_SCOPE_READ_WRITE: APIKeyScopeReadWrite,
+	altalunev1.ApiKeyScope_API_KEY_SCOPE_HTTP_ADMIN: APIKeyScopeHTTPAdmin,
+}
 
 // APIKeyScopeFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give APIKeyScopeReadOnly, the column's default.

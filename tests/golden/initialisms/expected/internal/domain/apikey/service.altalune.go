@@ -26,41 +26,22 @@ type Service struct {
 	repo        Repositor
 }
 
-// NewService returns the Service of API keys.
+// NewService returns the Service of API keys. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator:   validator,
 		log:         log,
 		projectRepo: projectRepo,
 		repo:        repo,
 	}
-}
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before an API key is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateAPIKeyInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before an API key is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateAPIKeyInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before an API key is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteAPIKeyInput) error
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": false,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // QueryApiKeys lists one page of API keys of a project.
@@ -71,7 +52,7 @@ func (s *Service) QueryApiKeys(ctx context.Context, req *altalunev1.QueryApiKeys
 	}
 	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query API keys", err, "", "")
+		return nil, s.fail(ctx, "query API keys", err, "")
 	}
 	return &altalunev1.QueryApiKeysResponse{
 		Data: APIKeysToProto(result.Data),
@@ -95,7 +76,7 @@ func (s *Service) CreateApiKey(ctx context.Context, req *altalunev1.CreateApiKey
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create API key", err, "", input.URL)
+		return nil, s.fail(ctx, "create API key", err, "")
 	}
 	return &altalunev1.CreateApiKeyResponse{
 		ApiKey:  result.ToAPIKey().ToProto(),
@@ -111,7 +92,7 @@ func (s *Service) GetApiKey(ctx context.Context, req *altalunev1.GetApiKeyReques
 	}
 	result, err := s.repo.GetByID(ctx, projectID, req.GetApiKeyId())
 	if err != nil {
-		return nil, s.fail(ctx, "get API key", err, req.GetApiKeyId(), "")
+		return nil, s.fail(ctx, "get API key", err, req.GetApiKeyId())
 	}
 	return &altalunev1.GetApiKeyResponse{ApiKey: result.ToAPIKey().ToProto()}, nil
 }
@@ -128,7 +109,7 @@ func (s *Service) UpdateApiKey(ctx context.Context, req *altalunev1.UpdateApiKey
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update API key", err, input.PublicID, input.URL)
+		return nil, s.fail(ctx, "update API key", err, input.PublicID)
 	}
 	return &altalunev1.UpdateApiKeyResponse{
 		ApiKey:  result.ToAPIKey().ToProto(),
@@ -144,66 +125,62 @@ func (s *Service) DeleteApiKey(ctx context.Context, req *altalunev1.DeleteApiKey
 	}
 	input := &DeleteAPIKeyInput{ProjectID: projectID, PublicID: req.GetApiKeyId()}
 	if err := s.remove(ctx, input); err != nil {
-		return nil, s.fail(ctx, "delete API key", err, input.PublicID, "")
+		return nil, s.fail(ctx, "delete API key", err, input.PublicID)
 	}
 	return &altalunev1.DeleteApiKeyResponse{Message: "API key deleted successfully"}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if !input.Scope.Valid() {
 		return nil, altalune.NewInvalidPayloadError("scope: not a value of APIKeyScope")
 	}
-	if err := s.checkURLFree(ctx, input.ProjectID, input.URL, ""); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.URL)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if input.Scope != nil && !input.Scope.Valid() {
 		return nil, altalune.NewInvalidPayloadError("scope: not a value of APIKeyScope")
 	}
-	if err := s.checkURLFree(ctx, input.ProjectID, input.URL, input.PublicID); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.URL)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteAPIKeyInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkURLFree answers ErrAPIKeyURLAlreadyExists when an API key
-// other than selfID has the URL.
-func (s *Service) checkURLFree(ctx context.Context, projectID int64, url string, selfID string) error {
-	found, err := s.repo.GetByURL(ctx, projectID, url)
-	switch {
-	case errors.Is(err, ErrAPIKeyNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrAPIKeyURLAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the API key holding it.
+func (s *Service) uniques(projectID int64, url *string) []domainkit.UniqueValue[APIKeyQueryResult] {
+	var values []domainkit.UniqueValue[APIKeyQueryResult]
+	if url != nil {
+		values = append(values, domainkit.UniqueValue[APIKeyQueryResult]{
+			Err:   ErrAPIKeyURLAlreadyExists,
+			Value: *url,
+			Find: func(ctx context.Context) (*APIKeyQueryResult, error) {
+				return s.repo.GetByURL(ctx, projectID, *url)
+			},
+		})
 	}
-	return nil
+	return values
+}
+
+// checkUnique answers the conflict of the first value that another API key
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[APIKeyQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrAPIKeyNotFound, selfID, func(r *APIKeyQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -226,18 +203,19 @@ func (s *Service) project(ctx context.Context, req proto.Message, projectID stri
 	return domainkit.ProjectID(ctx, s.log, s.projectRepo, projectID)
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the API key with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, apiKeyID string, url string) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrAPIKeyNotFound):
-		return altalune.NewAPIKeyNotFoundError(apiKeyID)
+		return altalune.NewAPIKeyNotFoundError(publicID)
 	case errors.Is(err, ErrAPIKeyURLAlreadyExists):
-		return altalune.NewAPIKeyURLAlreadyExistsError(url)
+		return altalune.NewAPIKeyURLAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "api_key_id", apiKeyID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "api_key_id", publicID)
 }

@@ -36,7 +36,11 @@ var shipmentStatusToProto = map[ShipmentStatus]altalunev1.Shipment_Status{
 	ShipmentStatusDelivered: altalunev1.Shipment_STATUS_DELIVERED,
 }
 
-var shipmentStatusFromProto = domainkit.Invert(shipmentStatusToProto)
+var shipmentStatusFromProto = map[altalunev1.Shipment_Status]ShipmentStatus{
+	altalunev1.Shipment_STATUS_PENDING:    ShipmentStatusPending,
+	altalunev1.Shipment_STATUS_IN_TRANSIT: ShipmentStatusInTransit,
+	altalunev1.Shipment_STATUS_DELIVERED:  ShipmentStatusDelivered,
+}
 
 // ShipmentStatusFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give ShipmentStatusPending, the column's default.
@@ -78,7 +82,10 @@ var shipmentCarrierToProto = map[ShipmentCarrier]altalunev1.Shipment_Carrier{
 	ShipmentCarrierCourier: altalunev1.Shipment_CARRIER_COURIER,
 }
 
-var shipmentCarrierFromProto = domainkit.Invert(shipmentCarrierToProto)
+var shipmentCarrierFromProto = map[altalunev1.Shipment_Carrier]ShipmentCarrier{
+	altalunev1.Shipment_CARRIER_POST:    ShipmentCarrierPost,
+	altalunev1.Shipment_CARRIER_COURIER: ShipmentCarrierCourier,
+}
 
 // ShipmentCarrierFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give ShipmentCarrierPost, the column's default.

@@ -26,41 +26,22 @@ type Service struct {
 	repo        Repositor
 }
 
-// NewService returns the Service of shipments.
+// NewService returns the Service of shipments. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator:   validator,
 		log:         log,
 		projectRepo: projectRepo,
 		repo:        repo,
 	}
-}
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a shipment is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateShipmentInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a shipment is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateShipmentInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before a shipment is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteShipmentInput) error
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": false,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // QueryShipments lists one page of shipments of a project.
@@ -71,7 +52,7 @@ func (s *Service) QueryShipments(ctx context.Context, req *altalunev1.QueryShipm
 	}
 	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query shipments", err, "", "")
+		return nil, s.fail(ctx, "query shipments", err, "")
 	}
 	return &altalunev1.QueryShipmentsResponse{
 		Data: ShipmentsToProto(result.Data),
@@ -95,7 +76,7 @@ func (s *Service) CreateShipment(ctx context.Context, req *altalunev1.CreateShip
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create shipment", err, "", input.TrackingCode)
+		return nil, s.fail(ctx, "create shipment", err, "")
 	}
 	return &altalunev1.CreateShipmentResponse{
 		Shipment: result.ToShipment().ToProto(),
@@ -111,7 +92,7 @@ func (s *Service) GetShipment(ctx context.Context, req *altalunev1.GetShipmentRe
 	}
 	result, err := s.repo.GetByID(ctx, projectID, req.GetShipmentId())
 	if err != nil {
-		return nil, s.fail(ctx, "get shipment", err, req.GetShipmentId(), "")
+		return nil, s.fail(ctx, "get shipment", err, req.GetShipmentId())
 	}
 	return &altalunev1.GetShipmentResponse{Shipment: result.ToShipment().ToProto()}, nil
 }
@@ -128,7 +109,7 @@ func (s *Service) UpdateShipment(ctx context.Context, req *altalunev1.UpdateShip
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update shipment", err, input.PublicID, input.TrackingCode)
+		return nil, s.fail(ctx, "update shipment", err, input.PublicID)
 	}
 	return &altalunev1.UpdateShipmentResponse{
 		Shipment: result.ToShipment().ToProto(),
@@ -144,72 +125,68 @@ func (s *Service) DeleteShipment(ctx context.Context, req *altalunev1.DeleteShip
 	}
 	input := &DeleteShipmentInput{ProjectID: projectID, PublicID: req.GetShipmentId()}
 	if err := s.remove(ctx, input); err != nil {
-		return nil, s.fail(ctx, "delete shipment", err, input.PublicID, "")
+		return nil, s.fail(ctx, "delete shipment", err, input.PublicID)
 	}
 	return &altalunev1.DeleteShipmentResponse{Message: "Shipment deleted successfully"}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateShipmentInput) (*ShipmentQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if !input.Status.Valid() {
 		return nil, altalune.NewInvalidPayloadError("status: not a value of ShipmentStatus")
 	}
 	if input.Carrier != nil && !input.Carrier.Valid() {
 		return nil, altalune.NewInvalidPayloadError("carrier: not a value of ShipmentCarrier")
 	}
-	if err := s.checkTrackingCodeFree(ctx, input.ProjectID, input.TrackingCode, ""); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.TrackingCode)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateShipmentInput) (*ShipmentQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if input.Status != nil && !input.Status.Valid() {
 		return nil, altalune.NewInvalidPayloadError("status: not a value of ShipmentStatus")
 	}
 	if input.Carrier != nil && !input.Carrier.Valid() {
 		return nil, altalune.NewInvalidPayloadError("carrier: not a value of ShipmentCarrier")
 	}
-	if err := s.checkTrackingCodeFree(ctx, input.ProjectID, input.TrackingCode, input.PublicID); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.TrackingCode)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteShipmentInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkTrackingCodeFree answers ErrShipmentTrackingCodeAlreadyExists when a shipment
-// other than selfID has the tracking code.
-func (s *Service) checkTrackingCodeFree(ctx context.Context, projectID int64, trackingCode string, selfID string) error {
-	found, err := s.repo.GetByTrackingCode(ctx, projectID, trackingCode)
-	switch {
-	case errors.Is(err, ErrShipmentNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrShipmentTrackingCodeAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the shipment holding it.
+func (s *Service) uniques(projectID int64, trackingCode *string) []domainkit.UniqueValue[ShipmentQueryResult] {
+	var values []domainkit.UniqueValue[ShipmentQueryResult]
+	if trackingCode != nil {
+		values = append(values, domainkit.UniqueValue[ShipmentQueryResult]{
+			Err:   ErrShipmentTrackingCodeAlreadyExists,
+			Value: *trackingCode,
+			Find: func(ctx context.Context) (*ShipmentQueryResult, error) {
+				return s.repo.GetByTrackingCode(ctx, projectID, *trackingCode)
+			},
+		})
 	}
-	return nil
+	return values
+}
+
+// checkUnique answers the conflict of the first value that another shipment
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[ShipmentQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrShipmentNotFound, selfID, func(r *ShipmentQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -232,18 +209,19 @@ func (s *Service) project(ctx context.Context, req proto.Message, projectID stri
 	return domainkit.ProjectID(ctx, s.log, s.projectRepo, projectID)
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the shipment with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, shipmentID string, trackingCode string) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrShipmentNotFound):
-		return altalune.NewShipmentNotFoundError(shipmentID)
+		return altalune.NewShipmentNotFoundError(publicID)
 	case errors.Is(err, ErrShipmentTrackingCodeAlreadyExists):
-		return altalune.NewShipmentTrackingCodeAlreadyExistsError(trackingCode)
+		return altalune.NewShipmentTrackingCodeAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "shipment_id", shipmentID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "shipment_id", publicID)
 }

@@ -25,40 +25,21 @@ type Service struct {
 	repo      Repositor
 }
 
-// NewService returns the Service of cacti.
+// NewService returns the Service of cacti. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator: validator,
 		log:       log,
 		repo:      repo,
 	}
-}
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a cactus is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateCactusInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a cactus is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateCactusInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before a cactus is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteCactusInput) error
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": false,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // QueryCacti lists one page of cacti.
@@ -68,7 +49,7 @@ func (s *Service) QueryCacti(ctx context.Context, req *hrv1.QueryCactiRequest) (
 	}
 	result, err := s.repo.Query(ctx, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query cacti", err, "", "")
+		return nil, s.fail(ctx, "query cacti", err, "")
 	}
 	return &hrv1.QueryCactiResponse{
 		Data: CactiToProto(result.Data),
@@ -91,7 +72,7 @@ func (s *Service) CreateCactus(ctx context.Context, req *hrv1.CreateCactusReques
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create cactus", err, "", input.Species)
+		return nil, s.fail(ctx, "create cactus", err, "")
 	}
 	return &hrv1.CreateCactusResponse{
 		Cactus:  result.ToCactus().ToProto(),
@@ -106,7 +87,7 @@ func (s *Service) GetCactus(ctx context.Context, req *hrv1.GetCactusRequest) (*h
 	}
 	result, err := s.repo.GetByID(ctx, req.GetCactusId())
 	if err != nil {
-		return nil, s.fail(ctx, "get cactus", err, req.GetCactusId(), "")
+		return nil, s.fail(ctx, "get cactus", err, req.GetCactusId())
 	}
 	return &hrv1.GetCactusResponse{Cactus: result.ToCactus().ToProto()}, nil
 }
@@ -122,7 +103,7 @@ func (s *Service) UpdateCactus(ctx context.Context, req *hrv1.UpdateCactusReques
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update cactus", err, input.PublicID, input.Species)
+		return nil, s.fail(ctx, "update cactus", err, input.PublicID)
 	}
 	return &hrv1.UpdateCactusResponse{
 		Cactus:  result.ToCactus().ToProto(),
@@ -137,60 +118,56 @@ func (s *Service) DeleteCactus(ctx context.Context, req *hrv1.DeleteCactusReques
 	}
 	input := &DeleteCactusInput{PublicID: req.GetCactusId()}
 	if err := s.remove(ctx, input); err != nil {
-		return nil, s.fail(ctx, "delete cactus", err, input.PublicID, "")
+		return nil, s.fail(ctx, "delete cactus", err, input.PublicID)
 	}
 	return &hrv1.DeleteCactusResponse{Message: "Cactus deleted successfully"}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateCactusInput) (*CactusQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkSpeciesFree(ctx, input.Species, ""); err != nil {
+	uniques := s.uniques(&input.Species)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateCactusInput) (*CactusQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkSpeciesFree(ctx, input.Species, input.PublicID); err != nil {
+	uniques := s.uniques(&input.Species)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteCactusInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkSpeciesFree answers ErrCactusSpeciesAlreadyExists when a cactus
-// other than selfID has the species.
-func (s *Service) checkSpeciesFree(ctx context.Context, species string, selfID string) error {
-	found, err := s.repo.GetBySpecies(ctx, species)
-	switch {
-	case errors.Is(err, ErrCactusNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrCactusSpeciesAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the cactus holding it.
+func (s *Service) uniques(species *string) []domainkit.UniqueValue[CactusQueryResult] {
+	var values []domainkit.UniqueValue[CactusQueryResult]
+	if species != nil {
+		values = append(values, domainkit.UniqueValue[CactusQueryResult]{
+			Err:   ErrCactusSpeciesAlreadyExists,
+			Value: *species,
+			Find: func(ctx context.Context) (*CactusQueryResult, error) {
+				return s.repo.GetBySpecies(ctx, *species)
+			},
+		})
 	}
-	return nil
+	return values
+}
+
+// checkUnique answers the conflict of the first value that another cactus
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[CactusQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrCactusNotFound, selfID, func(r *CactusQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -205,18 +182,19 @@ func (s *Service) validate(req proto.Message) error {
 	return nil
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the cactus with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, cactusID string, species string) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrCactusNotFound):
-		return altalune.NewCactusNotFoundError(cactusID)
+		return altalune.NewCactusNotFoundError(publicID)
 	case errors.Is(err, ErrCactusSpeciesAlreadyExists):
-		return altalune.NewCactusSpeciesAlreadyExistsError(species)
+		return altalune.NewCactusSpeciesAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "cactus_id", cactusID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "cactus_id", publicID)
 }

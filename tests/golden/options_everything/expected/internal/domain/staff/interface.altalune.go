@@ -10,6 +10,9 @@ import (
 )
 
 // Repositor stores people in altalune_hr_people.
+// It embeds CustomRepositor, which you declare in a file of your own in this
+// package: the repository methods the custom RPCs of PeopleDirectory need
+// (an empty interface when they need none), implemented on *Repo.
 type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Person], error)
 	Create(ctx context.Context, input *CreatePersonInput) (*PersonQueryResult, error)
@@ -18,4 +21,5 @@ type Repositor interface {
 	GetByBadgeNumber(ctx context.Context, projectID int64, badgeNumber int64) (*PersonQueryResult, error)
 	Update(ctx context.Context, input *UpdatePersonInput) (*PersonQueryResult, error)
 	Delete(ctx context.Context, input *DeletePersonInput) error
+	CustomRepositor
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	hrv1 "github.com/hrz8/altalune/gen/acme/hr/v1"
-	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -36,7 +35,11 @@ var personLevelToProto = map[PersonLevel]hrv1.PersonLevel{
 	PersonLevelPrincipal: hrv1.PersonLevel_PERSON_LEVEL_PRINCIPAL,
 }
 
-var personLevelFromProto = domainkit.Invert(personLevelToProto)
+var personLevelFromProto = map[hrv1.PersonLevel]PersonLevel{
+	hrv1.PersonLevel_PERSON_LEVEL_JUNIOR:    PersonLevelJunior,
+	hrv1.PersonLevel_PERSON_LEVEL_SENIOR:    PersonLevelSenior,
+	hrv1.PersonLevel_PERSON_LEVEL_PRINCIPAL: PersonLevelPrincipal,
+}
 
 // PersonLevelFromProto maps a proto value to the domain. UNSPECIFIED and
 // unknown values give PersonLevelJunior, the column's default.

@@ -27,14 +27,22 @@ type Service struct {
 	repo        Repositor
 }
 
-// NewService returns the Service of people.
+// NewService returns the Service of people. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator:   validator,
 		log:         log,
 		projectRepo: projectRepo,
 		repo:        repo,
 	}
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": false,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // PeopleDirectory has RPCs that are not CRUD. Implement each on *Service in a
@@ -44,35 +52,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 //
 // Until every one exists, this line fails to compile with "missing method".
 // The methods below (validate, project, create, update, remove, fail) are
-// there to be reused.
+// there to be reused, and the repository methods they need go in
+// CustomRepositor.
 var _ hrv1.PeopleDirectoryServer = (*Service)(nil)
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a person is created; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreatePersonInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a person is updated; it may adjust the input.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdatePersonInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before a person is deleted.
-// An *altalune.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeletePersonInput) error
-}
 
 // ListPeople lists one page of people of a project.
 func (s *Service) ListPeople(ctx context.Context, req *hrv1.ListPeopleRequest) (*hrv1.ListPeopleResponse, error) {
@@ -82,7 +64,7 @@ func (s *Service) ListPeople(ctx context.Context, req *hrv1.ListPeopleRequest) (
 	}
 	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query people", err, "", "", 0)
+		return nil, s.fail(ctx, "query people", err, "")
 	}
 	return &hrv1.ListPeopleResponse{
 		Data: PeopleToProto(result.Data),
@@ -106,7 +88,7 @@ func (s *Service) Enroll(ctx context.Context, req *hrv1.EnrollRequest) (*hrv1.En
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create person", err, "", input.Email, input.BadgeNumber)
+		return nil, s.fail(ctx, "create person", err, "")
 	}
 	return &hrv1.EnrollResponse{
 		Person:  result.ToPerson().ToProto(),
@@ -122,7 +104,7 @@ func (s *Service) GetPerson(ctx context.Context, req *hrv1.GetPersonRequest) (*h
 	}
 	result, err := s.repo.GetByID(ctx, projectID, req.GetPersonId())
 	if err != nil {
-		return nil, s.fail(ctx, "get person", err, req.GetPersonId(), "", 0)
+		return nil, s.fail(ctx, "get person", err, req.GetPersonId())
 	}
 	return &hrv1.GetPersonResponse{Person: result.ToPerson().ToProto()}, nil
 }
@@ -139,7 +121,7 @@ func (s *Service) UpdatePerson(ctx context.Context, req *hrv1.UpdatePersonReques
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update person", err, input.PublicID, input.Email, 0)
+		return nil, s.fail(ctx, "update person", err, input.PublicID)
 	}
 	return &hrv1.UpdatePersonResponse{
 		Person:  result.ToPerson().ToProto(),
@@ -147,79 +129,66 @@ func (s *Service) UpdatePerson(ctx context.Context, req *hrv1.UpdatePersonReques
 	}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreatePersonInput) (*PersonQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if !input.Level.Valid() {
 		return nil, altalune.NewInvalidPayloadError("level: not a value of PersonLevel")
 	}
-	if err := s.checkEmailFree(ctx, input.ProjectID, input.Email, ""); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Email, &input.BadgeNumber)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	if err := s.checkBadgeNumberFree(ctx, input.ProjectID, input.BadgeNumber, ""); err != nil {
-		return nil, err
-	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdatePersonInput) (*PersonQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
 	if input.Level != nil && !input.Level.Valid() {
 		return nil, altalune.NewInvalidPayloadError("level: not a value of PersonLevel")
 	}
-	if err := s.checkEmailFree(ctx, input.ProjectID, input.Email, input.PublicID); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Email, nil)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeletePersonInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkEmailFree answers ErrPersonEmailAlreadyExists when a person
-// other than selfID has the email.
-func (s *Service) checkEmailFree(ctx context.Context, projectID int64, email string, selfID string) error {
-	found, err := s.repo.GetByEmail(ctx, projectID, email)
-	switch {
-	case errors.Is(err, ErrPersonNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrPersonEmailAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the person holding it.
+func (s *Service) uniques(projectID int64, email *string, badgeNumber *int64) []domainkit.UniqueValue[PersonQueryResult] {
+	var values []domainkit.UniqueValue[PersonQueryResult]
+	if email != nil {
+		values = append(values, domainkit.UniqueValue[PersonQueryResult]{
+			Err:   ErrPersonEmailAlreadyExists,
+			Value: *email,
+			Find: func(ctx context.Context) (*PersonQueryResult, error) {
+				return s.repo.GetByEmail(ctx, projectID, *email)
+			},
+		})
 	}
-	return nil
+	if badgeNumber != nil {
+		values = append(values, domainkit.UniqueValue[PersonQueryResult]{
+			Err:   ErrPersonBadgeNumberAlreadyExists,
+			Value: *badgeNumber,
+			Find: func(ctx context.Context) (*PersonQueryResult, error) {
+				return s.repo.GetByBadgeNumber(ctx, projectID, *badgeNumber)
+			},
+		})
+	}
+	return values
 }
 
-// checkBadgeNumberFree answers ErrPersonBadgeNumberAlreadyExists when a person
-// other than selfID has the badge number.
-func (s *Service) checkBadgeNumberFree(ctx context.Context, projectID int64, badgeNumber int64, selfID string) error {
-	found, err := s.repo.GetByBadgeNumber(ctx, projectID, badgeNumber)
-	switch {
-	case errors.Is(err, ErrPersonNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrPersonBadgeNumberAlreadyExists
-	}
-	return nil
+// checkUnique answers the conflict of the first value that another person
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[PersonQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrPersonNotFound, selfID, func(r *PersonQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -242,20 +211,21 @@ func (s *Service) project(ctx context.Context, req proto.Message, projectID stri
 	return domainkit.ProjectID(ctx, s.log, s.projectRepo, projectID)
 }
 
-// fail answers for a failed operation: an *altalune.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the person with the public ID
+// (empty when there is none yet): an *altalune.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, personID string, email string, badgeNumber int64) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *altalune.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrPersonNotFound):
-		return altalune.NewPersonNotFoundError(personID)
+		return altalune.NewPersonNotFoundError(publicID)
 	case errors.Is(err, ErrPersonEmailAlreadyExists):
-		return altalune.NewPersonEmailAlreadyExistsError(email)
+		return altalune.NewPersonEmailAlreadyExistsError(domainkit.ConflictValue[string](err))
 	case errors.Is(err, ErrPersonBadgeNumberAlreadyExists):
-		return altalune.NewPersonBadgeNumberAlreadyExistsError(badgeNumber)
+		return altalune.NewPersonBadgeNumberAlreadyExistsError(domainkit.ConflictValue[int64](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "person_id", personID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "person_id", publicID)
 }

@@ -27,41 +27,22 @@ type Service struct {
 	repo        Repositor
 }
 
-// NewService returns the Service of products.
+// NewService returns the Service of products. It panics when *Service has a
+// hook method its entity does not declare (see the hooks option): the
+// method would never be called.
 func NewService(validator protovalidate.Validator, log apperr.Logger, projectRepo project_domain.Repositor, repo Repositor) *Service {
-	return &Service{
+	s := &Service{
 		validator:   validator,
 		log:         log,
 		projectRepo: projectRepo,
 		repo:        repo,
 	}
-}
-
-// BeforeCreateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a product is created; it may adjust the input.
-// An *apperr.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeCreateHook = (*Service)(nil).
-type BeforeCreateHook interface {
-	BeforeCreate(ctx context.Context, input *CreateProductInput) error
-}
-
-// BeforeUpdateHook is implemented by *Service, in a file of your own, to apply
-// business rules before a product is updated; it may adjust the input.
-// An *apperr.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeUpdateHook = (*Service)(nil).
-type BeforeUpdateHook interface {
-	BeforeUpdate(ctx context.Context, input *UpdateProductInput) error
-}
-
-// BeforeDeleteHook is implemented by *Service, in a file of your own, to apply
-// business rules before a product is deleted.
-// An *apperr.AppError it returns reaches the client as is; any other error
-// is logged and answered as unexpected. Assert the implementation with
-// var _ BeforeDeleteHook = (*Service)(nil).
-type BeforeDeleteHook interface {
-	BeforeDelete(ctx context.Context, input *DeleteProductInput) error
+	domainkit.CheckHooks(s, map[string]bool{
+		"BeforeCreate": false,
+		"BeforeUpdate": false,
+		"BeforeDelete": false,
+	})
+	return s
 }
 
 // QueryProducts lists one page of products of a project.
@@ -72,7 +53,7 @@ func (s *Service) QueryProducts(ctx context.Context, req *storev1.QueryProductsR
 	}
 	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
 	if err != nil {
-		return nil, s.fail(ctx, "query products", err, "", "")
+		return nil, s.fail(ctx, "query products", err, "")
 	}
 	return &storev1.QueryProductsResponse{
 		Data: ProductsToProto(result.Data),
@@ -96,7 +77,7 @@ func (s *Service) CreateProduct(ctx context.Context, req *storev1.CreateProductR
 	}
 	result, err := s.create(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "create product", err, "", input.Sku)
+		return nil, s.fail(ctx, "create product", err, "")
 	}
 	return &storev1.CreateProductResponse{
 		Product: result.ToProduct().ToProto(),
@@ -112,7 +93,7 @@ func (s *Service) GetProduct(ctx context.Context, req *storev1.GetProductRequest
 	}
 	result, err := s.repo.GetByID(ctx, projectID, req.GetProductId())
 	if err != nil {
-		return nil, s.fail(ctx, "get product", err, req.GetProductId(), "")
+		return nil, s.fail(ctx, "get product", err, req.GetProductId())
 	}
 	return &storev1.GetProductResponse{Product: result.ToProduct().ToProto()}, nil
 }
@@ -129,7 +110,7 @@ func (s *Service) UpdateProduct(ctx context.Context, req *storev1.UpdateProductR
 	}
 	result, err := s.update(ctx, input)
 	if err != nil {
-		return nil, s.fail(ctx, "update product", err, input.PublicID, input.Sku)
+		return nil, s.fail(ctx, "update product", err, input.PublicID)
 	}
 	return &storev1.UpdateProductResponse{
 		Product: result.ToProduct().ToProto(),
@@ -145,60 +126,56 @@ func (s *Service) DeleteProduct(ctx context.Context, req *storev1.DeleteProductR
 	}
 	input := &DeleteProductInput{ProjectID: projectID, PublicID: req.GetProductId()}
 	if err := s.remove(ctx, input); err != nil {
-		return nil, s.fail(ctx, "delete product", err, input.PublicID, "")
+		return nil, s.fail(ctx, "delete product", err, input.PublicID)
 	}
 	return &storev1.DeleteProductResponse{Message: "Product deleted successfully"}, nil
 }
 
-// create applies the create hook and the unique checks, then inserts.
+// create applies the enum and unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateProductInput) (*ProductQueryResult, error) {
-	if hook, ok := any(s).(BeforeCreateHook); ok {
-		if err := hook.BeforeCreate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkSkuFree(ctx, input.ProjectID, input.Sku, ""); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Sku)
+	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Create(ctx, input)
+	result, err := s.repo.Create(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the update hook and the unique checks, then updates.
+// update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateProductInput) (*ProductQueryResult, error) {
-	if hook, ok := any(s).(BeforeUpdateHook); ok {
-		if err := hook.BeforeUpdate(ctx, input); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.checkSkuFree(ctx, input.ProjectID, input.Sku, input.PublicID); err != nil {
+	uniques := s.uniques(input.ProjectID, &input.Sku)
+	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
-	return s.repo.Update(ctx, input)
+	result, err := s.repo.Update(ctx, input)
+	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove applies the delete hook, then deletes.
+// remove deletes.
 func (s *Service) remove(ctx context.Context, input *DeleteProductInput) error {
-	if hook, ok := any(s).(BeforeDeleteHook); ok {
-		if err := hook.BeforeDelete(ctx, input); err != nil {
-			return err
-		}
-	}
 	return s.repo.Delete(ctx, input)
 }
 
-// checkSkuFree answers ErrProductSkuAlreadyExists when a product
-// other than selfID has the sku.
-func (s *Service) checkSkuFree(ctx context.Context, projectID int64, sku string, selfID string) error {
-	found, err := s.repo.GetBySku(ctx, projectID, sku)
-	switch {
-	case errors.Is(err, ErrProductNotFound):
-		return nil
-	case err != nil:
-		return err
-	case found.PublicID != selfID:
-		return ErrProductSkuAlreadyExists
+// uniques lists the unique values of a write (nil: not written), each with
+// the error a conflict on it is and the lookup of the product holding it.
+func (s *Service) uniques(projectID int64, sku *string) []domainkit.UniqueValue[ProductQueryResult] {
+	var values []domainkit.UniqueValue[ProductQueryResult]
+	if sku != nil {
+		values = append(values, domainkit.UniqueValue[ProductQueryResult]{
+			Err:   ErrProductSkuAlreadyExists,
+			Value: *sku,
+			Find: func(ctx context.Context) (*ProductQueryResult, error) {
+				return s.repo.GetBySku(ctx, projectID, *sku)
+			},
+		})
 	}
-	return nil
+	return values
+}
+
+// checkUnique answers the conflict of the first value that another product
+// than selfID holds.
+func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[ProductQueryResult]) error {
+	return domainkit.CheckUnique(ctx, ErrProductNotFound, selfID, func(r *ProductQueryResult) string { return r.PublicID }, values)
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)
@@ -221,18 +198,19 @@ func (s *Service) project(ctx context.Context, req proto.Message, projectID stri
 	return domainkit.ProjectID(ctx, s.log, s.projectRepo, projectID)
 }
 
-// fail answers for a failed operation: an *apperr.AppError passes through,
-// the domain's errors become their API errors naming the offending value, and
+// fail answers for a failed operation on the product with the public ID
+// (empty when there is none yet): an *apperr.AppError passes through, the
+// domain's errors become their API errors naming the offending value, and
 // anything else is logged and answered as unexpected.
-func (s *Service) fail(ctx context.Context, op string, err error, productID string, sku string) error {
+func (s *Service) fail(ctx context.Context, op string, err error, publicID string) error {
 	var appErr *apperr.AppError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr
 	case errors.Is(err, ErrProductNotFound):
-		return apperr.NewProductNotFoundError(productID)
+		return apperr.NewProductNotFoundError(publicID)
 	case errors.Is(err, ErrProductSkuAlreadyExists):
-		return apperr.NewProductSkuAlreadyExistsError(sku)
+		return apperr.NewProductSkuAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
-	return domainkit.Unexpected(ctx, s.log, op, err, "product_id", productID)
+	return domainkit.Unexpected(ctx, s.log, op, err, "product_id", publicID)
 }

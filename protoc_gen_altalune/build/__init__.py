@@ -1,0 +1,174 @@
+"""Descriptors and options -> the typed model, with every problem located.
+
+Conventions fill in whatever the options leave unsaid; everything that cannot
+become correct Go is refused here, with the place and the fix, before a
+single template runs. The steps:
+
+1. ``entities``: each annotated message and its stored fields' columns;
+2. ``services``: which entity each service serves, what each RPC does,
+   carries and requires of its caller;
+3. here: the model objects, each made once and complete (a field's writes
+   and width need the requests that write it);
+4. ``checks``: what entities would share, every name the generated packages
+   declare, the Go packages imported, that the run holds every entity.
+"""
+
+from __future__ import annotations
+
+from google.protobuf.compiler import plugin_pb2
+
+from .. import naming
+from ..diagnostics import InvalidInput
+from ..golang import GoPackage
+from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service
+from ..params import Params
+from . import checks
+from .context import Context
+from .entities import EntityReader, EntitySpec
+from .fields import make_field
+from .services import ServiceBinder, ServicePlan
+
+
+def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:
+    ctx = Context(request, params)
+    reader = EntityReader(ctx)
+    specs = [spec for file in ctx.to_generate for spec in reader.entities_of(file)]
+    plans: dict[str, ServicePlan] = {}
+    binder = ServiceBinder(ctx)
+    for file in ctx.to_generate:
+        binder.bind(file, specs, plans)
+    packages = _packages(ctx, specs) if specs else None
+    entities = [_entity(ctx, spec, plans.get(spec.full_name), packages) for spec in specs] if packages else []
+    checks.check_across(ctx, entities)
+    for e in entities:
+        checks.check_fields(ctx, e)
+    if specs:
+        checks.check_one_run(ctx)
+    if packages:
+        checks.check_declarations(ctx, entities, packages)
+        checks.check_package_names(ctx, packages, request.file_to_generate)
+    if ctx.problems:
+        raise InvalidInput(ctx.problems)
+    assert packages is not None or not entities
+    sources = sorted({e.file for e in entities} | {e.service.file for e in entities if e.service})
+    return Model(
+        entities=tuple(entities),
+        packages=packages,  # type: ignore[arg-type]  # None only without entities, when nothing is rendered
+        sources=tuple(sources),
+        proto_packages=tuple(ctx.proto_packages),
+    )
+
+
+def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> Entity:
+    fields = _fields(spec, plan, packages)
+    by_name = {f.name: f for f in fields}
+    service = _service(ctx, spec, plan, packages, by_name) if plan else None
+    return Entity(
+        name=spec.name,
+        full_name=spec.full_name,
+        file=spec.file.name,
+        go_type=spec.go_type,
+        proto_type=ctx.qualified(spec.desc),
+        snake=spec.snake,
+        human=naming.human(spec.name),
+        human_one=naming.human_lower(spec.name),
+        human_plural=naming.human_lower(spec.plural),
+        plural=spec.plural,
+        domain=GoPackage(ctx.params.import_path(spec.dir), f"{spec.package}_domain"),
+        package=spec.package,
+        dir=spec.dir,
+        table=spec.table,
+        partitioned=spec.partitioned,
+        error_code=spec.error_code,
+        default_sort=spec.default_sort,
+        migration_version=spec.migration_version,
+        fields=tuple(fields),
+        has_created_at=spec.has_created_at,
+        has_updated_at=spec.has_updated_at,
+        id_proto_go=spec.proto_go.get("id", "Id"),
+        hooks=spec.hooks,
+        service=service,
+        location=spec.desc.location,
+        option_location=spec.option_location,
+    )
+
+
+def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> list[Field]:
+    """The entity's fields with their writes: without a Create (Update) RPC
+    to say which fields it writes, the repository's input carries every
+    (every mutable) field."""
+    creates = plan.writes(Operation.CREATE) if plan else None
+    updates = plan.writes(Operation.UPDATE) if plan else None
+    fields = []
+    for f in spec.fields:
+        in_create = creates is None or any(w.name == f.name for w in creates)
+        in_update = not f.immutable and (updates is None or any(w.name == f.name for w in updates))
+        limits = [w.max_len for w in creates or () if w.name == f.name] if in_create else []
+        limits += [w.max_len for w in updates or () if w.name == f.name] if in_update else []
+        fields.append(make_field(f, proto_go=spec.proto_go[f.name], table=spec.table, entity_go=spec.go_type,
+                                 kit=packages.kit, in_create=in_create, in_update=in_update, writer_limits=limits))
+    return fields
+
+
+def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packages,
+             fields: dict[str, Field]) -> Service:
+    proto = ctx.require_go_package(plan.file)
+    connect = GoPackage(f"{proto.path}/{proto.name}connect", f"{proto.name}connect")
+    name = naming.go_camel_case(plan.desc.name)
+    rpcs = tuple(
+        Rpc(
+            name=r.name,
+            operation=r.operation,
+            request=ctx.qualified(r.request),
+            response=ctx.qualified(r.response),
+            procedure=connect.ident(f"{name}{r.name}Procedure"),
+            access=r.access,
+            id_getter=r.id_getter,
+            project_getter=r.project_getter,
+            entity_field=r.entity_field,
+            has_message=r.has_message,
+            has_meta=r.has_meta,
+            fields=tuple(fields[w.name] for w in r.writes if w.name in fields),
+        )
+        for r in plan.rpcs
+    )
+    return Service(
+        name=name,
+        file=plan.file.name,
+        server_iface=proto.ident(f"{name}Server"),
+        unimplemented=proto.ident(f"Unimplemented{name}Server"),
+        unsafe=proto.ident(f"Unsafe{name}Server"),
+        register=proto.ident(f"Register{name}Server"),
+        connect_handler=connect.ident(f"New{name}Handler"),
+        connect_iface=connect.ident(f"{name}Handler"),
+        resource=plan.resource,
+        rpcs=rpcs,
+    )
+
+
+def _packages(ctx: Context, specs: list[EntitySpec]) -> Packages | None:
+    """The infrastructure's packages, and the package of the common messages
+    (ErrorDetail, QueryRequest, ...): the one beside the entities when there
+    are several. The templates name the infrastructure packages as the
+    target does; wherever the parameters put them, the import gets that name
+    as alias."""
+    p = ctx.params
+    candidates = sorted(name for name in ctx.ds.messages if name.endswith(".ErrorDetail"))
+    beside = [n for n in candidates if any(n.rsplit(".", 1)[0] == s.full_name.rsplit(".", 1)[0] for s in specs)]
+    chosen = (beside or candidates or [""])[0]
+    if not chosen:
+        ctx.problems.add(specs[0].desc.location,
+                         "message ErrorDetail (from altalune/v1/common.proto) is not among the request's files",
+                         "import altalune/v1/common.proto in the file that declares the entity")
+        return None
+    proto = ctx.require_go_package(ctx.file_of(ctx.ds.messages[chosen]))
+    return Packages(
+        root=GoPackage(p.import_path(p.errors_dir), p.root_package),
+        postgres=GoPackage(p.import_path(p.postgres_pkg), "postgres"),
+        query=GoPackage(p.import_path(p.query_pkg), "query"),
+        nanoid=GoPackage(p.import_path(p.nanoid_pkg), "nanoid"),
+        project=GoPackage(p.import_path(p.project_pkg), "project_domain"),
+        kit=GoPackage(p.import_path(p.kit_dir), "domainkit"),
+        proto=proto,
+        connect=GoPackage(f"{proto.path}/{proto.name}connect", f"{proto.name}connect"),
+    )

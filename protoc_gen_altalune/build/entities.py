@@ -1,0 +1,273 @@
+"""Entities: annotated messages, their options filled in by the
+conventions and checked one by one."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from .. import conventions, naming
+from ..descriptors import FileDesc, MessageDesc, PendingLocation
+from ..model import Hook
+from ..options import EntityOptions
+from .context import Context
+from .fields import FieldReader, FieldSpec, sql_name_problem
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """An entity as its message and options declare it, before its service
+    is bound."""
+
+    desc: MessageDesc
+    file: FileDesc
+    options: EntityOptions
+    plural: str
+    package: str  # the domain's Go package name
+    table: str
+    partitioned: bool
+    error_code: int
+    migration_version: str
+    fields: tuple[FieldSpec, ...]
+    has_created_at: bool
+    has_updated_at: bool
+    default_sort: tuple[str, str]
+    hooks: frozenset[Hook]
+    proto_go: dict[str, str]  # protoc-gen-go field names of the message
+    option_location: PendingLocation
+    dir: str  # internal/domain/employee
+
+    @property
+    def name(self) -> str:
+        return self.desc.name
+
+    @property
+    def full_name(self) -> str:
+        return self.desc.full_name
+
+    @property
+    def go_type(self) -> str:
+        return naming.go_name(self.name)
+
+    @property
+    def snake(self) -> str:
+        return naming.snake(self.name)
+
+
+
+def proto_go_names(msg: MessageDesc) -> dict[str, str]:
+    """protoc-gen-go's Go names of a message's fields."""
+    oneofs = [o.name for o in msg.proto.oneof_decl]
+    return naming.proto_field_names([
+        (f.name, oneofs[f.proto.oneof_index] if f.proto.HasField("oneof_index") else None) for f in msg.fields
+    ])
+
+
+class EntityReader:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.fields = FieldReader(ctx)
+
+    def entities_of(self, file: FileDesc) -> list[EntitySpec]:
+        result = []
+        for msg in file.messages:
+            for nested in list(msg.walk())[1:]:
+                if self.ctx.options.entity(nested):
+                    self.ctx.problems.add(nested.location, f"nested message {nested.local} cannot be an entity",
+                                          "move it to the top level of the file")
+            opts = self.ctx.options.entity(msg)
+            if opts is None:
+                continue
+            if file.syntax != "proto3":
+                what = "an editions file" if file.syntax == "editions" else f"a {file.syntax} file"
+                self.ctx.problems.add(
+                    file.source.syntax_or(msg.path),
+                    f"entity {msg.name} is declared in {what}; protoc-gen-altalune reads proto3 files only",
+                    'use `syntax = "proto3";` in this file',
+                )
+                continue
+            spec = self.entity(file, msg, opts)
+            if spec:
+                result.append(spec)
+        return result
+
+    def entity(self, file: FileDesc, msg: MessageDesc, opts: EntityOptions) -> EntitySpec | None:
+        ctx, problems = self.ctx, self.ctx.problems
+        name = msg.name
+        opt_loc = msg.option_location(ctx.entity_ext)
+        plural = opts.plural or naming.plural(name)
+        package = opts.domain or naming.domain_package(name)
+        if not naming.is_valid_go_package(package) or package in naming.GO_PREDECLARED:
+            if package in naming.GO_KEYWORDS:
+                why = "a Go keyword"
+            elif package in naming.GO_PREDECLARED:
+                why = "a predeclared Go identifier"
+            else:
+                why = "not lower-case letters, digits and underscores"
+            plain = naming.domain_package(package)
+            suggestion = plain if naming.is_valid_go_package(plain) and plain not in naming.GO_PREDECLARED \
+                else f"{plain}domain"
+            problems.add(opt_loc, f"entity {name}: domain package name {package!r} is {why}",
+                         f'set (altalune.codegen.v1.entity).domain to another name, e.g. domain: "{suggestion}"')
+        table = opts.table or conventions.default_table(plural)
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", table) or table in naming.SQL_RESERVED:
+            problems.add(opt_loc, f"entity {name}: table name {table!r} {sql_name_problem(table)}",
+                         "set (altalune.codegen.v1.entity).table to lower-case letters, digits and underscores, "
+                         "not a reserved word")
+        partitioned = True if opts.partitioned is None else opts.partitioned
+        error_code = opts.error_code
+        if not error_code:
+            free = ctx.free_block()
+            problems.add(opt_loc, f"entity {name} has no error-code block",
+                         "add error_code: <block> to its (altalune.codegen.v1.entity) option, e.g. "
+                         f"error_code: {free} (free) gives codes {free}01 (not found) and {free}02 (already exists)")
+        elif not conventions.MIN_BLOCK <= error_code <= conventions.MAX_BLOCK \
+                or error_code in conventions.RESERVED_BLOCKS:
+            owner = conventions.RESERVED_BLOCKS.get(error_code)
+            problems.add(
+                opt_loc,
+                f"entity {name}: error_code {error_code} is "
+                + (f"the block of {owner}" if owner
+                   else f"outside {conventions.MIN_BLOCK}-{conventions.MAX_BLOCK}"),
+                f"choose a free block such as error_code: {ctx.free_block()} (601-698 by convention, or "
+                f"{conventions.MIN_BLOCK}-{conventions.MAX_BLOCK} beyond them; not 600, 603 or 699)",
+            )
+        version = opts.migration_version
+        if not re.fullmatch(r"\d{14}", version):
+            problems.add(opt_loc, f"entity {name}: " + (f"migration_version {version!r} is not 14 digits" if version
+                                                        else "no migration_version"),
+                         'add migration_version: "YYYYMMDDhhmmss" to its (altalune.codegen.v1.entity) option, '
+                         "later than your existing migrations")
+        ctx.require_go_package(file)
+
+        fields: list[FieldSpec] = []
+        seen_id = has_created = has_updated = False
+        for fd in msg.fields:
+            fopts = ctx.options.field(fd)
+            if fd.name == "id":
+                seen_id = True
+                if not fd.is_string:
+                    problems.add(fd.location, f"entity {name}: field id must be a string (the public ID)",
+                                 "declare it as `string id = 1;`")
+                continue
+            if fd.name in conventions.TIMESTAMP_FIELDS:
+                if fd.type_name != conventions.TIMESTAMP or fd.repeated:
+                    problems.add(fd.location, f"entity {name}: {fd.name} must be a google.protobuf.Timestamp",
+                                 f"declare it as `google.protobuf.Timestamp {fd.name} = {fd.number};`")
+                has_created = has_created or fd.name == "created_at"
+                has_updated = has_updated or fd.name == "updated_at"
+                continue
+            if fopts.transient:
+                continue
+            if fd.name in ("project_id", "public_id"):
+                problems.add(fd.location, f"entity {name}: field {fd.name} collides with the column the generator "
+                                          "manages",
+                             "remove it, rename it, or mark it [(altalune.codegen.v1.field) = {transient: true}]")
+                continue
+            field = self.fields.spec(name, fd, fopts)
+            if field:
+                fields.append(field)
+        if not seen_id:
+            problems.add(msg.location, f"entity {name} has no `string id` field (its public ID)",
+                         "add `string id = 1;`")
+        proto_go = proto_go_names(msg)
+        self._check_fields(name, fields)
+        default_sort = self._default_sort(name, opts, fields, opt_loc)
+        spec = EntitySpec(
+            desc=msg, file=file, options=opts, plural=plural, package=package, table=table,
+            partitioned=partitioned, error_code=error_code, migration_version=version, fields=tuple(fields),
+            has_created_at=has_created, has_updated_at=has_updated, default_sort=default_sort,
+            hooks=self._hooks(name, opts, opt_loc),
+            proto_go=proto_go, option_location=opt_loc, dir=f"{ctx.params.domain_dir}/{package}",
+        )
+        self._check_table(spec)
+        p = ctx.params
+        infrastructure = {p.project_pkg: "project_pkg", p.postgres_pkg: "postgres_pkg", p.query_pkg: "query_pkg",
+                          p.nanoid_pkg: "nanoid_pkg", p.kit_dir: "kit_dir", p.container_dir: "container_dir",
+                          p.server_dir: "server_dir"}
+        taken_by = infrastructure.get(posixpath.normpath(spec.dir))
+        if taken_by:
+            problems.add(opt_loc, f"entity {name}: its domain package would be {spec.dir}, "
+                                  f"the target's own package there ({taken_by})",
+                         "set (altalune.codegen.v1.entity).domain to another name, "
+                         f'e.g. domain: "{package}s"')
+        return spec
+
+    def _hooks(self, name: str, opts: EntityOptions, loc: PendingLocation) -> frozenset[Hook]:
+        known = {h.value for h in Hook}
+        for hook in opts.hooks:
+            if hook not in known:
+                self.ctx.problems.add(loc, f"entity {name}: hook HOOK_{hook.upper()} is not one this version of "
+                                           "protoc-gen-altalune calls",
+                                      f"use one of {', '.join('HOOK_' + h.upper() for h in sorted(known))}, or "
+                                      "upgrade protoc-gen-altalune")
+        return frozenset(Hook(h) for h in opts.hooks if h in known)
+
+    def _check_fields(self, name: str, fields: list[FieldSpec]) -> None:
+        """Columns and filter keys that two fields would share."""
+        seen_col: dict[str, FieldSpec] = {}
+        for f in fields:
+            loc = f.desc.location
+            if f.filter_key:
+                spellings: dict[str, FieldSpec] = {}
+                for g in fields:
+                    if g is not f:
+                        spellings.update({g.name: g, g.desc.json_name: g})
+                        if g.filter_key:
+                            spellings[g.filter_key] = g
+                other = spellings.get(f.filter_key)
+                if other is not None or f.filter_key in conventions.RESERVED_COLUMNS:
+                    whose = f"field {other.name}" if other is not None else "a column the generator manages"
+                    self.ctx.problems.add(loc, f"entity {name}: filter_key {f.filter_key!r} of field {f.name} is a "
+                                               f"name of {whose}", "choose a filter_key no other field is known by")
+            if f.column in conventions.RESERVED_COLUMNS:
+                self.ctx.problems.add(loc, f"entity {name}: column {f.column} is managed by the generator",
+                                      "set (altalune.codegen.v1.field).column to another name")
+            elif f.column in seen_col:
+                self.ctx.problems.add(loc, f"entity {name}: fields {seen_col[f.column].name} and {f.name} "
+                                           f"share column {f.column}", "set a distinct column name")
+            else:
+                seen_col[f.column] = f
+
+    def _check_table(self, spec: EntitySpec) -> None:
+        """The table leaves room for its partitions, and its index names fit."""
+        if len(spec.table) > conventions.MAX_TABLE:
+            self.ctx.problems.add(
+                spec.option_location,
+                f"entity {spec.name}: table name {spec.table} is longer than {conventions.MAX_TABLE} characters, so "
+                f"its partitions (<table>_p<project id>) and indexes could pass PostgreSQL's "
+                f"{conventions.MAX_IDENTIFIER}",
+                "choose a shorter table name",
+            )
+            return
+        for f in spec.fields:
+            if not (f.unique or f.indexed):
+                continue
+            index = naming.unique_index(spec.table, f.column) if f.unique else naming.plain_index(spec.table, f.column)
+            if len(index) > conventions.MAX_IDENTIFIER:
+                self.ctx.problems.add(
+                    spec.option_location,
+                    f"entity {spec.name}: index name {index} is longer than PostgreSQL's "
+                    f"{conventions.MAX_IDENTIFIER} characters",
+                    "choose a shorter table or column name",
+                )
+                return
+
+    def _default_sort(self, name: str, opts: EntityOptions, fields: list[FieldSpec],
+                      loc: PendingLocation) -> tuple[str, str]:
+        spec = opts.default_sort or conventions.DEFAULT_SORT
+        parts = spec.split()
+        column = parts[0] if parts else ""
+        direction = parts[1].upper() if len(parts) > 1 else "ASC"
+        sortable = {f.column for f in fields if f.sortable} | set(conventions.TIMESTAMP_FIELDS)
+        by_field = {f.name: f.column for f in fields if f.sortable}
+        column = by_field.get(column, column)
+        if len(parts) > 2 or direction not in ("ASC", "DESC") or column not in sortable:
+            self.ctx.problems.add(
+                loc,
+                f"entity {name}: default_sort {spec!r} is not a sortable column and direction",
+                f"use \"<column> asc|desc\" with one of: {', '.join(sorted(sortable))}",
+            )
+        return column, direction
+

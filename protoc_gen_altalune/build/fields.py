@@ -1,0 +1,285 @@
+"""An entity's stored fields and the enums they use.
+
+A field is read in two steps: its column (type, options, flags) as soon as
+the entity is, and its place in the writes (which requests carry it, how
+long they let a string be) once the services are bound; only then is the
+Field object made, complete.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
+
+from .. import conventions, naming
+from ..conventions import ColumnType
+from ..descriptors import EnumDesc, FieldDesc
+from ..golang import GoIdent, GoPackage
+from ..model import Enum, EnumValue, Field, Kind, Presence
+from ..options import FieldOptions
+from .context import Context
+
+TRANSIENT_FIX = "mark it [(altalune.codegen.v1.field) = {transient: true}] to keep it out of the table"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A stored field as its entity declares it, before the writes are known."""
+
+    desc: FieldDesc
+    options: FieldOptions
+    column_type: ColumnType
+    presence: Presence
+    nullable: bool
+    column: str
+    sql_type: str
+    sql_fixed: bool  # by an option or the field's own max_len
+    sql_default: str | None
+    unique: bool
+    searchable: bool
+    filterable: bool
+    sortable: bool
+    indexed: bool
+    filter_key: str
+    enum: Enum | None
+
+    @property
+    def name(self) -> str:
+        return self.desc.name
+
+    @property
+    def kind(self) -> Kind:
+        return self.column_type.kind
+
+    @property
+    def go_base(self) -> str | GoIdent:
+        return self.enum.domain_type if self.enum else self.column_type.go
+
+    @property
+    def immutable(self) -> bool:
+        return self.options.immutable
+
+    def matches(self, fd: FieldDesc) -> bool:
+        """A request field declared exactly as this field (its type and its
+        presence), so that the request's value converts as the entity's."""
+        if fd.repeated:
+            return False
+        if (self.presence is Presence.OPTIONAL) != fd.proto3_optional:
+            return False
+        if self.enum:
+            return fd.type == FDP.TYPE_ENUM and fd.type_name == self.enum.full_name
+        if self.presence is Presence.WRAPPER:
+            wrapper = conventions.WRAPPERS.get(fd.type_name)
+            return fd.type == FDP.TYPE_MESSAGE and wrapper is not None and wrapper.kind is self.kind
+        if self.presence is Presence.MESSAGE:
+            return fd.type_name == conventions.TIMESTAMP
+        scalar = conventions.SCALARS.get(fd.type)
+        return scalar is not None and scalar.kind is self.kind and scalar.go == self.column_type.go
+
+
+def _a(kind: str) -> str:
+    """``int32`` -> ``an int32``; ``bytes`` -> ``a bytes``."""
+    return ("an " if kind[:1] in "aeio" else "a ") + kind
+
+
+def sql_name_problem(name: str) -> str:
+    if name in naming.SQL_RESERVED:
+        return "is a reserved word of PostgreSQL"
+    return "is not a lower-case SQL identifier (it would need quoting)"
+
+
+class FieldReader:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self._enums: dict[str, Enum | None] = {}
+
+    def spec(self, entity_name: str, fd: FieldDesc, opts: FieldOptions) -> FieldSpec | None:
+        """The column of a stored field, or None (with the problem recorded)
+        when it cannot be one."""
+        problems = self.ctx.problems
+        what = f"{entity_name}.{fd.name}"
+        loc = fd.location
+        if fd.repeated:
+            entry = self.ctx.ds.messages.get(fd.type_name)
+            is_map = fd.type == FDP.TYPE_MESSAGE and entry is not None and entry.is_map_entry
+            problems.add(loc, f"field {what}: {'map' if is_map else 'repeated'} fields cannot be stored "
+                              "as a column", TRANSIENT_FIX + ", or model it as an entity of its own")
+            return None
+        if fd.in_real_oneof:
+            problems.add(loc, f"field {what}: oneof members cannot be stored as a column",
+                         TRANSIENT_FIX + ", or replace the oneof with plain fields")
+            return None
+        enum = None
+        if fd.type in conventions.SCALARS:
+            column_type = conventions.SCALARS[fd.type]
+            presence = Presence.OPTIONAL if fd.proto3_optional else Presence.NONE
+        elif fd.type == FDP.TYPE_ENUM:
+            enum = self.enum(self.ctx.ds.enums[fd.type_name])
+            if enum is None:
+                problems.add(loc, f"field {what}: enum {fd.type_name.lstrip('.')} has no value but zero",
+                             "add at least one value after the _UNSPECIFIED one")
+                return None
+            column_type = ColumnType(Kind.ENUM, enum.domain_type, f"VARCHAR({max(20, enum.max_len)})")
+            presence = Presence.OPTIONAL if fd.proto3_optional else Presence.NONE
+        elif fd.type == FDP.TYPE_MESSAGE and fd.type_name == conventions.TIMESTAMP:
+            column_type, presence = conventions.TIMESTAMP_COLUMN, Presence.MESSAGE
+        elif fd.type == FDP.TYPE_MESSAGE and fd.type_name in conventions.WRAPPERS:
+            column_type, presence = conventions.WRAPPERS[fd.type_name], Presence.WRAPPER
+        else:
+            type_name = fd.type_name.lstrip(".") or FDP.Type.Name(fd.type)
+            problems.add(
+                loc,
+                f"field {what}: type {type_name} cannot be stored as a column "
+                "(supported: scalars, enums, google.protobuf.Timestamp and the wrapper types)",
+                TRANSIENT_FIX + ", or model it as an entity of its own",
+            )
+            return None
+        kind = column_type.kind
+
+        rules = self.ctx.options.validate(fd)
+        nullable = presence in (Presence.OPTIONAL, Presence.WRAPPER) or (
+            presence is Presence.MESSAGE and not rules.required)
+        column = opts.column or fd.name
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", column) or column in naming.SQL_RESERVED:
+            problems.add(loc, f"field {what}: column name {column!r} {sql_name_problem(column)}",
+                         "set [(altalune.codegen.v1.field) = {column: \"<name>\"}] to lower-case letters, "
+                         "digits and underscores, not a reserved word")
+        sql_type, sql_fixed = column_type.sql, False
+        if opts.sql_type:
+            sql_type, sql_fixed = opts.sql_type, True
+        elif kind is Kind.STRING and rules.max_len:
+            sql_type, sql_fixed = f"VARCHAR({rules.max_len})", True
+        default = None
+        if not nullable:
+            if enum:
+                default = f"'{enum.default.db_value}'"
+            elif kind in conventions.ZERO_DEFAULTS:
+                default = conventions.ZERO_DEFAULTS[kind]
+            elif kind is not Kind.TIMESTAMP:
+                default = "0"
+
+        def flag(option: str, value: bool | None, default_value: bool, allowed: bool, reason: str) -> bool:
+            if value is None:
+                return default_value and allowed
+            if value and not allowed:
+                problems.add(loc, f"field {what}: {option} does not apply to {_a(kind.value)} field ({reason})",
+                             f"remove {option}: true from the field's options")
+                return False
+            return value
+
+        unique = flag("unique", opts.unique or None, False,
+                      kind not in (Kind.BYTES, Kind.FLOAT, Kind.DOUBLE, Kind.BOOL),
+                      "only strings, integers, enums and timestamps can be unique")
+        searchable = flag("searchable", opts.searchable, kind is Kind.STRING, kind is Kind.STRING,
+                          "the keyword matches text only")
+        filterable = flag("filterable", opts.filterable, kind in (Kind.ENUM, Kind.BOOL), kind is not Kind.BYTES,
+                          "bytes are not compared")
+        sortable = flag("sortable", opts.sortable, True, kind is not Kind.BYTES, "bytes have no useful order")
+        indexed = flag("indexed", opts.indexed, filterable and not unique, True, "")
+        filter_key = opts.filter_key
+        if filter_key and not filterable:
+            problems.add(loc, f"field {what}: filter_key {filter_key!r} is set on a field that is not filterable",
+                         "add filterable: true to the field's options, or remove filter_key")
+            filter_key = ""
+        elif filter_key and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", filter_key):
+            problems.add(loc, f"field {what}: filter_key {filter_key!r} is not a key of letters, digits and "
+                              "underscores", 'set filter_key to a plain key, e.g. filter_key: "statuses"')
+            filter_key = ""
+        return FieldSpec(
+            desc=fd, options=opts, column_type=column_type, presence=presence, nullable=nullable,
+            column=column, sql_type=sql_type, sql_fixed=sql_fixed, sql_default=default, unique=unique,
+            searchable=searchable, filterable=filterable, sortable=sortable, indexed=indexed and not unique,
+            filter_key=filter_key, enum=enum,
+        )
+
+    # --- enums ------------------------------------------------------------------
+
+    def enum(self, desc: EnumDesc) -> Enum | None:
+        if desc.full_name not in self._enums:
+            self._enums[desc.full_name] = self._enum(desc)
+        return self._enums[desc.full_name]
+
+    def _enum(self, desc: EnumDesc) -> Enum | None:
+        proto_type = self.ctx.qualified(desc)
+        parent = proto_type.package.ident(naming.go_camel_case(desc.local.rsplit(".", 1)[0])) \
+            if desc.nested else proto_type
+        domain_type = naming.go_name(desc.local.replace(".", "_"))
+        values: list[EnumValue] = []
+        seen_db: dict[str, str] = {}
+        seen_numbers: set[int] = set()
+        for v in desc.values:
+            if v.number == 0:
+                continue
+            opts = self.ctx.options.enum_value(v)
+            if v.number in seen_numbers:
+                # An alias (allow_alias) is the same value under another name:
+                # it maps to the value first declared with its number.
+                if opts.db_value:
+                    self.ctx.problems.add(v.location, f"enum {desc.local}: value {v.name} is an alias of an "
+                                                      "earlier value, so it is stored as that one",
+                                          "remove its (altalune.codegen.v1.enum_value).db_value")
+                continue
+            seen_numbers.add(v.number)
+            db_value = opts.db_value or conventions.default_db_value(desc.name, v.name)
+            if db_value in seen_db:
+                self.ctx.problems.add(v.location,
+                                      f"enum {desc.local}: values {seen_db[db_value]} and {v.name} share database "
+                                      f"value {db_value!r}", "set distinct (altalune.codegen.v1.enum_value).db_value")
+            seen_db[db_value] = v.name
+            if "'" in db_value:
+                self.ctx.problems.add(v.location, f"enum {desc.local}: database value {db_value!r} contains a quote",
+                                      "use letters, digits, '-' or '_'")
+            values.append(EnumValue(
+                name=v.name,
+                number=v.number,
+                proto_const=parent.package.ident(f"{parent.name}_{v.name}"),
+                const=domain_type + naming.go_name(conventions.value_suffix(desc.name, v.name)),
+                db_value=db_value,
+            ))
+        if not values:
+            return None
+        return Enum(full_name=desc.full_name, proto_type=proto_type, domain_type=domain_type, values=tuple(values))
+
+
+def make_field(spec: FieldSpec, *, proto_go: str, table: str, entity_go: str, kit: GoPackage,
+               in_create: bool, in_update: bool, writer_limits: list[int | None]) -> Field:
+    """The Field of a spec once its writes are known. A string column
+    without its own limit is VARCHAR when every request that writes it is
+    bounded by buf.validate, wide enough for the largest."""
+    sql_type = spec.sql_type
+    if spec.kind is Kind.STRING and not spec.sql_fixed and writer_limits and all(writer_limits):
+        sql_type = f"VARCHAR({max(n for n in writer_limits if n)})"
+    go_name = naming.go_name(spec.name)
+    exists = naming.without_stutter(entity_go, go_name) if spec.unique else ""
+    return Field(
+        name=spec.name,
+        json_name=spec.desc.json_name or naming.lower_camel(spec.name),
+        proto_go=proto_go,
+        go_name=go_name,
+        column=spec.column,
+        kind=spec.kind,
+        go_base=spec.go_base,
+        presence=spec.presence,
+        nullable=spec.nullable,
+        sql_type=sql_type,
+        sql_default=spec.sql_default,
+        unique=spec.unique,
+        searchable=spec.searchable,
+        filterable=spec.filterable,
+        sortable=spec.sortable,
+        immutable=spec.immutable,
+        indexed=spec.indexed,
+        in_create=in_create,
+        in_update=in_update,
+        kit=kit,
+        table=table,
+        exists_err=f"Err{exists}AlreadyExists" if exists else "",
+        exists_ctor=f"New{exists}AlreadyExistsError" if exists else "",
+        enum=spec.enum,
+        wrapper=spec.column_type.wrapper,
+        filter_key=spec.filter_key,
+        location=spec.desc.location,
+    )
+

@@ -1,0 +1,307 @@
+"""Services: which entity each serves, the operation each RPC plays, what
+its request and response carry, and what its caller needs."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+
+from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
+
+from .. import conventions, naming
+from ..descriptors import FieldDesc, FileDesc, MessageDesc, MethodDesc, PendingLocation, ServiceDesc
+from ..model import Access, Operation
+from ..options import MethodOptions, ServiceOptions
+from .context import Context
+from .entities import EntitySpec, proto_go_names
+
+ACTION = re.compile(r"[a-z][a-z0-9_-]*")
+RESOURCE = re.compile(r"[a-z][a-z0-9_]*")
+PERMISSION = re.compile(rf"{RESOURCE.pattern}:{ACTION.pattern}")
+
+
+@dataclass(frozen=True)
+class Write:
+    """An entity field a Create or Update request carries."""
+
+    name: str
+    max_len: int | None  # its buf.validate string length limit
+
+
+@dataclass(frozen=True)
+class RpcPlan:
+    method: MethodDesc
+    operation: Operation
+    request: MessageDesc
+    response: MessageDesc
+    access: Access
+    id_getter: str | None = None
+    project_getter: str | None = None
+    entity_field: str | None = None
+    has_message: bool = False
+    has_meta: bool = False
+    writes: tuple[Write, ...] = ()  # Create/Update: the entity fields the request carries
+
+    @property
+    def name(self) -> str:
+        return naming.go_camel_case(self.method.name)
+
+
+@dataclass
+class ServicePlan:
+    desc: ServiceDesc
+    file: FileDesc
+    options: ServiceOptions
+    resource: str
+    rpcs: list[RpcPlan] = field(default_factory=list)
+
+    def writes(self, operation: Operation) -> tuple[Write, ...] | None:
+        """What the RPC of the operation writes; None without such an RPC."""
+        rpc = next((r for r in self.rpcs if r.operation is operation), None)
+        return rpc.writes if rpc else None
+
+
+class ServiceBinder:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def bind(self, file: FileDesc, entities: list[EntitySpec], plans: dict[str, ServicePlan]) -> None:
+        """Ties the services of ``file`` to the entities they serve, into
+        ``plans`` (by entity full name)."""
+        by_name = {e.full_name: e for e in entities}
+        for svc in file.services:
+            opts = self.ctx.options.service(svc)
+            if opts.handwritten:
+                continue
+            entity = None
+            if opts.entity:
+                entity = self._find(opts.entity, file.package, by_name)
+                if entity is None:
+                    self.ctx.problems.add(svc.option_location(self.ctx.service_ext),
+                                          f"service {svc.name} names entity {opts.entity!r}, which is not an entity "
+                                          "in the files being generated",
+                                          "name a message that has the (altalune.codegen.v1.entity) option")
+                    continue
+            elif svc.name.endswith("Service"):
+                entity = self._find(svc.name.removesuffix("Service"), file.package, by_name)
+            if entity is None:
+                self._check_unbound(svc, entities)
+                continue
+            if entity.full_name in plans:
+                self.ctx.problems.add(svc.location, f"entity {entity.name} is served by both "
+                                                    f"{plans[entity.full_name].desc.name} and {svc.name}",
+                                      "keep one service per entity; move other RPCs to a service of their own")
+                continue
+            plans[entity.full_name] = self._service(file, svc, entity, opts)
+
+    @staticmethod
+    def _find(name: str, package: str, by_name: dict[str, EntitySpec]) -> EntitySpec | None:
+        name = name.lstrip(".")
+        for candidate in (f".{package}.{name}" if package else f".{name}", f".{name}"):
+            if candidate in by_name:
+                return by_name[candidate]
+        return None
+
+    def _check_unbound(self, svc: ServiceDesc, entities: list[EntitySpec]) -> None:
+        """A service tied to no entity is left alone, unless its RPCs are
+        named like an entity's CRUD operations: then it was meant to serve
+        that entity, and generating nothing for it would leave every call
+        unimplemented."""
+        for entity in entities:
+            crud = conventions.conventional_operations(entity.name, entity.plural)
+            matched = [m.name for m in svc.methods if m.name in crud]
+            if matched:
+                self.ctx.problems.add(
+                    svc.location,
+                    f"service {svc.name} is tied to no entity, but its RPCs {', '.join(matched)} are named like "
+                    f"the CRUD operations of entity {entity.name}",
+                    f'tie it with option (altalune.codegen.v1.service) = {{entity: "{entity.name}"}}, or mark it '
+                    "{handwritten: true} if you implement it yourself",
+                )
+                return
+
+    def _service(self, file: FileDesc, svc: ServiceDesc, entity: EntitySpec, opts: ServiceOptions) -> ServicePlan:
+        self.ctx.require_go_package(file)
+        resource = opts.resource or entity.package
+        if not RESOURCE.fullmatch(resource):
+            self.ctx.problems.add(svc.option_location(self.ctx.service_ext),
+                                  f"service {svc.name}: resource {resource!r} is not lower-case letters, digits and "
+                                  "underscores",
+                                  f'set (altalune.codegen.v1.service).resource to e.g. "{entity.package}"')
+            resource = entity.package
+        plan = ServicePlan(desc=svc, file=file, options=opts, resource=resource)
+        conventional = conventions.conventional_operations(entity.name, entity.plural)
+        seen: dict[Operation, str] = {}
+        for method in svc.methods:
+            mopts = self.ctx.options.method(method)
+            explicit = Operation(mopts.operation) if mopts.operation in Operation._value2member_map_ else None
+            op = explicit or conventional.get(method.name, Operation.CUSTOM)
+            if method.streams:
+                self.ctx.problems.add(method.location, f"rpc {svc.name}.{method.name} streams; entity services hold "
+                                                       "unary RPCs only",
+                                      "move the streaming RPC to a service of its own")
+                continue
+            if op is not Operation.CUSTOM and op in seen:
+                self.ctx.problems.add(method.location, f"rpc {svc.name}.{method.name} is a second {op} operation "
+                                                       f"(after {seen[op]})",
+                                      "set (altalune.codegen.v1.method).operation = OPERATION_CUSTOM on one of them")
+                continue
+            if explicit is None and op is Operation.CUSTOM and self._looks_like_query(method):
+                self.ctx.problems.add(
+                    method.location,
+                    f"rpc {svc.name}.{method.name} has the shape of {entity.name}'s Query, but with plural "
+                    f"{entity.plural!r} that Query is named Query{entity.plural}",
+                    f'set plural: "{method.name.removeprefix("Query")}" in {entity.name}\'s '
+                    "(altalune.codegen.v1.entity) option, or set (altalune.codegen.v1.method).operation on the RPC "
+                    "(OPERATION_QUERY, or OPERATION_CUSTOM to implement it yourself)",
+                )
+                continue
+            seen[op] = method.name
+            rpc = self._rpc(entity, svc, method, op)
+            if rpc:
+                access = self._access(entity, svc, opts, method, mopts, op, resource)
+                plan.rpcs.append(dataclasses.replace(rpc, access=access))
+        return plan
+
+    def _looks_like_query(self, method: MethodDesc) -> bool:
+        """An RPC named Query<something> whose request carries a QueryRequest."""
+        if not method.name.startswith("Query") or method.name == "Query":
+            return False
+        request = self.ctx.ds.messages.get(method.proto.input_type)
+        return request is not None and any(f.type_name.endswith(".QueryRequest") for f in request.fields)
+
+    def _access(self, entity: EntitySpec, svc: ServiceDesc, sopts: ServiceOptions, method: MethodDesc,
+                mopts: MethodOptions, op: Operation, resource: str) -> Access:
+        """What the RPC requires of its caller: the permission its options
+        or the conventions give, and membership of the request's project for
+        a partitioned entity."""
+        problems = self.ctx.problems
+        where = method.option_location(self.ctx.method_ext)
+        what = f"rpc {svc.name}.{method.name}"
+        permission = mopts.permission
+        if mopts.public and permission:
+            problems.add(where, f"{what} is public and also requires permission {permission!r}",
+                         "remove either public or permission from its options")
+            return Access(permission=None, project=False)
+        # A permission the RPC states overrides its service being public.
+        if mopts.public or (sopts.public and not permission):
+            return Access(permission=None, project=False)
+        if permission and not (PERMISSION if ":" in permission else ACTION).fullmatch(permission):
+            problems.add(where, f"{what}: permission {permission!r} is neither an action nor "
+                                '"<resource>:<action>"',
+                         'use lower-case letters, digits, "_" and "-", e.g. permission: "write" or '
+                         'permission: "billing:approve"')
+            return Access(permission=None, project=False)
+        permission = permission or conventions.DEFAULT_ACTIONS.get(op, "")
+        if not permission:
+            problems.add(
+                method.location,
+                f"{what} is a custom RPC and says nothing of who may call it",
+                f'declare what its caller needs with option (altalune.codegen.v1.method) = {{permission: "<action>"}} '
+                f'(e.g. "read" requires {resource}:read), or {{public: true}} to serve it to any caller',
+            )
+            return Access(permission=None, project=False)
+        if ":" not in permission:
+            permission = f"{resource}:{permission}"
+        project = entity.partitioned
+        request = self.ctx.ds.messages.get(method.proto.input_type)
+        if project and op is Operation.CUSTOM and request is not None and not _is_string(request.field("project_id")):
+            problems.add(
+                method.location,
+                f"{what}: {request.name} has no `string project_id`, so the caller's membership of the "
+                f"project cannot be checked for partitioned entity {entity.name}",
+                f"add `string project_id = <n>;` to {request.name}, or make the RPC public "
+                "(option (altalune.codegen.v1.method) = {public: true}) and check access in its implementation",
+            )
+        return Access(permission=permission, project=project)
+
+    def _rpc(self, entity: EntitySpec, svc: ServiceDesc, method: MethodDesc, op: Operation) -> RpcPlan | None:
+        """The RPC's request and response as its operation needs them; its
+        access is filled in by the caller."""
+        req = self.ctx.ds.messages[method.proto.input_type]
+        res = self.ctx.ds.messages[method.proto.output_type]
+        access = Access(permission=None, project=False)
+        if op is Operation.CUSTOM:
+            getter = None
+            if _is_string(req.field("project_id")):
+                getter = "Get" + proto_go_names(req)["project_id"]
+            return RpcPlan(method=method, operation=op, request=req, response=res, access=access,
+                           project_getter=getter)
+        ok = True
+
+        def at(message: MessageDesc, field_name: str | None = None) -> PendingLocation:
+            """The request's or response's field (else the message itself), or
+            the rpc when the file has no source info."""
+            where = message.location_of(field_name) if field_name else message.location
+            return where if where.resolve().line else method.location
+
+        def missing(where: PendingLocation, message: str, fix: str) -> None:
+            nonlocal ok
+            ok = False
+            self.ctx.problems.add(where, f"rpc {svc.name}.{method.name} ({op} {entity.name}): {message}", fix)
+
+        req_go, res_go = proto_go_names(req), proto_go_names(res)
+        project_getter = id_getter = entity_field = None
+        if entity.partitioned:
+            if not _is_string(req.field("project_id")):
+                missing(at(req, "project_id"),
+                        f"{req.name} has no `string project_id`, which partitioned entity {entity.name} needs",
+                        f"add `string project_id = <n>;` to {req.name}, or set partitioned: false on {entity.name}")
+            else:
+                project_getter = "Get" + req_go["project_id"]
+        if op in (Operation.GET, Operation.UPDATE, Operation.DELETE):
+            id_name = next((n for n in (f"{entity.snake}_id", "id") if req.field(n)), None)
+            if id_name is None or not _is_string(req.field(id_name)):
+                missing(at(req, id_name or f"{entity.snake}_id"),
+                        f"{req.name} has no `string {entity.snake}_id` (the {entity.name}'s public ID)",
+                        f"add `string {entity.snake}_id = <n>;` to {req.name}")
+            else:
+                id_getter = "Get" + req_go[id_name]
+        writes: list[Write] = []
+        if op in (Operation.CREATE, Operation.UPDATE):
+            by_name = {f.name: f for f in entity.fields}
+            for fd in req.fields:
+                if fd.name in ("project_id", f"{entity.snake}_id", "id"):
+                    continue
+                spec = by_name.get(fd.name)
+                if spec is None:
+                    missing(at(req, fd.name), f"{req.name}.{fd.name} is not a stored field of {entity.name}",
+                            f"remove it from {req.name}, or add it to {entity.name}; "
+                            "for values handled by hand use a custom RPC")
+                    continue
+                if not spec.matches(fd):
+                    missing(at(req, fd.name), f"{req.name}.{fd.name} does not have the type of {entity.name}.{fd.name}",
+                            f"declare it exactly as in {entity.name}")
+                    continue
+                writes.append(Write(fd.name, self.ctx.options.validate(fd).max_len))
+        if op in (Operation.CREATE, Operation.GET, Operation.UPDATE):
+            ef = next((f for f in res.fields if f.type_name == entity.full_name and not f.repeated), None)
+            if ef is None:
+                missing(at(res), f"{res.name} has no `{entity.name} {entity.snake}` field to carry the result",
+                        f"add `{entity.name} {entity.snake} = 1;` to {res.name}")
+            else:
+                entity_field = res_go[ef.name]
+        has_message = has_meta = False
+        if op in (Operation.CREATE, Operation.UPDATE, Operation.DELETE):
+            has_message = _is_string(res.field("message"))
+        if op is Operation.QUERY:
+            qf = req.field("query")
+            if qf is None or not qf.type_name.endswith(".QueryRequest"):
+                missing(at(req, "query"), f"{req.name} has no `QueryRequest query` field",
+                        f"add `QueryRequest query = <n>;` (from altalune/v1/common.proto) to {req.name}")
+            df = res.field("data")
+            if df is None or df.type_name != entity.full_name or not df.repeated:
+                missing(at(res, "data"), f"{res.name} has no `repeated {entity.name} data` field",
+                        f"add `repeated {entity.name} data = 1;` to {res.name}")
+            mf = res.field("meta")
+            has_meta = mf is not None and mf.type_name.endswith(".QueryMetaResponse")
+        if not ok:
+            return None
+        return RpcPlan(method=method, operation=op, request=req, response=res, access=access,
+                       id_getter=id_getter, project_getter=project_getter, entity_field=entity_field,
+                       has_message=has_message, has_meta=has_meta, writes=tuple(writes))
+
+
+def _is_string(fd: FieldDesc | None) -> bool:
+    return fd is not None and fd.type == FDP.TYPE_STRING and not fd.repeated
