@@ -50,6 +50,7 @@ class Declarations:
         self.ctx = ctx
         self.package = package
         self.names: dict[str, Declaration] = {}
+        self._reported: set[tuple[str, str]] = set()
 
     def fixed(self, name: str, what: str) -> None:
         self.names.setdefault(name, Declaration("", what, None))
@@ -61,6 +62,9 @@ class Declarations:
             return
         if (first.subject, first.what) == (subject, what):
             return
+        if first.subject and (subject, first.subject) in self._reported:
+            return  # one problem for two elements whose names clash
+        self._reported.add((subject, first.subject))
         other = f"{first.what} of {first.subject} ({first.where.resolve()})" if first.where else first.what
         self.ctx.problems.add(where, f"{subject}: {name} would be declared twice in Go package {self.package}, "
                                      f"as {what} and as {other}", fix)
