@@ -8,6 +8,7 @@ afterwards. Every Go name the templates write is derived here or in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -117,9 +118,9 @@ class Enum:
 
     @property
     def declared(self) -> tuple[str, ...]:
-        """The names the enum declares in its domain package."""
-        return (self.domain_type, self.values_var, self.to_proto_map, self.from_proto_map, self.from_proto_func,
-                *(v.const for v in self.values))
+        """The names the enum declares in its domain package, but its values'
+        constants."""
+        return (self.domain_type, self.values_var, self.to_proto_map, self.from_proto_map, self.from_proto_func)
 
 
 @dataclass(frozen=True)
@@ -222,9 +223,11 @@ class Field:
 
     # Conversions, one place for each direction -------------------------------
 
-    def from_proto(self, msg: str) -> str:
-        """Domain value of this field read from proto message ``msg``."""
-        getter = f"{msg}.Get{self.proto_go}()"
+    def from_proto(self, msg: str, proto_go: str = "") -> str:
+        """Domain value of this field read from proto message ``msg``, whose
+        Go struct names it ``proto_go`` (the entity's name by default)."""
+        proto_go = proto_go or self.proto_go
+        getter = f"{msg}.Get{proto_go}()"
         if self.presence is Presence.WRAPPER:
             return f"{self.kit}.Unwrap({getter})"
         if self.presence is Presence.MESSAGE:
@@ -233,18 +236,18 @@ class Field:
             return f"{getter}.AsTime()"
         if self.presence is Presence.OPTIONAL and self.go_base != "[]byte":
             if self.enum:
-                return f"{self.kit}.MapPtr({msg}.{self.proto_go}, {self.enum.from_proto_func})"
-            return f"{msg}.{self.proto_go}"
+                return f"{self.kit}.MapPtr({msg}.{proto_go}, {self.enum.from_proto_func})"
+            return f"{msg}.{proto_go}"
         if self.enum:
             return f"{self.enum.from_proto_func}({getter})"
         return getter
 
-    def from_proto_update(self, msg: str) -> str:
+    def from_proto_update(self, msg: str, proto_go: str = "") -> str:
         """The Update input's value of this field read from ``msg``."""
         if self.keeps_on_update:
             assert self.enum
-            return f"{self.kit}.UnlessZero({msg}.Get{self.proto_go}(), {self.enum.from_proto_func})"
-        return self.from_proto(msg)
+            return f"{self.kit}.UnlessZero({msg}.Get{proto_go or self.proto_go}(), {self.enum.from_proto_func})"
+        return self.from_proto(msg, proto_go)
 
     def to_proto(self, obj: str) -> str:
         """Proto value of this field from domain struct ``obj``."""
@@ -323,6 +326,8 @@ class Rpc:
     has_message: bool = False
     has_meta: bool = False
     fields: tuple[Field, ...] = ()  # entity fields the request carries
+    request_go: dict[str, str] = dataclasses.field(default_factory=dict)  # their Go names in the request
+    response_go: dict[str, str] = dataclasses.field(default_factory=dict)  # Go names of the response's fields
 
     @property
     def rule(self) -> str:

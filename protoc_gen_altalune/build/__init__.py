@@ -129,6 +129,8 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
             has_message=r.has_message,
             has_meta=r.has_meta,
             fields=tuple(fields[w.name] for w in r.writes if w.name in fields),
+            request_go=r.request_go,
+            response_go=r.response_go,
         )
         for r in plan.rpcs
     )

@@ -135,9 +135,13 @@ def check_declarations(ctx: Context, entities: list[Entity], packages: Packages)
             pkg.add(name, entity, f"its generated {name}", where, rename)
         for enum in e.enums:
             enum_loc = next((f.location for f in e.fields if f.enum is enum and f.location), None) or where
+            subject = f"enum {enum.full_name.lstrip('.')}"
             for name in enum.declared:
                 what = "its type" if name == enum.domain_type else f"its {name}"
-                pkg.add(name, f"enum {enum.full_name.lstrip('.')}", what, enum_loc, "rename the enum")
+                pkg.add(name, subject, what, enum_loc, "rename the enum")
+            for v in enum.values:
+                pkg.add(v.const, subject, f"the constant of its value {v.name}", enum_loc,
+                        "rename the enum or the value")
         for f in e.unique:
             pkg.add(f.exists_err, f"field {e.name}.{f.name}", "its already-exists error", f.location or where,
                     "rename the field")

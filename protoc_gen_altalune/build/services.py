@@ -42,6 +42,8 @@ class RpcPlan:
     has_message: bool = False
     has_meta: bool = False
     writes: tuple[Write, ...] = ()  # Create/Update: the entity fields the request carries
+    request_go: dict[str, str] = field(default_factory=dict)  # protoc-gen-go names of the request's fields
+    response_go: dict[str, str] = field(default_factory=dict)  # ...and of the response's
 
     @property
     def name(self) -> str:
@@ -300,7 +302,8 @@ class ServiceBinder:
             return None
         return RpcPlan(method=method, operation=op, request=req, response=res, access=access,
                        id_getter=id_getter, project_getter=project_getter, entity_field=entity_field,
-                       has_message=has_message, has_meta=has_meta, writes=tuple(writes))
+                       has_message=has_message, has_meta=has_meta, writes=tuple(writes), request_go=req_go,
+                       response_go=res_go)
 
 
 def _is_string(fd: FieldDesc | None) -> bool:
