@@ -15,6 +15,7 @@ from enum import StrEnum
 from . import naming
 from .diagnostics import Locatable
 from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage
+from .tables import Column, Index, Table
 
 
 class Kind(StrEnum):
@@ -500,6 +501,23 @@ class Entity:
     @property
     def columns(self) -> list[str]:
         return ["id", "public_id"] + [f.column for f in self.fields] + ["created_at", "updated_at"]
+
+    @property
+    def schema(self) -> Table:
+        """The table the generated repository assumes: every column, check
+        and index its statements rely on."""
+        columns = [Column("id", "BIGINT", True, identity=True), Column("public_id", "VARCHAR(20)", True)]
+        if self.partitioned:
+            columns.append(Column("project_id", "BIGINT", True))
+        columns += [Column(f.column, f.sql_type, not f.nullable, f.sql_default,
+                           tuple(v.db_value for v in f.enum.values) if f.enum else ()) for f in self.fields]
+        columns += [Column(c, "TIMESTAMPTZ", True, "CURRENT_TIMESTAMP") for c in ("created_at", "updated_at")]
+        scope = "project_id, " if self.partitioned else ""
+        indexes = [Index(self.public_id_index, True, f"{scope}public_id")]
+        indexes += [Index(f.index, True, f"{scope}{f.index_expr}") for f in self.unique]
+        indexes += [Index(f.index, False, f"{scope}{f.index_expr}") for f in self.indexed]
+        indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
+        return Table(self.table, self.partitioned, tuple(columns), tuple(indexes))
 
     @property
     def default_sort_key(self) -> str:

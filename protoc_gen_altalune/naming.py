@@ -14,6 +14,10 @@ GO_KEYWORDS = frozenset(
     "map package range return select struct switch type var".split()
 )
 
+# Directory names the go command gives a meaning: internal/ restricts who may
+# import a package, vendor/ and testdata/ are not packages at all.
+GO_SPECIAL_DIRECTORIES = frozenset({"internal", "vendor", "testdata"})
+
 # Predeclared identifiers that make confusing (though legal) package names.
 GO_PREDECLARED = frozenset(
     "any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune "

@@ -98,16 +98,19 @@ class EntityReader:
         opt_loc = msg.option_location(ctx.entity_ext)
         plural = opts.plural or naming.plural(name)
         package = opts.domain or naming.domain_package(name)
-        if not naming.is_valid_go_package(package) or package in naming.GO_PREDECLARED:
+        if not naming.is_valid_go_package(package) or package in naming.GO_PREDECLARED \
+                or package in naming.GO_SPECIAL_DIRECTORIES:
             if package in naming.GO_KEYWORDS:
                 why = "a Go keyword"
             elif package in naming.GO_PREDECLARED:
                 why = "a predeclared Go identifier"
+            elif package in naming.GO_SPECIAL_DIRECTORIES:
+                why = "a directory name the go command treats specially"
             else:
                 why = "not lower-case letters, digits and underscores"
             plain = naming.domain_package(package)
             suggestion = plain if naming.is_valid_go_package(plain) and plain not in naming.GO_PREDECLARED \
-                else f"{plain}domain"
+                and plain not in naming.GO_SPECIAL_DIRECTORIES else f"{plain}domain"
             problems.add(opt_loc, f"entity {name}: domain package name {package!r} is {why}",
                          f'set (altalune.codegen.v1.entity).domain to another name, e.g. domain: "{suggestion}"')
         table = opts.table or conventions.default_table(plural)
