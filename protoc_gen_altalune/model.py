@@ -15,7 +15,7 @@ from enum import StrEnum
 from . import naming
 from .diagnostics import Locatable
 from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage
-from .tables import Column, Index, Table
+from .tables import Column, Index, Migration, Table, alter
 
 
 class Kind(StrEnum):
@@ -84,6 +84,7 @@ class EnumValue:
     proto_const: GoIdent  # altalunev1.EmployeeStatus_EMPLOYEE_STATUS_ACTIVE
     const: str  # EmployeeStatusActive
     db_value: str  # active
+    added_in: str = ""  # the migration version that allows it, "" from the start
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,51 @@ class Field:
     wrapper: str | None = None  # wrapperspb constructor: String, Int32, ...
     filter_key: str = ""  # the Query filter and catalog key, when not the field name
     location: Locatable | None = None
+    # Evolution: the migration version of each change, "" from the start.
+    sql_fixed: bool = False  # the type is the user's or the field's own limit, not derived from the enum
+    added_in: str = ""
+    unique_in: str = ""
+    indexed_in: str = ""
+    backfill: str = ""
+    dropped_in: str = ""
+    renamed_from: str = ""
+    renamed_in: str = ""
+
+    def column_at(self, version: str | None) -> Column | None:
+        """Its column once the migrations up to ``version`` ran (None: all of
+        them), or None when it has none then."""
+        def ran(since: str) -> bool:
+            return version is None or since <= version
+
+        if not ran(self.added_in) or (self.dropped_in and ran(self.dropped_in)):
+            return None
+        name = self.renamed_from if self.renamed_in and not ran(self.renamed_in) else self.column
+        check: tuple[str, ...] = ()
+        sql_type = self.sql_type
+        if self.enum:
+            check = tuple(v.db_value for v in self.enum.values if ran(v.added_in))
+            if not self.sql_fixed:
+                sql_type = f"VARCHAR({max(20, *(len(v) for v in check))})"
+        return Column(name, sql_type, not self.nullable, self.sql_default, check)
+
+    def index_at(self, version: str | None, scope: str) -> Index | None:
+        """Its unique or plain index at ``version``, None when it has none then."""
+        column = self.column_at(version)
+        if column is None:
+            return None
+        expr = f"{scope}LOWER({column.name})" if self.case_insensitive else f"{scope}{column.name}"
+        if self.unique and (version is None or self.unique_in <= version):
+            return Index(naming.unique_index(self.table, column.name), True, expr)
+        if self.indexed and (version is None or self.indexed_in <= version):
+            return Index(naming.plain_index(self.table, column.name), False, expr)
+        return None
+
+    @property
+    def versions(self) -> set[str]:
+        """The migration versions that change its column."""
+        found = {self.added_in, self.unique_in, self.indexed_in, self.dropped_in, self.renamed_in}
+        found |= {v.added_in for v in self.enum.values} if self.enum else set()
+        return found - {""}
 
     @property
     def filter_name(self) -> str:
@@ -389,6 +435,9 @@ class Entity:
     service: Service | None
     location: Locatable
     option_location: Locatable  # where its (altalune.codegen.v1.entity) option is written
+    history: tuple[Field, ...] = ()  # every field that has or had a column, dropped ones too
+    adopt: bool = False  # the table exists already: no create migration
+    deployed: tuple[tuple[str, str], ...] = ()  # (version, sha256 or a prefix of it)
 
     # Names --------------------------------------------------------------------
 
@@ -505,19 +554,54 @@ class Entity:
     @property
     def schema(self) -> Table:
         """The table the generated repository assumes: every column, check
-        and index its statements rely on."""
+        and index its statements rely on, after every migration."""
+        return self.schema_at(None)
+
+    def schema_at(self, version: str | None) -> Table:
+        """The table once its migrations up to ``version`` ran."""
         columns = [Column("id", "BIGINT", True, identity=True), Column("public_id", "VARCHAR(20)", True)]
         if self.partitioned:
             columns.append(Column("project_id", "BIGINT", True))
-        columns += [Column(f.column, f.sql_type, not f.nullable, f.sql_default,
-                           tuple(v.db_value for v in f.enum.values) if f.enum else ()) for f in self.fields]
+        columns += [c for c in (f.column_at(version) for f in self.history or self.fields) if c]
         columns += [Column(c, "TIMESTAMPTZ", True, "CURRENT_TIMESTAMP") for c in ("created_at", "updated_at")]
         scope = "project_id, " if self.partitioned else ""
+        fields = self.history or self.fields
+        found = [i for i in (f.index_at(version, scope) for f in fields) if i]
         indexes = [Index(self.public_id_index, True, f"{scope}public_id")]
-        indexes += [Index(f.index, True, f"{scope}{f.index_expr}") for f in self.unique]
-        indexes += [Index(f.index, False, f"{scope}{f.index_expr}") for f in self.indexed]
+        indexes += [i for i in found if i.unique] + [i for i in found if not i.unique]
         indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
         return Table(self.table, self.partitioned, tuple(columns), tuple(indexes))
+
+    @property
+    def versions(self) -> list[str]:
+        """Every version of its migrations, oldest first: the one that
+        creates the table (unless adopted), then each that changes it."""
+        found = {v for f in self.history or self.fields for v in f.versions}
+        if not self.adopt:
+            found.add(self.migration_version)
+        return sorted(found)
+
+    @property
+    def migrations(self) -> list[Migration]:
+        result = []
+        previous: Table | None = None
+        for version in self.versions:
+            table = self.schema_at(version)
+            if version == self.migration_version and not self.adopt:
+                result.append(Migration(version, f"{version}_create_{self.table}.sql", table, ()))
+            else:
+                before = previous or self.schema_at(self._before(version))
+                renamed = {f.renamed_from: f.column for f in self.history if f.renamed_in == version}
+                backfill = {f.column: f.backfill for f in self.history if f.added_in == version and f.backfill}
+                result.append(Migration(version, f"{version}_alter_{self.table}.sql", None,
+                                        tuple(alter(before, table, renamed, backfill))))
+            previous = table
+        return result
+
+    def _before(self, version: str) -> str:
+        """A version just before ``version``: the table an adopted entity's
+        first generated migration starts from is what the code assumed before."""
+        return str(int(version) - 1).zfill(len(version))
 
     @property
     def default_sort_key(self) -> str:

@@ -38,6 +38,8 @@ class EntityOptions:
     default_sort: str = ""
     migration_version: str = ""
     hooks: tuple[str, ...] = ()  # value names without the HOOK_ prefix, lower-case: before_create
+    adopt: bool = False
+    deployed: tuple[str, ...] = ()  # "<version>:<sha256>"
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,19 @@ class FieldOptions:
     transient: bool = False
     indexed: bool | None = None
     filter_key: str = ""
+    added_in: str = ""
+    unique_in: str = ""
+    indexed_in: str = ""
+    backfill: str = ""
+    dropped_in: str = ""
+    renamed_from: str = ""
+    renamed_in: str = ""
 
 
 @dataclass(frozen=True)
 class EnumValueOptions:
     db_value: str = ""
+    added_in: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,6 +224,9 @@ def _to_dataclass(msg: Any, cls: type[T]) -> T:
                 values[f.name] = tuple(n for n in names if n)
             else:
                 values[f.name] = _enum_name(proto_field, getattr(msg, f.name))
+            continue
+        if proto_field.is_repeated:
+            values[f.name] = tuple(getattr(msg, f.name))
             continue
         if proto_field.has_presence:
             if msg.HasField(f.name):

@@ -3,11 +3,14 @@ typed model -> templates -> response."""
 
 from __future__ import annotations
 
+import posixpath
+
 from google.protobuf.compiler import plugin_pb2
 
 from . import params as params_mod
 from .build import build
-from .diagnostics import BadParameter, InvalidInput
+from .build.evolution import check_deployed
+from .diagnostics import BadParameter, InvalidInput, Problems
 from .render import render
 
 FEATURES = (
@@ -30,6 +33,11 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> plugin_pb2.CodeGenerat
         params = params_mod.parse(request.parameter)
         model = build(request, params)
         files = render(model, params)
+        problems = Problems()
+        check_deployed(model.entities, {posixpath.basename(f.name): f.content.encode() for f in files
+                                        if f.name.endswith(".sql")}, problems)
+        if problems:
+            raise InvalidInput(problems)
     except (InvalidInput, BadParameter) as err:
         response.error = str(err)
         return response

@@ -218,8 +218,9 @@ def render(model: Model, params: Params) -> list[OutputFile]:
                                f"handler of {e.table}.") if layer == "model" else ""
             files.append(r.go(f"domain_{layer}.go.jinja", e.dir, f"{layer}.altalune.go", e.package, src,
                               doc=doc, **ctx))
-        files.append(r.sql("migration.sql.jinja", p.migrations_dir,
-                           f"{e.migration_version}_create_{e.table}.sql", [e.file], e=e))
+        for m in e.migrations:
+            template = "migration.sql.jinja" if m.create else "migration_alter.sql.jinja"
+            files.append(r.sql(template, p.migrations_dir, m.file, [e.file], t=m.create, m=m, e=e))
     everything = list(model.sources)
     for name, source in kit_sources():
         files.append(r.kit(source, name.removesuffix(".go") + ".altalune.go", everything))

@@ -8,7 +8,8 @@ derive is the name the server chose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 NAMEDATALEN = 64  # PostgreSQL identifiers hold at most NAMEDATALEN - 1 bytes
 
@@ -85,3 +86,134 @@ class Table:
     @property
     def primary_key(self) -> str:
         return "project_id, id" if self.partitioned else "id"
+
+
+# Evolution -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change of a table: the statements that make it, and those that
+    undo exactly it."""
+
+    up: tuple[str, ...]
+    down: tuple[str, ...]
+
+
+def _renamed_expr(expr: str, old: str, new: str) -> str:
+    return re.sub(rf"\b{re.escape(old)}\b", new, expr)
+
+
+def _readd(table: str, c: Column) -> tuple[str, ...]:
+    """Statements that bring a dropped column back, without its values: it
+    returns NULL in every row, so it cannot be NOT NULL again."""
+    statements = [f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {c.name} {c.sql_type}"
+                  + (f" CHECK ({c.check_expr})" if c.check else "") + ";"]
+    if c.default is not None:
+        statements.append(f"ALTER TABLE {table} ALTER COLUMN {c.name} SET DEFAULT {c.default};")
+    return tuple(statements)
+
+
+def _create_index(table: str, i: Index) -> str:
+    return f"CREATE {'UNIQUE ' if i.unique else ''}INDEX IF NOT EXISTS {i.name} ON {table} ({i.expr});"
+
+
+def _set_default(table: str, c: Column) -> str:
+    action = f"SET DEFAULT {c.default}" if c.default is not None else "DROP DEFAULT"
+    return f"ALTER TABLE {table} ALTER COLUMN {c.name} {action};"
+
+
+def _replace_check(table: str, c: Column) -> str:
+    name = c.check_name(table)
+    add = f", ADD CONSTRAINT {name} CHECK ({c.check_expr})" if c.check else ""
+    return f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}{add};"
+
+
+def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[str, str]) -> list[Step]:
+    """The steps from ``before`` to ``after``, in the order they run: column
+    renames (``renamed``: old name -> new, with the index and check named
+    after the column), dropped columns, added columns (filled by
+    ``backfill``'s expression, by column, before they become NOT NULL),
+    changed types, nullability, defaults and checks, then new indexes."""
+    t = after.name
+    steps: list[Step] = []
+    index_renames: dict[str, str] = {}
+    columns = list(before.columns)
+    for old, new in renamed.items():
+        up = [f"ALTER TABLE {t} RENAME COLUMN {old} TO {new};"]
+        down = [f"ALTER TABLE {t} RENAME COLUMN {new} TO {old};"]
+        col = next(c for c in columns if c.name == old)
+        if col.check:
+            old_check, new_check = col.check_name(t), pg_object_name(t, new, "check")
+            up.append(f"ALTER TABLE {t} RENAME CONSTRAINT {old_check} TO {new_check};")
+            down.append(f"ALTER TABLE {t} RENAME CONSTRAINT {new_check} TO {old_check};")
+        for prefix in ("ux", "ix"):
+            old_index, new_index = f"{prefix}_{t}_{old}", f"{prefix}_{t}_{new}"
+            if before.index(old_index):
+                index_renames[old_index] = new_index
+                up.append(f"ALTER INDEX {old_index} RENAME TO {new_index};")
+                down.append(f"ALTER INDEX {new_index} RENAME TO {old_index};")
+        steps.append(Step(tuple(up), tuple(down)))
+        columns = [replace(c, name=new, check=c.check) if c.name == old else c for c in columns]
+    indexes = []
+    for i in before.indexes:
+        expr = i.expr
+        for old, new in renamed.items():
+            expr = _renamed_expr(expr, old, new)
+        indexes.append(Index(index_renames.get(i.name, i.name), i.unique, expr))
+    current = Table(t, before.partitioned, tuple(columns), tuple(indexes))
+
+    kept = {c.name for c in after.columns}
+    for c in current.columns:
+        if c.name not in kept:
+            lost = [i for i in current.indexes if re.search(rf"\b{re.escape(c.name)}\b", i.expr)]
+            steps.append(Step((f"ALTER TABLE {t} DROP COLUMN IF EXISTS {c.name};",),
+                              _readd(t, c) + tuple(_create_index(t, i) for i in lost)))
+    had = {c.name for c in current.columns}
+    for c in after.columns:
+        if c.name in had:
+            continue
+        check = f" CHECK ({c.check_expr})" if c.check else ""
+        if c.name in backfill:
+            nullable = replace(c, not_null=False)
+            up = [f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {c.name} {nullable.definition}{check};",
+                  f"UPDATE {t} SET {c.name} = {backfill[c.name]};"]
+            if c.not_null:
+                up.append(f"ALTER TABLE {t} ALTER COLUMN {c.name} SET NOT NULL;")
+        else:
+            up = [f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {c.name} {c.definition}{check};"]
+        steps.append(Step(tuple(up), (f"ALTER TABLE {t} DROP COLUMN IF EXISTS {c.name};",)))
+    for c in after.columns:
+        old_c = current.column(c.name)
+        if old_c is None or old_c == c:
+            continue
+        alter_column = f"ALTER TABLE {t} ALTER COLUMN {c.name}"
+        if old_c.sql_type != c.sql_type:
+            steps.append(Step((f"{alter_column} TYPE {c.sql_type};",), (f"{alter_column} TYPE {old_c.sql_type};",)))
+        if old_c.not_null != c.not_null:
+            set_, drop = f"{alter_column} SET NOT NULL;", f"{alter_column} DROP NOT NULL;"
+            steps.append(Step((set_,), (drop,)) if c.not_null else Step((drop,), (set_,)))
+        if old_c.default != c.default:
+            steps.append(Step((_set_default(t, c),), (_set_default(t, old_c),)))
+        if old_c.check != c.check:
+            steps.append(Step((_replace_check(t, c),), (_replace_check(t, old_c),)))
+    after_names = {i.name for i in after.indexes}
+    for i in current.indexes:
+        dropped_with_column = any(re.search(rf"\b{re.escape(c)}\b", i.expr) for c in had - kept)
+        if i.name not in after_names and not dropped_with_column:
+            steps.append(Step((f"DROP INDEX IF EXISTS {i.name};",), (_create_index(t, i),)))
+    for i in after.indexes:
+        if current.index(i.name) is None:
+            steps.append(Step((_create_index(t, i),), (f"DROP INDEX IF EXISTS {i.name};",)))
+    return steps
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One goose migration of a table: the CREATE of ``create``, or the steps
+    of an ALTER."""
+
+    version: str
+    file: str
+    create: Table | None
+    steps: tuple[Step, ...]

@@ -22,7 +22,7 @@ from ..diagnostics import InvalidInput
 from ..golang import GoPackage
 from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service
 from ..params import Params
-from . import checks
+from . import checks, evolution
 from .context import Context
 from .entities import EntityReader, EntitySpec
 from .fields import make_field
@@ -42,6 +42,7 @@ def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:
     checks.check_across(ctx, entities)
     for e in entities:
         checks.check_fields(ctx, e)
+    evolution.check(ctx, entities)
     if specs:
         checks.check_one_run(ctx)
     if packages:
@@ -60,7 +61,8 @@ def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:
 
 
 def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> Entity:
-    fields = _fields(spec, plan, packages)
+    history = _fields(spec, plan, packages)
+    fields = [f for f in history if not f.dropped_in]
     by_name = {f.name: f for f in fields}
     service = _service(ctx, spec, plan, packages, by_name) if plan else None
     return Entity(
@@ -90,6 +92,9 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
         service=service,
         location=spec.desc.location,
         option_location=spec.option_location,
+        history=tuple(history),
+        adopt=spec.options.adopt,
+        deployed=tuple(evolution.parse_deployed(d) for d in spec.options.deployed),
     )
 
 
@@ -100,9 +105,10 @@ def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> l
     creates = plan.writes(Operation.CREATE) if plan else None
     updates = plan.writes(Operation.UPDATE) if plan else None
     fields = []
-    for f in spec.fields:
-        in_create = creates is None or any(w.name == f.name for w in creates)
-        in_update = not f.immutable and (updates is None or any(w.name == f.name for w in updates))
+    for f in spec.history:
+        stored = not f.options.dropped_in
+        in_create = stored and (creates is None or any(w.name == f.name for w in creates))
+        in_update = stored and not f.immutable and (updates is None or any(w.name == f.name for w in updates))
         limits = [w.max_len for w in creates or () if w.name == f.name] if in_create else []
         limits += [w.max_len for w in updates or () if w.name == f.name] if in_update else []
         fields.append(make_field(f, proto_go=spec.proto_go[f.name], table=spec.table, entity_go=spec.go_type,

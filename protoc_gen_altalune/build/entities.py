@@ -29,7 +29,8 @@ class EntitySpec:
     partitioned: bool
     error_code: int
     migration_version: str
-    fields: tuple[FieldSpec, ...]
+    fields: tuple[FieldSpec, ...]  # the stored fields
+    history: tuple[FieldSpec, ...]  # and those whose column is dropped, in message order
     has_created_at: bool
     has_updated_at: bool
     default_sort: tuple[str, str]
@@ -137,7 +138,9 @@ class EntityReader:
                 f"{conventions.MIN_BLOCK}-{conventions.MAX_BLOCK} beyond them; not 600, 603 or 699)",
             )
         version = opts.migration_version
-        if not re.fullmatch(r"\d{14}", version):
+        if opts.adopt and not version:
+            pass  # an adopted table has no create migration
+        elif not re.fullmatch(r"\d{14}", version):
             problems.add(opt_loc, f"entity {name}: " + (f"migration_version {version!r} is not 14 digits" if version
                                                         else "no migration_version"),
                          'add migration_version: "YYYYMMDDhhmmss" to its (altalune.codegen.v1.entity) option, '
@@ -145,6 +148,7 @@ class EntityReader:
         ctx.require_go_package(file)
 
         fields: list[FieldSpec] = []
+        history: list[FieldSpec] = []
         seen_id = has_created = has_updated = False
         for fd in msg.fields:
             fopts = ctx.options.field(fd)
@@ -170,16 +174,19 @@ class EntityReader:
                 continue
             field = self.fields.spec(name, fd, fopts)
             if field:
-                fields.append(field)
+                history.append(field)
+                if not fopts.dropped_in:
+                    fields.append(field)
         if not seen_id:
             problems.add(msg.location, f"entity {name} has no `string id` field (its public ID)",
                          "add `string id = 1;`")
         proto_go = proto_go_names(msg)
-        self._check_fields(name, fields)
+        self._check_fields(name, history)
         default_sort = self._default_sort(name, opts, fields, opt_loc)
         spec = EntitySpec(
             desc=msg, file=file, options=opts, plural=plural, package=package, table=table,
             partitioned=partitioned, error_code=error_code, migration_version=version, fields=tuple(fields),
+            history=tuple(history),
             has_created_at=has_created, has_updated_at=has_updated, default_sort=default_sort,
             hooks=self._hooks(name, opts, opt_loc),
             proto_go=proto_go, option_location=opt_loc, dir=f"{ctx.params.domain_dir}/{package}",
@@ -244,7 +251,7 @@ class EntityReader:
                 "choose a shorter table name",
             )
             return
-        for f in spec.fields:
+        for f in spec.history:
             if not (f.unique or f.indexed):
                 continue
             index = naming.unique_index(spec.table, f.column) if f.unique else naming.plain_index(spec.table, f.column)

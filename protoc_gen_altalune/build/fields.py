@@ -237,6 +237,7 @@ class FieldReader:
                 proto_const=parent.package.ident(f"{parent.name}_{v.name}"),
                 const=domain_type + naming.go_name(conventions.value_suffix(desc.name, v.name)),
                 db_value=db_value,
+                added_in=opts.added_in,
             ))
         if not values:
             return None
@@ -281,5 +282,13 @@ def make_field(spec: FieldSpec, *, proto_go: str, table: str, entity_go: str, ki
         wrapper=spec.column_type.wrapper,
         filter_key=spec.filter_key,
         location=spec.desc.location,
+        sql_fixed=spec.sql_fixed,
+        added_in=spec.options.added_in,
+        unique_in=spec.options.unique_in,
+        indexed_in=spec.options.indexed_in,
+        backfill=spec.options.backfill,
+        dropped_in=spec.options.dropped_in,
+        renamed_from=spec.options.renamed_from,
+        renamed_in=spec.options.renamed_in,
     )
 

@@ -187,7 +187,18 @@ type EntityOptions struct {
 	// file of your own: the generated service calls each one directly, so a
 	// missing or mistyped method fails to compile. A hook method that is not
 	// listed here makes NewService panic at start-up (it would never run).
-	Hooks         []Hook `protobuf:"varint,8,rep,packed,name=hooks,proto3,enum=altalune.codegen.v1.Hook" json:"hooks,omitempty"`
+	Hooks []Hook `protobuf:"varint,8,rep,packed,name=hooks,proto3,enum=altalune.codegen.v1.Hook" json:"hooks,omitempty"`
+	// The table already exists, created by the repository's own migrations:
+	// no create migration is written (and none is rolled back), and
+	// migration_version is not needed. Later versions (added_in, ...) still
+	// arrive as generated migrations. Run the schema check before adopting.
+	Adopt bool `protobuf:"varint,9,opt,name=adopt,proto3" json:"adopt,omitempty"`
+	// The generated migrations of this entity that are deployed, as
+	// "<version>:<sha256 of the file>" (`sha256sum` of it; at least 12 hex
+	// digits). The plugin refuses to write a deployed migration differently,
+	// and refuses a new version older than a deployed one (goose would never
+	// apply it).
+	Deployed      []string `protobuf:"bytes,10,rep,name=deployed,proto3" json:"deployed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -278,6 +289,20 @@ func (x *EntityOptions) GetHooks() []Hook {
 	return nil
 }
 
+func (x *EntityOptions) GetAdopt() bool {
+	if x != nil {
+		return x.Adopt
+	}
+	return false
+}
+
+func (x *EntityOptions) GetDeployed() []string {
+	if x != nil {
+		return x.Deployed
+	}
+	return nil
+}
+
 // FieldOptions describe how an entity field is stored and queried.
 type FieldOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -309,7 +334,27 @@ type FieldOptions struct {
 	// Key of the field in Query filters and in the filter catalog, for clients
 	// that already use another one (e.g. "statuses"). The field name and its
 	// JSON name are accepted as filter keys too. Default: the field name.
-	FilterKey     string `protobuf:"bytes,10,opt,name=filter_key,json=filterKey,proto3" json:"filter_key,omitempty"`
+	FilterKey string `protobuf:"bytes,10,opt,name=filter_key,json=filterKey,proto3" json:"filter_key,omitempty"`
+	// Version whose migration adds the column. A NOT NULL column without a
+	// default (a required timestamp) needs backfill.
+	AddedIn string `protobuf:"bytes,11,opt,name=added_in,json=addedIn,proto3" json:"added_in,omitempty"`
+	// Version whose migration creates the unique index (with unique: true).
+	UniqueIn string `protobuf:"bytes,12,opt,name=unique_in,json=uniqueIn,proto3" json:"unique_in,omitempty"`
+	// Version whose migration creates the plain index (with indexed or
+	// filterable).
+	IndexedIn string `protobuf:"bytes,13,opt,name=indexed_in,json=indexedIn,proto3" json:"indexed_in,omitempty"`
+	// SQL expression that gives existing rows their value when the column is
+	// added, e.g. "created_at" or "'none'"; the column is added, filled, then
+	// made NOT NULL.
+	Backfill string `protobuf:"bytes,14,opt,name=backfill,proto3" json:"backfill,omitempty"`
+	// Version whose migration drops the column. The field stays in the message
+	// (mark it deprecated): the earlier migrations are written from it. From
+	// then on nothing reads or writes it, like a transient field.
+	DroppedIn string `protobuf:"bytes,15,opt,name=dropped_in,json=droppedIn,proto3" json:"dropped_in,omitempty"`
+	// The column's name before renamed_in: that version's migration renames
+	// the column and its index and check.
+	RenamedFrom   string `protobuf:"bytes,16,opt,name=renamed_from,json=renamedFrom,proto3" json:"renamed_from,omitempty"`
+	RenamedIn     string `protobuf:"bytes,17,opt,name=renamed_in,json=renamedIn,proto3" json:"renamed_in,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -414,12 +459,64 @@ func (x *FieldOptions) GetFilterKey() string {
 	return ""
 }
 
+func (x *FieldOptions) GetAddedIn() string {
+	if x != nil {
+		return x.AddedIn
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetUniqueIn() string {
+	if x != nil {
+		return x.UniqueIn
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetIndexedIn() string {
+	if x != nil {
+		return x.IndexedIn
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetBackfill() string {
+	if x != nil {
+		return x.Backfill
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetDroppedIn() string {
+	if x != nil {
+		return x.DroppedIn
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetRenamedFrom() string {
+	if x != nil {
+		return x.RenamedFrom
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetRenamedIn() string {
+	if x != nil {
+		return x.RenamedIn
+	}
+	return ""
+}
+
 // EnumValueOptions map an enum value to the string stored in the database.
 type EnumValueOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Stored value. Default: the value name without the enum's prefix,
 	// lower-cased (EMPLOYEE_STATUS_ACTIVE -> "active").
-	DbValue       string `protobuf:"bytes,1,opt,name=db_value,json=dbValue,proto3" json:"db_value,omitempty"`
+	DbValue string `protobuf:"bytes,1,opt,name=db_value,json=dbValue,proto3" json:"db_value,omitempty"`
+	// Version whose migration allows the value in the column's CHECK (the
+	// enum's other values were there from the start).
+	AddedIn       string `protobuf:"bytes,2,opt,name=added_in,json=addedIn,proto3" json:"added_in,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -457,6 +554,13 @@ func (*EnumValueOptions) Descriptor() ([]byte, []int) {
 func (x *EnumValueOptions) GetDbValue() string {
 	if x != nil {
 		return x.DbValue
+	}
+	return ""
+}
+
+func (x *EnumValueOptions) GetAddedIn() string {
+	if x != nil {
+		return x.AddedIn
 	}
 	return ""
 }
@@ -687,7 +791,7 @@ var File_altalune_codegen_v1_options_proto protoreflect.FileDescriptor
 
 const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
-	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xac\x02\n" +
+	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xde\x02\n" +
 	"\rEntityOptions\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12%\n" +
 	"\vpartitioned\x18\x02 \x01(\bH\x00R\vpartitioned\x88\x01\x01\x12\x16\n" +
@@ -697,8 +801,11 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"error_code\x18\x05 \x01(\x05R\terrorCode\x12!\n" +
 	"\fdefault_sort\x18\x06 \x01(\tR\vdefaultSort\x12+\n" +
 	"\x11migration_version\x18\a \x01(\tR\x10migrationVersion\x12/\n" +
-	"\x05hooks\x18\b \x03(\x0e2\x19.altalune.codegen.v1.HookR\x05hooksB\x0e\n" +
-	"\f_partitioned\"\xf5\x02\n" +
+	"\x05hooks\x18\b \x03(\x0e2\x19.altalune.codegen.v1.HookR\x05hooks\x12\x14\n" +
+	"\x05adopt\x18\t \x01(\bR\x05adopt\x12\x1a\n" +
+	"\bdeployed\x18\n" +
+	" \x03(\tR\bdeployedB\x0e\n" +
+	"\f_partitioned\"\xc9\x04\n" +
 	"\fFieldOptions\x12\x16\n" +
 	"\x06unique\x18\x01 \x01(\bR\x06unique\x12#\n" +
 	"\n" +
@@ -715,14 +822,25 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\aindexed\x18\t \x01(\bH\x03R\aindexed\x88\x01\x01\x12\x1d\n" +
 	"\n" +
 	"filter_key\x18\n" +
-	" \x01(\tR\tfilterKeyB\r\n" +
+	" \x01(\tR\tfilterKey\x12\x19\n" +
+	"\badded_in\x18\v \x01(\tR\aaddedIn\x12\x1b\n" +
+	"\tunique_in\x18\f \x01(\tR\buniqueIn\x12\x1d\n" +
+	"\n" +
+	"indexed_in\x18\r \x01(\tR\tindexedIn\x12\x1a\n" +
+	"\bbackfill\x18\x0e \x01(\tR\bbackfill\x12\x1d\n" +
+	"\n" +
+	"dropped_in\x18\x0f \x01(\tR\tdroppedIn\x12!\n" +
+	"\frenamed_from\x18\x10 \x01(\tR\vrenamedFrom\x12\x1d\n" +
+	"\n" +
+	"renamed_in\x18\x11 \x01(\tR\trenamedInB\r\n" +
 	"\v_searchableB\r\n" +
 	"\v_filterableB\v\n" +
 	"\t_sortableB\n" +
 	"\n" +
-	"\b_indexed\"-\n" +
+	"\b_indexed\"H\n" +
 	"\x10EnumValueOptions\x12\x19\n" +
-	"\bdb_value\x18\x01 \x01(\tR\adbValue\"~\n" +
+	"\bdb_value\x18\x01 \x01(\tR\adbValue\x12\x19\n" +
+	"\badded_in\x18\x02 \x01(\tR\aaddedIn\"~\n" +
 	"\x0eServiceOptions\x12\x16\n" +
 	"\x06entity\x18\x01 \x01(\tR\x06entity\x12\x1a\n" +
 	"\bresource\x18\x02 \x01(\tR\bresource\x12\x16\n" +
