@@ -104,11 +104,14 @@ def _renamed_expr(expr: str, old: str, new: str) -> str:
     return re.sub(rf"\b{re.escape(old)}\b", new, expr)
 
 
-def _readd(table: str, c: Column) -> tuple[str, ...]:
-    """Statements that bring a dropped column back, without its values: it
-    returns NULL in every row, so it cannot be NOT NULL again."""
-    statements = [f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {c.name} {c.sql_type}"
-                  + (f" CHECK ({c.check_expr})" if c.check else "") + ";"]
+def _readd(table: str, c: Column, unique: bool) -> tuple[str, ...]:
+    """Statements that bring a dropped column back, without its values: every
+    row gets the column's default, or NULL when it has none or is unique
+    (rows would share the default), and then it cannot be NOT NULL again."""
+    check = f" CHECK ({c.check_expr})" if c.check else ""
+    if c.default is not None and not unique:
+        return (f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {c.name} {c.definition}{check};",)
+    statements = [f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {c.name} {c.sql_type}{check};"]
     if c.default is not None:
         statements.append(f"ALTER TABLE {table} ALTER COLUMN {c.name} SET DEFAULT {c.default};")
     return tuple(statements)
@@ -123,10 +126,15 @@ def _set_default(table: str, c: Column) -> str:
     return f"ALTER TABLE {table} ALTER COLUMN {c.name} {action};"
 
 
-def _replace_check(table: str, c: Column) -> str:
-    name = c.check_name(table)
-    add = f", ADD CONSTRAINT {name} CHECK ({c.check_expr})" if c.check else ""
-    return f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}{add};"
+def _retype(table: str, frm: Column, to: Column) -> tuple[str, ...]:
+    """Statements from column ``frm`` to ``to`` when its type or check changes."""
+    name = to.check_name(table)
+    statements = [f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};"] if frm.check else []
+    if frm.sql_type != to.sql_type:
+        statements.append(f"ALTER TABLE {table} ALTER COLUMN {to.name} TYPE {to.sql_type};")
+    if to.check:
+        statements.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({to.check_expr});")
+    return tuple(statements)
 
 
 def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[str, str]) -> list[Step]:
@@ -168,7 +176,8 @@ def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[s
         if c.name not in kept:
             lost = [i for i in current.indexes if re.search(rf"\b{re.escape(c.name)}\b", i.expr)]
             steps.append(Step((f"ALTER TABLE {t} DROP COLUMN IF EXISTS {c.name};",),
-                              _readd(t, c) + tuple(_create_index(t, i) for i in lost)))
+                              _readd(t, c, any(i.unique for i in lost))
+                              + tuple(_create_index(t, i) for i in lost)))
     had = {c.name for c in current.columns}
     for c in after.columns:
         if c.name in had:
@@ -188,15 +197,16 @@ def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[s
         if old_c is None or old_c == c:
             continue
         alter_column = f"ALTER TABLE {t} ALTER COLUMN {c.name}"
-        if old_c.sql_type != c.sql_type:
-            steps.append(Step((f"{alter_column} TYPE {c.sql_type};",), (f"{alter_column} TYPE {old_c.sql_type};",)))
+        if old_c.sql_type != c.sql_type or old_c.check != c.check:
+            # The check is dropped before a type change and added after it, in
+            # both directions: a change of type rewrites the text of a check
+            # it keeps, and the schema would then differ from a fresh install.
+            steps.append(Step(_retype(t, old_c, c), _retype(t, c, old_c)))
         if old_c.not_null != c.not_null:
             set_, drop = f"{alter_column} SET NOT NULL;", f"{alter_column} DROP NOT NULL;"
             steps.append(Step((set_,), (drop,)) if c.not_null else Step((drop,), (set_,)))
         if old_c.default != c.default:
             steps.append(Step((_set_default(t, c),), (_set_default(t, old_c),)))
-        if old_c.check != c.check:
-            steps.append(Step((_replace_check(t, c),), (_replace_check(t, old_c),)))
     after_names = {i.name for i in after.indexes}
     for i in current.indexes:
         dropped_with_column = any(re.search(rf"\b{re.escape(c)}\b", i.expr) for c in had - kept)

@@ -18,6 +18,7 @@ from schema_fuzz import ACCEPTED, BAD_ERROR, CRASH, FAILURES, REFUSED, REPO, gen
 REGRESSION_SEEDS = [
     6,  # nested enum Wish.Status beside top-level WishStatus: one Go type declared twice
     9,  # fields name and get_name: protoc-gen-go renames the field GetName_
+    1087,  # a domain named internal: the go command refuses to import it from elsewhere
 ]
 SEEDS = sorted(set(range(1, 41)) | set(REGRESSION_SEEDS))
 RESULTS = REPO / ".tools" / "fuzz-results" / "pytest"

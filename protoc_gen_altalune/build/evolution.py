@@ -198,7 +198,9 @@ def check_deployed(entities: Iterable[Entity], written: dict[str, bytes], proble
                              "applied migration again, so the database would not follow",
                              f"undo the change to what version {m.version} creates and make it a new version: "
                              f'added_in, unique_in, indexed_in, dropped_in or renamed_in: "{next_version(e)}" '
-                             "on the field, or added_in on the enum value")
+                             "on the field, or added_in on the enum value (if the protos did not change, this "
+                             "protoc-gen-altalune writes the file differently from the one that wrote it: "
+                             "generate with that one and report it)")
 
 
 def _where(e: Entity, m: Migration) -> Locatable:

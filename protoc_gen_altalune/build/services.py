@@ -267,6 +267,12 @@ class ServiceBinder:
                 if fd.name in ("project_id", f"{entity.snake}_id", "id"):
                     continue
                 spec = by_name.get(fd.name)
+                dropped = next((f for f in entity.history if f.name == fd.name and f.options.dropped_in), None)
+                if dropped is not None:
+                    missing(at(req, fd.name), f"{req.name}.{fd.name}: the column of {entity.name}.{fd.name} is "
+                                              f"dropped in version {dropped.options.dropped_in}",
+                            f"remove it from {req.name} (reserve its number)")
+                    continue
                 if spec is None:
                     missing(at(req, fd.name), f"{req.name}.{fd.name} is not a stored field of {entity.name}",
                             f"remove it from {req.name}, or add it to {entity.name}; "

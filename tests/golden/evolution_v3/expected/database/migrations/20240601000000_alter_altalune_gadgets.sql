@@ -9,11 +9,13 @@ ALTER TABLE altalune_gadgets ADD COLUMN IF NOT EXISTS serial TEXT NOT NULL DEFAU
 ALTER TABLE altalune_gadgets ADD COLUMN IF NOT EXISTS launched_at TIMESTAMPTZ;
 UPDATE altalune_gadgets SET launched_at = created_at;
 ALTER TABLE altalune_gadgets ALTER COLUMN launched_at SET NOT NULL;
+ALTER TABLE altalune_gadgets DROP CONSTRAINT IF EXISTS altalune_gadgets_kind_check;
 ALTER TABLE altalune_gadgets ALTER COLUMN kind TYPE VARCHAR(23);
-ALTER TABLE altalune_gadgets DROP CONSTRAINT IF EXISTS altalune_gadgets_kind_check, ADD CONSTRAINT altalune_gadgets_kind_check CHECK (kind IN ('basic', 'pro', 'enterprise_with_support'));
+ALTER TABLE altalune_gadgets ADD CONSTRAINT altalune_gadgets_kind_check CHECK (kind IN ('basic', 'pro', 'enterprise_with_support'));
 
 -- +goose Down
-ALTER TABLE altalune_gadgets DROP CONSTRAINT IF EXISTS altalune_gadgets_kind_check, ADD CONSTRAINT altalune_gadgets_kind_check CHECK (kind IN ('basic', 'pro'));
+ALTER TABLE altalune_gadgets DROP CONSTRAINT IF EXISTS altalune_gadgets_kind_check;
 ALTER TABLE altalune_gadgets ALTER COLUMN kind TYPE VARCHAR(20);
+ALTER TABLE altalune_gadgets ADD CONSTRAINT altalune_gadgets_kind_check CHECK (kind IN ('basic', 'pro'));
 ALTER TABLE altalune_gadgets DROP COLUMN IF EXISTS launched_at;
 ALTER TABLE altalune_gadgets DROP COLUMN IF EXISTS serial;

@@ -15,7 +15,6 @@ CREATE INDEX IF NOT EXISTS ix_altalune_gadgets_note ON altalune_gadgets (project
 DROP INDEX IF EXISTS ix_altalune_gadgets_note;
 DROP INDEX IF EXISTS ux_altalune_gadgets_serial;
 ALTER TABLE altalune_gadgets DROP COLUMN IF EXISTS note;
-ALTER TABLE altalune_gadgets ADD COLUMN IF NOT EXISTS legacy_code TEXT;
-ALTER TABLE altalune_gadgets ALTER COLUMN legacy_code SET DEFAULT '';
+ALTER TABLE altalune_gadgets ADD COLUMN IF NOT EXISTS legacy_code TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS ix_altalune_gadgets_legacy_code ON altalune_gadgets (project_id, LOWER(legacy_code));
 ALTER TABLE altalune_gadgets RENAME COLUMN price_cents TO price;
