@@ -74,6 +74,13 @@ func NewTicketReferenceAlreadyExistsError(reference string) *AppError {
 		"reference", reference)
 }
 
+// NewTicketExternalRefAlreadyExistsError answers for an external ref another ticket has.
+func NewTicketExternalRefAlreadyExistsError(externalRef string) *AppError {
+	return newGeneratedError(CodeTicketAlreadyExists, codes.AlreadyExists,
+		fmt.Sprintf("Ticket with external ref '%v' already exists", externalRef),
+		"external_ref", externalRef)
+}
+
 // newGeneratedError builds an AppError with one ErrorDetail naming the value at fault.
 func newGeneratedError(code string, grpcCode codes.Code, message, metaKey, metaValue string) *AppError {
 	return &AppError{

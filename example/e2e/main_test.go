@@ -60,6 +60,11 @@ var (
 	httpBase string
 	// grpcAddr is the server's gRPC address.
 	grpcAddr string
+	// adminURL, serverBin and jwksPath let a test start a server of its own
+	// on a database of its own (evolution_test.go).
+	adminURL, serverBin, jwksPath string
+	// dbURL is the URL of the server's database.
+	dbURL string
 )
 
 func TestMain(m *testing.M) {
@@ -67,8 +72,8 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	adminURL := os.Getenv(envDatabaseURL)
-	serverBin := os.Getenv(envServerBin)
+	adminURL = os.Getenv(envDatabaseURL)
+	serverBin = os.Getenv(envServerBin)
 	var missing []string
 	if adminURL == "" {
 		missing = append(missing, envDatabaseURL+" (URL of a PostgreSQL the tests may create databases in)")
@@ -91,7 +96,8 @@ func run(m *testing.M) int {
 	defer cancel()
 
 	dbName := fmt.Sprintf("altalune_e2e_%d_%d", time.Now().UnixNano(), os.Getpid())
-	dbURL, err := createDatabase(ctx, adminURL, dbName)
+	var err error
+	dbURL, err = createDatabase(ctx, adminURL, dbName)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: create database: %v\n", err)
 		return 1
@@ -104,6 +110,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.Remove(jwksFile)
+	jwksPath = jwksFile
 
 	srv, err := startServer(serverBin, dbURL, jwksFile)
 	if err != nil {

@@ -33,7 +33,7 @@ const (
 
 var (
 	ticketPriorityDB = map[altalunev1.TicketPriority]string{priorityLow: "low", priorityNormal: "normal", priorityHigh: "high"}
-	ticketStateDB    = map[altalunev1.TicketState]string{stateOpen: "open", stateClosed: "closed"}
+	ticketStateDB    = map[altalunev1.TicketState]string{stateOpen: "open", stateClosed: "closed", altalunev1.TicketState_TICKET_STATE_ON_HOLD: "on_hold"}
 )
 
 func newTicketRequest(projectID string) *altalunev1.CreateTicketRequest {
@@ -53,7 +53,8 @@ func fullTicketRequest(projectID string) *altalunev1.CreateTicketRequest {
 	req.Priority = priorityHigh
 	req.AssigneeEmail = ptr(uniq("agent") + "@support.example")
 	req.DueAt = timestamppb.New(micros(2031, time.July, 8, 9, 10, 11, 654321))
-	req.EstimateMinutes = 1 << 40
+	req.Category = "Hardware / printers"
+	req.ExternalRef = ptr(uniq("EXT-"))
 	return req
 }
 
@@ -81,31 +82,33 @@ func expectedTicket(req *altalunev1.CreateTicketRequest, got *altalunev1.Ticket)
 		priority = priorityLow
 	}
 	return &altalunev1.Ticket{
-		Id:              got.GetId(),
-		Reference:       req.GetReference(),
-		Title:           req.GetTitle(),
-		Body:            req.GetBody(),
-		Priority:        priority,
-		State:           stateOpen,
-		AssigneeEmail:   req.AssigneeEmail,
-		DueAt:           req.GetDueAt(),
-		EstimateMinutes: req.GetEstimateMinutes(),
-		CreatedAt:       got.GetCreatedAt(),
-		UpdatedAt:       got.GetUpdatedAt(),
+		Id:            got.GetId(),
+		Reference:     req.GetReference(),
+		Title:         req.GetTitle(),
+		Body:          req.GetBody(),
+		Priority:      priority,
+		State:         stateOpen,
+		AssigneeEmail: req.AssigneeEmail,
+		DueAt:         req.GetDueAt(),
+		Category:      req.GetCategory(),
+		ExternalRef:   req.ExternalRef,
+		CreatedAt:     got.GetCreatedAt(),
+		UpdatedAt:     got.GetUpdatedAt(),
 	}
 }
 
 func ticketUpdateFrom(projectID string, tk *altalunev1.Ticket) *altalunev1.UpdateTicketRequest {
 	return &altalunev1.UpdateTicketRequest{
-		ProjectId:       projectID,
-		TicketId:        tk.GetId(),
-		Reference:       tk.GetReference(),
-		Title:           tk.GetTitle(),
-		Body:            tk.GetBody(),
-		Priority:        tk.GetPriority(),
-		AssigneeEmail:   tk.AssigneeEmail,
-		DueAt:           tk.GetDueAt(),
-		EstimateMinutes: tk.GetEstimateMinutes(),
+		ProjectId:     projectID,
+		TicketId:      tk.GetId(),
+		Reference:     tk.GetReference(),
+		Title:         tk.GetTitle(),
+		Body:          tk.GetBody(),
+		Priority:      tk.GetPriority(),
+		AssigneeEmail: tk.AssigneeEmail,
+		DueAt:         tk.GetDueAt(),
+		Category:      tk.GetCategory(),
+		ExternalRef:   tk.ExternalRef,
 	}
 }
 
@@ -183,7 +186,7 @@ func TestTickets(t *testing.T) {
 			upd := &altalunev1.UpdateTicketRequest{
 				ProjectId: p.PublicID, TicketId: created.GetId(),
 				Reference: uniq("NEWREF"), Title: "New title", Body: "", Priority: priorityLow,
-				AssigneeEmail: nil, DueAt: nil, EstimateMinutes: 0,
+				AssigneeEmail: nil, DueAt: nil, Category: "", ExternalRef: nil,
 			}
 			res, err := api.Tickets.Update(ctxFor(t), upd)
 			requireOK(t, err, "UpdateTicket")
@@ -307,7 +310,8 @@ func TestTickets(t *testing.T) {
 				{"empty title", func(r *altalunev1.CreateTicketRequest) { r.Title = "" }},
 				{"undefined priority", func(r *altalunev1.CreateTicketRequest) { r.Priority = 7 }},
 				{"bad assignee email", func(r *altalunev1.CreateTicketRequest) { r.AssigneeEmail = ptr("nobody") }},
-				{"negative estimate", func(r *altalunev1.CreateTicketRequest) { r.EstimateMinutes = -1 }},
+				{"category of 41 characters", func(r *altalunev1.CreateTicketRequest) { r.Category = strings.Repeat("c", 41) }},
+				{"empty external ref", func(r *altalunev1.CreateTicketRequest) { r.ExternalRef = ptr("") }},
 				{"project id of 15 characters", func(r *altalunev1.CreateTicketRequest) { r.ProjectId += "x" }},
 				{"NUL in the title", func(r *altalunev1.CreateTicketRequest) { r.Title = "Broken\x00printer" }},
 				{"NUL in the body", func(r *altalunev1.CreateTicketRequest) { r.Body = "\x00" }},
@@ -329,11 +333,11 @@ func TestTickets(t *testing.T) {
 // What the ticket list offers: filter keys and sort fields (sorted, as the
 // refusals list them) and the stored enum values (in declaration order).
 var (
-	ticketFilterKeys = []string{"assignee_email", "priority", "state"}
-	ticketSortFields = []string{"assignee_email", "body", "closed_at", "created_at", "due_at", "estimate_minutes",
-		"priority", "reference", "resolution", "state", "title", "updated_at"}
+	ticketFilterKeys = []string{"assignee_email", "category", "priority", "state"}
+	ticketSortFields = []string{"assignee_email", "body", "category", "closed_at", "created_at", "due_at",
+		"external_ref", "priority", "reference", "resolution", "state", "title", "updated_at"}
 	ticketPriorityValues = []string{"low", "normal", "high"}
-	ticketStateValues    = []string{"open", "closed"}
+	ticketStateValues    = []string{"open", "closed", "on_hold"}
 )
 
 func queryTickets(t *testing.T, api *API, projectID string, q *altalunev1.QueryRequest) *altalunev1.QueryTicketsResponse {
@@ -361,7 +365,7 @@ func TestTicketQuery(t *testing.T) {
 			req := newTicketRequest(p.PublicID)
 			req.Priority, req.AssigneeEmail = s.priority, ptr(s.assignee)
 			req.DueAt = timestamppb.New(micros(2030, time.January, 10-i, 0, 0, 0, 0))
-			req.EstimateMinutes = int64(10 * (i%2 + 1) * (i + 1))
+			req.Category = fmt.Sprintf("queue %d", (i*3)%4)
 			tk := createTicket(t, api, req)
 			if s.close {
 				res, err := api.Tickets.Close(ctxFor(t), &altalunev1.CloseTicketRequest{ProjectId: p.PublicID, TicketId: tk.GetId(), Resolution: "resolvedbyreboot"})
@@ -434,9 +438,10 @@ func TestTicketQuery(t *testing.T) {
 
 		t.Run("filter catalog", func(t *testing.T) {
 			got := catalog(queryTickets(t, api, p.PublicID, nil).GetMeta())
-			requireSameSet(t, mapsKeys(got), []string{"priority", "state", "assignee_email"}, "meta.filters keys")
+			requireSameSet(t, mapsKeys(got), []string{"priority", "state", "assignee_email", "category"}, "meta.filters keys")
 			requireSameSet(t, got["priority"], []string{"low", "normal", "high"}, "meta.filters[priority]")
-			requireSameSet(t, got["state"], []string{"open", "closed"}, "meta.filters[state]")
+			requireSameSet(t, got["state"], []string{"open", "closed", "on_hold"}, "meta.filters[state]")
+			requireStrings(t, got["category"], []string{"queue 0", "queue 1", "queue 2", "queue 3"}, "meta.filters[category]")
 			requireStrings(t, got["assignee_email"],
 				[]string{"ann@support.example", "bob@support.example", "cid@support.example", "dee@support.example"}, "meta.filters[assignee_email]")
 		})
@@ -480,10 +485,9 @@ func TestTicketQuery(t *testing.T) {
 		})
 
 		for field, compare := range map[string]func(a, b *altalunev1.Ticket) int{
-			"due_at":           func(a, b *altalunev1.Ticket) int { return compareTS(a.GetDueAt(), b.GetDueAt()) },
-			"estimate_minutes": func(a, b *altalunev1.Ticket) int { return cmp.Compare(a.GetEstimateMinutes(), b.GetEstimateMinutes()) },
-			"estimateMinutes":  func(a, b *altalunev1.Ticket) int { return cmp.Compare(a.GetEstimateMinutes(), b.GetEstimateMinutes()) },
-			"reference":        func(a, b *altalunev1.Ticket) int { return cmp.Compare(a.GetReference(), b.GetReference()) },
+			"due_at":    func(a, b *altalunev1.Ticket) int { return compareTS(a.GetDueAt(), b.GetDueAt()) },
+			"category":  func(a, b *altalunev1.Ticket) int { return cmp.Compare(a.GetCategory(), b.GetCategory()) },
+			"reference": func(a, b *altalunev1.Ticket) int { return cmp.Compare(a.GetReference(), b.GetReference()) },
 		} {
 			for _, order := range []altalunev1.SortOrder{asc, desc} {
 				t.Run("sort by "+field+" "+order.String(), func(t *testing.T) {

@@ -174,7 +174,7 @@ def _check_enums_shared(ctx: Context, entities: Iterable[Entity]) -> None:
 
 def check_deployed(entities: Iterable[Entity], written: dict[str, bytes], problems: Problems) -> None:
     """Each migration an entity records as deployed is written exactly as it
-    was (its sha256), and no newer version is older than a deployed one:
+    was (its sha256), and none of its new versions is older than a deployed one:
     goose never re-runs an applied migration, and refuses one older than the
     latest it applied."""
     entities = list(entities)
@@ -184,7 +184,9 @@ def check_deployed(entities: Iterable[Entity], written: dict[str, bytes], proble
         for m in e.migrations:
             digest = deployed.get(m.version)
             if digest is None:
-                if latest and m.version < latest:
+                # Only an entity that records what is deployed says which of
+                # its migrations are new.
+                if deployed and m.version < latest:
                     problems.add(_where(e, m), f"entity {e.name}: migration {m.file} is not deployed but older than "
                                                f"deployed migration {latest}: goose refuses to apply it out of order",
                                  f"use a version later than {latest}, e.g. {str(int(latest) + 1).zfill(14)}")

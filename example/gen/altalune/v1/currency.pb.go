@@ -930,7 +930,7 @@ var File_altalune_v1_currency_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_currency_proto_rawDesc = "" +
 	"\n" +
-	"\x1aaltalune/v1/currency.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xfb\x06\n" +
+	"\x1aaltalune/v1/currency.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xce\a\n" +
 	"\bCurrency\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\"\n" +
 	"\x04code\x18\x02 \x01(\tB\x0e\xbaH\x05r\x03\x98\x01\x03\xd2\xda\x18\x02\b\x01R\x04code\x12\x1b\n" +
@@ -953,8 +953,8 @@ const file_altalune_v1_currency_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:8\xca\xda\x184\n" +
-	"\x13altalune_currencies\x10\x00(\xdc\x042\bcode asc:\x0e20240101000020B\t\n" +
+	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\x8a\x01\xca\xda\x18\x85\x01\n" +
+	"\x13altalune_currencies\x10\x00(\xdc\x042\bcode asc:\x0e20240101000020RO20240101000020:353c390b4be6ee01b1fc609af6491a984b9d4f03a3a23181a1135689ff84d4e7B\t\n" +
 	"\a_symbolB\f\n" +
 	"\n" +
 	"_issuer_id\"I\n" +

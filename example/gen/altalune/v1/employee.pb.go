@@ -924,7 +924,7 @@ var File_altalune_v1_employee_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\n" +
-	"\x1aaltalune/v1/employee.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xf4\x04\n" +
+	"\x1aaltalune/v1/employee.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xc7\x05\n" +
 	"\bEmployee\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
@@ -942,8 +942,8 @@ const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:9\xca\xda\x185\n" +
-	"\x1aaltalune_example_employees\x10\x01(\xda\x04:\x0e20240101000010B\x02\x01\x02B\b\n" +
+	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\x8b\x01\xca\xda\x18\x86\x01\n" +
+	"\x1aaltalune_example_employees\x10\x01(\xda\x04:\x0e20240101000010B\x02\x01\x02RO20240101000010:64286d25fd99fe06d87610ffd96334534d139a2cc2308600719d93f8386e2c5bB\b\n" +
 	"\x06_phone\"q\n" +
 	"\x15QueryEmployeesRequest\x12'\n" +
 	"\n" +

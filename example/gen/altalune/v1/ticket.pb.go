@@ -83,6 +83,7 @@ const (
 	TicketState_TICKET_STATE_UNSPECIFIED TicketState = 0
 	TicketState_TICKET_STATE_OPEN        TicketState = 1
 	TicketState_TICKET_STATE_CLOSED      TicketState = 2
+	TicketState_TICKET_STATE_ON_HOLD     TicketState = 3
 )
 
 // Enum value maps for TicketState.
@@ -91,11 +92,13 @@ var (
 		0: "TICKET_STATE_UNSPECIFIED",
 		1: "TICKET_STATE_OPEN",
 		2: "TICKET_STATE_CLOSED",
+		3: "TICKET_STATE_ON_HOLD",
 	}
 	TicketState_value = map[string]int32{
 		"TICKET_STATE_UNSPECIFIED": 0,
 		"TICKET_STATE_OPEN":        1,
 		"TICKET_STATE_CLOSED":      2,
+		"TICKET_STATE_ON_HOLD":     3,
 	}
 )
 
@@ -128,19 +131,29 @@ func (TicketState) EnumDescriptor() ([]byte, []int) {
 
 // Ticket is a partitioned entity whose service has a custom RPC, CloseTicket,
 // implemented by hand in internal/domain/ticket/close.go.
+//
+// It evolves across three deployed versions: 20240101000030 creates the
+// table; 20240201000000 adds category and external_ref and the ON_HOLD state;
+// 20240301000000 makes external_ref unique and drops estimate_minutes.
 type Ticket struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	Id              string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Reference       string                 `protobuf:"bytes,2,opt,name=reference,proto3" json:"reference,omitempty"`
-	Title           string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
-	Body            string                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
-	Priority        TicketPriority         `protobuf:"varint,5,opt,name=priority,proto3,enum=altalune.v1.TicketPriority" json:"priority,omitempty"`
-	State           TicketState            `protobuf:"varint,6,opt,name=state,proto3,enum=altalune.v1.TicketState" json:"state,omitempty"`
-	AssigneeEmail   *string                `protobuf:"bytes,7,opt,name=assignee_email,json=assigneeEmail,proto3,oneof" json:"assignee_email,omitempty"`
-	DueAt           *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
-	ClosedAt        *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=closed_at,json=closedAt,proto3" json:"closed_at,omitempty"`
-	Resolution      string                 `protobuf:"bytes,10,opt,name=resolution,proto3" json:"resolution,omitempty"`
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Reference     string                 `protobuf:"bytes,2,opt,name=reference,proto3" json:"reference,omitempty"`
+	Title         string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Body          string                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	Priority      TicketPriority         `protobuf:"varint,5,opt,name=priority,proto3,enum=altalune.v1.TicketPriority" json:"priority,omitempty"`
+	State         TicketState            `protobuf:"varint,6,opt,name=state,proto3,enum=altalune.v1.TicketState" json:"state,omitempty"`
+	AssigneeEmail *string                `protobuf:"bytes,7,opt,name=assignee_email,json=assigneeEmail,proto3,oneof" json:"assignee_email,omitempty"`
+	DueAt         *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
+	ClosedAt      *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=closed_at,json=closedAt,proto3" json:"closed_at,omitempty"`
+	Resolution    string                 `protobuf:"bytes,10,opt,name=resolution,proto3" json:"resolution,omitempty"`
+	// Dropped in 20240301000000; kept, never set, because the earlier
+	// migrations are written from it.
+	//
+	// Deprecated: Marked as deprecated in altalune/v1/ticket.proto.
 	EstimateMinutes int64                  `protobuf:"varint,11,opt,name=estimate_minutes,json=estimateMinutes,proto3" json:"estimate_minutes,omitempty"`
+	Category        string                 `protobuf:"bytes,12,opt,name=category,proto3" json:"category,omitempty"`
+	ExternalRef     *string                `protobuf:"bytes,13,opt,name=external_ref,json=externalRef,proto3,oneof" json:"external_ref,omitempty"`
 	CreatedAt       *timestamppb.Timestamp `protobuf:"bytes,98,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	UpdatedAt       *timestamppb.Timestamp `protobuf:"bytes,99,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	unknownFields   protoimpl.UnknownFields
@@ -247,11 +260,26 @@ func (x *Ticket) GetResolution() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in altalune/v1/ticket.proto.
 func (x *Ticket) GetEstimateMinutes() int64 {
 	if x != nil {
 		return x.EstimateMinutes
 	}
 	return 0
+}
+
+func (x *Ticket) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *Ticket) GetExternalRef() string {
+	if x != nil && x.ExternalRef != nil {
+		return *x.ExternalRef
+	}
+	return ""
 }
 
 func (x *Ticket) GetCreatedAt() *timestamppb.Timestamp {
@@ -373,17 +401,18 @@ func (x *QueryTicketsResponse) GetMeta() *QueryMetaResponse {
 }
 
 type CreateTicketRequest struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	ProjectId       string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
-	Reference       string                 `protobuf:"bytes,2,opt,name=reference,proto3" json:"reference,omitempty"`
-	Title           string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
-	Body            string                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
-	Priority        TicketPriority         `protobuf:"varint,5,opt,name=priority,proto3,enum=altalune.v1.TicketPriority" json:"priority,omitempty"`
-	AssigneeEmail   *string                `protobuf:"bytes,6,opt,name=assignee_email,json=assigneeEmail,proto3,oneof" json:"assignee_email,omitempty"`
-	DueAt           *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
-	EstimateMinutes int64                  `protobuf:"varint,8,opt,name=estimate_minutes,json=estimateMinutes,proto3" json:"estimate_minutes,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProjectId     string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	Reference     string                 `protobuf:"bytes,2,opt,name=reference,proto3" json:"reference,omitempty"`
+	Title         string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Body          string                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	Priority      TicketPriority         `protobuf:"varint,5,opt,name=priority,proto3,enum=altalune.v1.TicketPriority" json:"priority,omitempty"`
+	AssigneeEmail *string                `protobuf:"bytes,6,opt,name=assignee_email,json=assigneeEmail,proto3,oneof" json:"assignee_email,omitempty"`
+	DueAt         *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
+	Category      string                 `protobuf:"bytes,9,opt,name=category,proto3" json:"category,omitempty"`
+	ExternalRef   *string                `protobuf:"bytes,10,opt,name=external_ref,json=externalRef,proto3,oneof" json:"external_ref,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateTicketRequest) Reset() {
@@ -465,11 +494,18 @@ func (x *CreateTicketRequest) GetDueAt() *timestamppb.Timestamp {
 	return nil
 }
 
-func (x *CreateTicketRequest) GetEstimateMinutes() int64 {
+func (x *CreateTicketRequest) GetCategory() string {
 	if x != nil {
-		return x.EstimateMinutes
+		return x.Category
 	}
-	return 0
+	return ""
+}
+
+func (x *CreateTicketRequest) GetExternalRef() string {
+	if x != nil && x.ExternalRef != nil {
+		return *x.ExternalRef
+	}
+	return ""
 }
 
 type CreateTicketResponse struct {
@@ -621,18 +657,19 @@ func (x *GetTicketResponse) GetTicket() *Ticket {
 }
 
 type UpdateTicketRequest struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	ProjectId       string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
-	TicketId        string                 `protobuf:"bytes,2,opt,name=ticket_id,json=ticketId,proto3" json:"ticket_id,omitempty"`
-	Reference       string                 `protobuf:"bytes,3,opt,name=reference,proto3" json:"reference,omitempty"`
-	Title           string                 `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
-	Body            string                 `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
-	Priority        TicketPriority         `protobuf:"varint,6,opt,name=priority,proto3,enum=altalune.v1.TicketPriority" json:"priority,omitempty"`
-	AssigneeEmail   *string                `protobuf:"bytes,7,opt,name=assignee_email,json=assigneeEmail,proto3,oneof" json:"assignee_email,omitempty"`
-	DueAt           *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
-	EstimateMinutes int64                  `protobuf:"varint,9,opt,name=estimate_minutes,json=estimateMinutes,proto3" json:"estimate_minutes,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProjectId     string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	TicketId      string                 `protobuf:"bytes,2,opt,name=ticket_id,json=ticketId,proto3" json:"ticket_id,omitempty"`
+	Reference     string                 `protobuf:"bytes,3,opt,name=reference,proto3" json:"reference,omitempty"`
+	Title         string                 `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
+	Body          string                 `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
+	Priority      TicketPriority         `protobuf:"varint,6,opt,name=priority,proto3,enum=altalune.v1.TicketPriority" json:"priority,omitempty"`
+	AssigneeEmail *string                `protobuf:"bytes,7,opt,name=assignee_email,json=assigneeEmail,proto3,oneof" json:"assignee_email,omitempty"`
+	DueAt         *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
+	Category      string                 `protobuf:"bytes,10,opt,name=category,proto3" json:"category,omitempty"`
+	ExternalRef   *string                `protobuf:"bytes,11,opt,name=external_ref,json=externalRef,proto3,oneof" json:"external_ref,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateTicketRequest) Reset() {
@@ -721,11 +758,18 @@ func (x *UpdateTicketRequest) GetDueAt() *timestamppb.Timestamp {
 	return nil
 }
 
-func (x *UpdateTicketRequest) GetEstimateMinutes() int64 {
+func (x *UpdateTicketRequest) GetCategory() string {
 	if x != nil {
-		return x.EstimateMinutes
+		return x.Category
 	}
-	return 0
+	return ""
+}
+
+func (x *UpdateTicketRequest) GetExternalRef() string {
+	if x != nil && x.ExternalRef != nil {
+		return *x.ExternalRef
+	}
+	return ""
 }
 
 type UpdateTicketResponse struct {
@@ -992,7 +1036,7 @@ var File_altalune_v1_ticket_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\n" +
-	"\x18altalune/v1/ticket.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\x8f\x05\n" +
+	"\x18altalune/v1/ticket.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xb1\b\n" +
 	"\x06Ticket\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12$\n" +
 	"\treference\x18\x02 \x01(\tB\x06\xd2\xda\x18\x02\b\x01R\treference\x12\x14\n" +
@@ -1006,21 +1050,24 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\n" +
 	"resolution\x18\n" +
 	" \x01(\tB\x06\xd2\xda\x18\x02\x10\x00R\n" +
-	"resolution\x12)\n" +
-	"\x10estimate_minutes\x18\v \x01(\x03R\x0festimateMinutes\x129\n" +
+	"resolution\x12A\n" +
+	"\x10estimate_minutes\x18\v \x01(\x03B\x16\xd2\xda\x18\x10z\x0e20240301000000\x18\x01R\x0festimateMinutes\x122\n" +
+	"\bcategory\x18\f \x01(\tB\x16\xd2\xda\x18\x12\x18\x01Z\x0e20240201000000R\bcategory\x12N\n" +
+	"\fexternal_ref\x18\r \x01(\tB&\xd2\xda\x18\"\b\x01Z\x0e20240201000000b\x0e20240301000000H\x01R\vexternalRef\x88\x01\x01\x129\n" +
 	"\n" +
 	"created_at\x18b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:@\xca\xda\x18<\n" +
-	"\x18altalune_example_tickets(\xdd\x042\rpriority desc:\x0e20240101000030B\x11\n" +
-	"\x0f_assignee_email\"o\n" +
+	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xb4\x02\xca\xda\x18\xaf\x02\n" +
+	"\x18altalune_example_tickets(\xdd\x042\rpriority desc:\x0e20240101000030RO20240101000030:a58c73733349d534cc14ae21696df4e559fd2ef3f980a25f4aeecda184d02ce9RO20240201000000:56a43064adeb0d683ffee8b7efad138631538d905a644f471e2369cf07c562d6RO20240301000000:2c8cee00308042ffb28752b145017af7a2c877212250e3b8ee3538e627826385B\x11\n" +
+	"\x0f_assignee_emailB\x0f\n" +
+	"\r_external_ref\"o\n" +
 	"\x13QueryTicketsRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12/\n" +
 	"\x05query\x18\x02 \x01(\v2\x19.altalune.v1.QueryRequestR\x05query\"s\n" +
 	"\x14QueryTicketsResponse\x12'\n" +
 	"\x04data\x18\x01 \x03(\v2\x13.altalune.v1.TicketR\x04data\x122\n" +
-	"\x04meta\x18\x02 \x01(\v2\x1e.altalune.v1.QueryMetaResponseR\x04meta\"\x8f\x03\n" +
+	"\x04meta\x18\x02 \x01(\v2\x1e.altalune.v1.QueryMetaResponseR\x04meta\"\xdc\x03\n" +
 	"\x13CreateTicketRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12'\n" +
@@ -1030,9 +1077,12 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\x04body\x18\x04 \x01(\tR\x04body\x12A\n" +
 	"\bpriority\x18\x05 \x01(\x0e2\x1b.altalune.v1.TicketPriorityB\b\xbaH\x05\x82\x01\x02\x10\x01R\bpriority\x123\n" +
 	"\x0eassignee_email\x18\x06 \x01(\tB\a\xbaH\x04r\x02`\x01H\x00R\rassigneeEmail\x88\x01\x01\x121\n" +
-	"\x06due_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x122\n" +
-	"\x10estimate_minutes\x18\b \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x0festimateMinutesB\x11\n" +
-	"\x0f_assignee_email\"]\n" +
+	"\x06due_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x12#\n" +
+	"\bcategory\x18\t \x01(\tB\a\xbaH\x04r\x02\x18(R\bcategory\x121\n" +
+	"\fexternal_ref\x18\n" +
+	" \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@H\x01R\vexternalRef\x88\x01\x01B\x11\n" +
+	"\x0f_assignee_emailB\x0f\n" +
+	"\r_external_refJ\x04\b\b\x10\tR\x10estimate_minutes\"]\n" +
 	"\x14CreateTicketResponse\x12+\n" +
 	"\x06ticket\x18\x01 \x01(\v2\x13.altalune.v1.TicketR\x06ticket\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"b\n" +
@@ -1041,7 +1091,7 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12%\n" +
 	"\tticket_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\bticketId\"@\n" +
 	"\x11GetTicketResponse\x12+\n" +
-	"\x06ticket\x18\x01 \x01(\v2\x13.altalune.v1.TicketR\x06ticket\"\xb6\x03\n" +
+	"\x06ticket\x18\x01 \x01(\v2\x13.altalune.v1.TicketR\x06ticket\"\x83\x04\n" +
 	"\x13UpdateTicketRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12%\n" +
@@ -1052,9 +1102,13 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\x04body\x18\x05 \x01(\tR\x04body\x12A\n" +
 	"\bpriority\x18\x06 \x01(\x0e2\x1b.altalune.v1.TicketPriorityB\b\xbaH\x05\x82\x01\x02\x10\x01R\bpriority\x123\n" +
 	"\x0eassignee_email\x18\a \x01(\tB\a\xbaH\x04r\x02`\x01H\x00R\rassigneeEmail\x88\x01\x01\x121\n" +
-	"\x06due_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x122\n" +
-	"\x10estimate_minutes\x18\t \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x0festimateMinutesB\x11\n" +
-	"\x0f_assignee_email\"]\n" +
+	"\x06due_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x12#\n" +
+	"\bcategory\x18\n" +
+	" \x01(\tB\a\xbaH\x04r\x02\x18(R\bcategory\x121\n" +
+	"\fexternal_ref\x18\v \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@H\x01R\vexternalRef\x88\x01\x01B\x11\n" +
+	"\x0f_assignee_emailB\x0f\n" +
+	"\r_external_refJ\x04\b\t\x10\n" +
+	"R\x10estimate_minutes\"]\n" +
 	"\x14UpdateTicketResponse\x12+\n" +
 	"\x06ticket\x18\x01 \x01(\v2\x13.altalune.v1.TicketR\x06ticket\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"e\n" +
@@ -1079,11 +1133,12 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\x1bTICKET_PRIORITY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13TICKET_PRIORITY_LOW\x10\x01\x12\x1a\n" +
 	"\x16TICKET_PRIORITY_NORMAL\x10\x02\x12\x18\n" +
-	"\x14TICKET_PRIORITY_HIGH\x10\x03*[\n" +
+	"\x14TICKET_PRIORITY_HIGH\x10\x03*\x8b\x01\n" +
 	"\vTicketState\x12\x1c\n" +
 	"\x18TICKET_STATE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11TICKET_STATE_OPEN\x10\x01\x12\x17\n" +
-	"\x13TICKET_STATE_CLOSED\x10\x022\x8e\x04\n" +
+	"\x13TICKET_STATE_CLOSED\x10\x02\x12.\n" +
+	"\x14TICKET_STATE_ON_HOLD\x10\x03\x1a\x14\xda\xda\x18\x10\x12\x0e202402010000002\x8e\x04\n" +
 	"\rTicketService\x12S\n" +
 	"\fQueryTickets\x12 .altalune.v1.QueryTicketsRequest\x1a!.altalune.v1.QueryTicketsResponse\x12S\n" +
 	"\fCreateTicket\x12 .altalune.v1.CreateTicketRequest\x1a!.altalune.v1.CreateTicketResponse\x12J\n" +

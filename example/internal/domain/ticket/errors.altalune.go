@@ -20,4 +20,7 @@ var (
 
 	// ErrTicketReferenceAlreadyExists: another ticket has the reference.
 	ErrTicketReferenceAlreadyExists = fmt.Errorf("%w: reference", ErrTicketAlreadyExists)
+
+	// ErrTicketExternalRefAlreadyExists: another ticket has the external ref.
+	ErrTicketExternalRefAlreadyExists = fmt.Errorf("%w: external_ref", ErrTicketAlreadyExists)
 )

@@ -18,6 +18,7 @@ type Repositor interface {
 	Create(ctx context.Context, input *CreateTicketInput) (*TicketQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*TicketQueryResult, error)
 	GetByReference(ctx context.Context, projectID int64, reference string) (*TicketQueryResult, error)
+	GetByExternalRef(ctx context.Context, projectID int64, externalRef string) (*TicketQueryResult, error)
 	Update(ctx context.Context, input *UpdateTicketInput) (*TicketQueryResult, error)
 	Delete(ctx context.Context, input *DeleteTicketInput) error
 	CustomRepositor

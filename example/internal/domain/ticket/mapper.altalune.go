@@ -16,28 +16,30 @@ func TicketsToProto(items []*Ticket) []*altalunev1.Ticket {
 // createTicketInput reads the fields of CreateTicketRequest into the repository's input.
 func createTicketInput(projectID int64, req *altalunev1.CreateTicketRequest) (*CreateTicketInput, error) {
 	return &CreateTicketInput{
-		ProjectID:       projectID,
-		Reference:       req.GetReference(),
-		Title:           req.GetTitle(),
-		Body:            req.GetBody(),
-		Priority:        TicketPriorityFromProto(req.GetPriority()),
-		AssigneeEmail:   req.AssigneeEmail,
-		DueAt:           domainkit.TimeOrNil(req.GetDueAt()),
-		EstimateMinutes: req.GetEstimateMinutes(),
+		ProjectID:     projectID,
+		Reference:     req.GetReference(),
+		Title:         req.GetTitle(),
+		Body:          req.GetBody(),
+		Priority:      TicketPriorityFromProto(req.GetPriority()),
+		AssigneeEmail: req.AssigneeEmail,
+		DueAt:         domainkit.TimeOrNil(req.GetDueAt()),
+		Category:      req.GetCategory(),
+		ExternalRef:   req.ExternalRef,
 	}, nil
 }
 
 // updateTicketInput reads the fields of UpdateTicketRequest into the repository's input.
 func updateTicketInput(projectID int64, req *altalunev1.UpdateTicketRequest) (*UpdateTicketInput, error) {
 	return &UpdateTicketInput{
-		ProjectID:       projectID,
-		PublicID:        req.GetTicketId(),
-		Reference:       req.GetReference(),
-		Title:           req.GetTitle(),
-		Body:            req.GetBody(),
-		Priority:        domainkit.UnlessZero(req.GetPriority(), TicketPriorityFromProto),
-		AssigneeEmail:   req.AssigneeEmail,
-		DueAt:           domainkit.TimeOrNil(req.GetDueAt()),
-		EstimateMinutes: req.GetEstimateMinutes(),
+		ProjectID:     projectID,
+		PublicID:      req.GetTicketId(),
+		Reference:     req.GetReference(),
+		Title:         req.GetTitle(),
+		Body:          req.GetBody(),
+		Priority:      domainkit.UnlessZero(req.GetPriority(), TicketPriorityFromProto),
+		AssigneeEmail: req.AssigneeEmail,
+		DueAt:         domainkit.TimeOrNil(req.GetDueAt()),
+		Category:      req.GetCategory(),
+		ExternalRef:   req.ExternalRef,
 	}, nil
 }

@@ -69,22 +69,26 @@ type TicketState string
 const (
 	TicketStateOpen   TicketState = "open"
 	TicketStateClosed TicketState = "closed"
+	TicketStateOnHold TicketState = "on_hold"
 )
 
 // TicketStateValues lists every TicketState in declaration order.
 var TicketStateValues = []TicketState{
 	TicketStateOpen,
 	TicketStateClosed,
+	TicketStateOnHold,
 }
 
 var ticketStateToProto = map[TicketState]altalunev1.TicketState{
 	TicketStateOpen:   altalunev1.TicketState_TICKET_STATE_OPEN,
 	TicketStateClosed: altalunev1.TicketState_TICKET_STATE_CLOSED,
+	TicketStateOnHold: altalunev1.TicketState_TICKET_STATE_ON_HOLD,
 }
 
 var ticketStateFromProto = map[altalunev1.TicketState]TicketState{
-	altalunev1.TicketState_TICKET_STATE_OPEN:   TicketStateOpen,
-	altalunev1.TicketState_TICKET_STATE_CLOSED: TicketStateClosed,
+	altalunev1.TicketState_TICKET_STATE_OPEN:    TicketStateOpen,
+	altalunev1.TicketState_TICKET_STATE_CLOSED:  TicketStateClosed,
+	altalunev1.TicketState_TICKET_STATE_ON_HOLD: TicketStateOnHold,
 }
 
 // TicketStateFromProto maps a proto value to the domain. UNSPECIFIED and
@@ -109,101 +113,107 @@ func (v TicketState) Valid() bool {
 
 // TicketQueryResult is one row of altalune_example_tickets as the repository reads it.
 type TicketQueryResult struct {
-	ID              int64
-	PublicID        string
-	Reference       string
-	Title           string
-	Body            string
-	Priority        TicketPriority
-	State           TicketState
-	AssigneeEmail   *string
-	DueAt           *time.Time
-	ClosedAt        *time.Time
-	Resolution      string
-	EstimateMinutes int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	ID            int64
+	PublicID      string
+	Reference     string
+	Title         string
+	Body          string
+	Priority      TicketPriority
+	State         TicketState
+	AssigneeEmail *string
+	DueAt         *time.Time
+	ClosedAt      *time.Time
+	Resolution    string
+	Category      string
+	ExternalRef   *string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // ToTicket is the domain entity of the row, identified by its public ID.
 func (r *TicketQueryResult) ToTicket() *Ticket {
 	return &Ticket{
-		ID:              r.PublicID,
-		Reference:       r.Reference,
-		Title:           r.Title,
-		Body:            r.Body,
-		Priority:        r.Priority,
-		State:           r.State,
-		AssigneeEmail:   r.AssigneeEmail,
-		DueAt:           r.DueAt,
-		ClosedAt:        r.ClosedAt,
-		Resolution:      r.Resolution,
-		EstimateMinutes: r.EstimateMinutes,
-		CreatedAt:       r.CreatedAt,
-		UpdatedAt:       r.UpdatedAt,
+		ID:            r.PublicID,
+		Reference:     r.Reference,
+		Title:         r.Title,
+		Body:          r.Body,
+		Priority:      r.Priority,
+		State:         r.State,
+		AssigneeEmail: r.AssigneeEmail,
+		DueAt:         r.DueAt,
+		ClosedAt:      r.ClosedAt,
+		Resolution:    r.Resolution,
+		Category:      r.Category,
+		ExternalRef:   r.ExternalRef,
+		CreatedAt:     r.CreatedAt,
+		UpdatedAt:     r.UpdatedAt,
 	}
 }
 
 // Ticket is the domain entity; ID is its public ID.
 type Ticket struct {
-	ID              string
-	Reference       string
-	Title           string
-	Body            string
-	Priority        TicketPriority
-	State           TicketState
-	AssigneeEmail   *string
-	DueAt           *time.Time
-	ClosedAt        *time.Time
-	Resolution      string
-	EstimateMinutes int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	ID            string
+	Reference     string
+	Title         string
+	Body          string
+	Priority      TicketPriority
+	State         TicketState
+	AssigneeEmail *string
+	DueAt         *time.Time
+	ClosedAt      *time.Time
+	Resolution    string
+	Category      string
+	ExternalRef   *string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // ToProto is the API form of the entity.
 func (e *Ticket) ToProto() *altalunev1.Ticket {
 	return &altalunev1.Ticket{
-		Id:              e.ID,
-		Reference:       e.Reference,
-		Title:           e.Title,
-		Body:            e.Body,
-		Priority:        e.Priority.ToProto(),
-		State:           e.State.ToProto(),
-		AssigneeEmail:   e.AssigneeEmail,
-		DueAt:           domainkit.TimestampOrNil(e.DueAt),
-		ClosedAt:        domainkit.TimestampOrNil(e.ClosedAt),
-		Resolution:      e.Resolution,
-		EstimateMinutes: e.EstimateMinutes,
-		CreatedAt:       timestamppb.New(e.CreatedAt),
-		UpdatedAt:       timestamppb.New(e.UpdatedAt),
+		Id:            e.ID,
+		Reference:     e.Reference,
+		Title:         e.Title,
+		Body:          e.Body,
+		Priority:      e.Priority.ToProto(),
+		State:         e.State.ToProto(),
+		AssigneeEmail: e.AssigneeEmail,
+		DueAt:         domainkit.TimestampOrNil(e.DueAt),
+		ClosedAt:      domainkit.TimestampOrNil(e.ClosedAt),
+		Resolution:    e.Resolution,
+		Category:      e.Category,
+		ExternalRef:   e.ExternalRef,
+		CreatedAt:     timestamppb.New(e.CreatedAt),
+		UpdatedAt:     timestamppb.New(e.UpdatedAt),
 	}
 }
 
 // CreateTicketInput is a new ticket for the repository.
 type CreateTicketInput struct {
-	ProjectID       int64
-	Reference       string
-	Title           string
-	Body            string
-	Priority        TicketPriority
-	AssigneeEmail   *string
-	DueAt           *time.Time
-	EstimateMinutes int64
+	ProjectID     int64
+	Reference     string
+	Title         string
+	Body          string
+	Priority      TicketPriority
+	AssigneeEmail *string
+	DueAt         *time.Time
+	Category      string
+	ExternalRef   *string
 }
 
 // UpdateTicketInput replaces the updatable fields of one ticket.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateTicketInput struct {
-	ProjectID       int64
-	PublicID        string
-	Reference       string
-	Title           string
-	Body            string
-	Priority        *TicketPriority
-	AssigneeEmail   *string
-	DueAt           *time.Time
-	EstimateMinutes int64
+	ProjectID     int64
+	PublicID      string
+	Reference     string
+	Title         string
+	Body          string
+	Priority      *TicketPriority
+	AssigneeEmail *string
+	DueAt         *time.Time
+	Category      string
+	ExternalRef   *string
 }
 
 // DeleteTicketInput names the ticket to delete.

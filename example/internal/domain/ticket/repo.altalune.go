@@ -16,18 +16,18 @@ import (
 )
 
 // ticketColumns is the select list scanTicket reads, in order.
-const ticketColumns = "id, public_id, reference, title, body, priority, state, assignee_email, due_at, closed_at, resolution, estimate_minutes, created_at, updated_at"
+const ticketColumns = "id, public_id, reference, title, body, priority, state, assignee_email, due_at, closed_at, resolution, category, external_ref, created_at, updated_at"
 
 const selectTicket = "SELECT " + ticketColumns + " FROM altalune_example_tickets"
 
 const insertTicket = `
-INSERT INTO altalune_example_tickets (public_id, project_id, reference, title, body, priority, assignee_email, due_at, estimate_minutes)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO altalune_example_tickets (public_id, project_id, reference, title, body, priority, assignee_email, due_at, category, external_ref)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING ` + ticketColumns
 
 const updateTicket = `
 UPDATE altalune_example_tickets
-SET reference = $3, title = $4, body = $5, priority = COALESCE($6, priority), assignee_email = $7, due_at = $8, estimate_minutes = $9, updated_at = CURRENT_TIMESTAMP
+SET reference = $3, title = $4, body = $5, priority = COALESCE($6, priority), assignee_email = $7, due_at = $8, category = $9, external_ref = $10, updated_at = CURRENT_TIMESTAMP
 WHERE project_id = $1 AND public_id = $2
 RETURNING ` + ticketColumns
 
@@ -40,44 +40,47 @@ var ticketQuery = &domainkit.QuerySpec{
 	Scope:        "project_id = $1",
 	DefaultSort:  "priority",
 	DefaultOrder: query.SortOrderDesc,
-	Search:       []string{"reference", "title", "body", "assignee_email"},
+	Search:       []string{"reference", "title", "body", "assignee_email", "category", "external_ref"},
 	Filters: map[string]domainkit.Filter{
 		"priority":       {Column: "priority", Values: domainkit.Strings(TicketPriorityValues), Names: domainkit.ProtoNames(TicketPriorityValues, TicketPriority.ToProto)},
 		"state":          {Column: "state", Values: domainkit.Strings(TicketStateValues), Names: domainkit.ProtoNames(TicketStateValues, TicketState.ToProto)},
 		"assignee_email": {Column: "assignee_email", Text: true},
+		"category":       {Column: "category", Text: true},
 	},
 	FilterAliases: map[string]string{
 		"assigneeEmail": "assignee_email",
 	},
 	Sorts: map[string]string{
-		"reference":        "reference",
-		"title":            "title",
-		"body":             "body",
-		"priority":         "array_position(ARRAY['low', 'normal', 'high'], priority::TEXT)",
-		"state":            "array_position(ARRAY['open', 'closed'], state::TEXT)",
-		"assignee_email":   "assignee_email",
-		"due_at":           "due_at",
-		"closed_at":        "closed_at",
-		"resolution":       "resolution",
-		"estimate_minutes": "estimate_minutes",
-		"created_at":       "created_at",
-		"updated_at":       "updated_at",
+		"reference":      "reference",
+		"title":          "title",
+		"body":           "body",
+		"priority":       "array_position(ARRAY['low', 'normal', 'high'], priority::TEXT)",
+		"state":          "array_position(ARRAY['open', 'closed', 'on_hold'], state::TEXT)",
+		"assignee_email": "assignee_email",
+		"due_at":         "due_at",
+		"closed_at":      "closed_at",
+		"resolution":     "resolution",
+		"category":       "category",
+		"external_ref":   "external_ref",
+		"created_at":     "created_at",
+		"updated_at":     "updated_at",
 	},
 	SortAliases: map[string]string{
-		"assigneeEmail":   "assignee_email",
-		"dueAt":           "due_at",
-		"closedAt":        "closed_at",
-		"estimateMinutes": "estimate_minutes",
-		"createdAt":       "created_at",
-		"updatedAt":       "updated_at",
+		"assigneeEmail": "assignee_email",
+		"dueAt":         "due_at",
+		"closedAt":      "closed_at",
+		"externalRef":   "external_ref",
+		"createdAt":     "created_at",
+		"updatedAt":     "updated_at",
 	},
 }
 
 // ticketUniqueIndexes maps each unique index of the table to the error
 // its violation means.
 var ticketUniqueIndexes = map[string]error{
-	"ux_altalune_example_tickets_public_id": ErrTicketAlreadyExists,
-	"ux_altalune_example_tickets_reference": ErrTicketReferenceAlreadyExists,
+	"ux_altalune_example_tickets_public_id":    ErrTicketAlreadyExists,
+	"ux_altalune_example_tickets_reference":    ErrTicketReferenceAlreadyExists,
+	"ux_altalune_example_tickets_external_ref": ErrTicketExternalRefAlreadyExists,
 }
 
 // Repo is the PostgreSQL Repositor of tickets.
@@ -113,7 +116,8 @@ func (r *Repo) Create(ctx context.Context, input *CreateTicketInput) (*TicketQue
 		input.Priority,
 		input.AssigneeEmail,
 		input.DueAt,
-		input.EstimateMinutes,
+		input.Category,
+		input.ExternalRef,
 	)
 	return r.one(ctx, row)
 }
@@ -128,6 +132,11 @@ func (r *Repo) GetByReference(ctx context.Context, projectID int64, reference st
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(reference) = LOWER($2)", projectID, reference))
 }
 
+// GetByExternalRef returns the ticket with the external ref, ignoring case.
+func (r *Repo) GetByExternalRef(ctx context.Context, projectID int64, externalRef string) (*TicketQueryResult, error) {
+	return r.one(ctx, r.db.QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(external_ref) = LOWER($2)", projectID, externalRef))
+}
+
 // Update replaces the updatable fields of a ticket.
 func (r *Repo) Update(ctx context.Context, input *UpdateTicketInput) (*TicketQueryResult, error) {
 	row := r.db.QueryRowContext(ctx, updateTicket,
@@ -139,7 +148,8 @@ func (r *Repo) Update(ctx context.Context, input *UpdateTicketInput) (*TicketQue
 		input.Priority,
 		input.AssigneeEmail,
 		input.DueAt,
-		input.EstimateMinutes,
+		input.Category,
+		input.ExternalRef,
 	)
 	return r.one(ctx, row)
 }
@@ -188,7 +198,8 @@ func scanTicket(row domainkit.Row) (*TicketQueryResult, error) {
 		&r.DueAt,
 		&r.ClosedAt,
 		&r.Resolution,
-		&r.EstimateMinutes,
+		&r.Category,
+		&r.ExternalRef,
 		&r.CreatedAt,
 		&r.UpdatedAt,
 	)

@@ -146,7 +146,7 @@ func (s *Service) create(ctx context.Context, input *CreateTicketInput) (*Ticket
 	if !input.Priority.Valid() {
 		return nil, altalune.NewInvalidPayloadError("priority: not a value of TicketPriority")
 	}
-	uniques := s.uniques(input.ProjectID, &input.Reference)
+	uniques := s.uniques(input.ProjectID, &input.Reference, input.ExternalRef)
 	if err := s.checkUnique(ctx, "", uniques); err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (s *Service) update(ctx context.Context, input *UpdateTicketInput) (*Ticket
 	if input.Priority != nil && !input.Priority.Valid() {
 		return nil, altalune.NewInvalidPayloadError("priority: not a value of TicketPriority")
 	}
-	uniques := s.uniques(input.ProjectID, &input.Reference)
+	uniques := s.uniques(input.ProjectID, &input.Reference, input.ExternalRef)
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (s *Service) remove(ctx context.Context, input *DeleteTicketInput) error {
 
 // uniques lists the unique values of a write (nil: not written), each with
 // the error a conflict on it is and the lookup of the ticket holding it.
-func (s *Service) uniques(projectID int64, reference *string) []domainkit.UniqueValue[TicketQueryResult] {
+func (s *Service) uniques(projectID int64, reference *string, externalRef *string) []domainkit.UniqueValue[TicketQueryResult] {
 	var values []domainkit.UniqueValue[TicketQueryResult]
 	if reference != nil {
 		values = append(values, domainkit.UniqueValue[TicketQueryResult]{
@@ -182,6 +182,15 @@ func (s *Service) uniques(projectID int64, reference *string) []domainkit.Unique
 			Value: *reference,
 			Find: func(ctx context.Context) (*TicketQueryResult, error) {
 				return s.repo.GetByReference(ctx, projectID, *reference)
+			},
+		})
+	}
+	if externalRef != nil {
+		values = append(values, domainkit.UniqueValue[TicketQueryResult]{
+			Err:   ErrTicketExternalRefAlreadyExists,
+			Value: *externalRef,
+			Find: func(ctx context.Context) (*TicketQueryResult, error) {
+				return s.repo.GetByExternalRef(ctx, projectID, *externalRef)
 			},
 		})
 	}
@@ -227,6 +236,8 @@ func (s *Service) fail(ctx context.Context, op string, err error, publicID strin
 		return altalune.NewTicketNotFoundError(publicID)
 	case errors.Is(err, ErrTicketReferenceAlreadyExists):
 		return altalune.NewTicketReferenceAlreadyExistsError(domainkit.ConflictValue[string](err))
+	case errors.Is(err, ErrTicketExternalRefAlreadyExists):
+		return altalune.NewTicketExternalRefAlreadyExistsError(domainkit.ConflictValue[string](err))
 	}
 	return domainkit.Unexpected(ctx, s.log, op, err, "ticket_id", publicID)
 }
