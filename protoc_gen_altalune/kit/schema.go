@@ -1,0 +1,469 @@
+package domainkit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hrz8/altalune/internal/postgres"
+)
+
+// Table is the table a generated repository assumes: every column, check
+// and index its statements rely on, written as its create migration writes
+// them.
+type Table struct {
+	// Name is the table's name, as the repository's statements write it
+	// (resolved through the connection's search_path).
+	Name string
+	// Partitioned is set for a table partitioned by LIST (project_id).
+	Partitioned bool
+	// PrimaryKey lists the primary key's columns: "project_id, id".
+	PrimaryKey string
+	Columns    []Column
+	Indexes    []Index
+}
+
+// Column is one column of a Table.
+type Column struct {
+	Name string
+	// Definition is the column's type, nullability and default, as in
+	// CREATE TABLE: "VARCHAR(20) NOT NULL DEFAULT 'active'".
+	Definition string
+	// Check is the CHECK of an enum column, "status IN ('active', 'leave')";
+	// empty for other columns.
+	Check string
+}
+
+// Index is one index of a Table. The repository maps unique violations to
+// domain errors by the names of unique indexes, so names matter.
+type Index struct {
+	Name   string
+	Unique bool
+	// Key lists the key columns and expressions: "project_id, LOWER(email)".
+	Key string
+}
+
+// Difference is one way a live table differs from what the generated
+// repository assumes, and the SQL (or action) that removes it.
+type Difference struct {
+	Table   string
+	Problem string
+	Fix     string
+}
+
+// String is the difference on one line.
+func (d Difference) String() string {
+	return d.Table + ": " + d.Problem + "; fix: " + d.Fix
+}
+
+// expectedTable is the name of the temporary table CheckSchema builds from
+// a Table's definitions, so that PostgreSQL normalises both sides alike.
+const expectedTable = "altalune_schema_check_expected"
+
+// CheckSchema compares each live table with the Table the generated
+// repository assumes and answers every difference: a missing table or
+// column, another type, nullability, default or enum CHECK, a missing
+// unique or plain index (or the same index under another name), an index
+// of that name with another definition, another primary key or
+// partitioning, a unique index the repository does not map, and a NOT NULL
+// column without default that the generated INSERT does not write.
+//
+// PostgreSQL describes both sides: for each Table, inside a transaction
+// that is always rolled back, the expected definitions are created as a
+// temporary table and its catalog entries (format_type, pg_get_expr,
+// pg_get_constraintdef, pg_get_indexdef) are compared with the live
+// table's. Nothing is written; the role needs the TEMP privilege. The
+// differences come in the order of tables, then of the definitions.
+func CheckSchema(ctx context.Context, db postgres.DB, tables ...Table) ([]Difference, error) {
+	var diffs []Difference
+	for _, t := range tables {
+		want, live, err := describe(ctx, db.GetDB(), t)
+		if err != nil {
+			return nil, fmt.Errorf("schema check of %s: %w", t.Name, err)
+		}
+		diffs = append(diffs, compareTable(t, want, live)...)
+	}
+	return diffs, nil
+}
+
+// describe answers the catalog facts of t's expected definitions and of
+// the live table (nil when there is none).
+func describe(ctx context.Context, db *sql.DB, t Table) (want, live *tableFacts, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	for _, stmt := range expectedDDL(t) {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return nil, nil, fmt.Errorf("the expected definitions: %w", err)
+		}
+	}
+	if want, err = readFacts(ctx, tx, "pg_temp."+expectedTable); err != nil {
+		return nil, nil, err
+	}
+	live, err = readFacts(ctx, tx, t.Name)
+	return want, live, err
+}
+
+// expectedDDL creates t's definitions as a temporary table.
+func expectedDDL(t Table) []string {
+	defs := make([]string, 0, len(t.Columns)+1)
+	for _, c := range t.Columns {
+		def := c.Name + " " + c.Definition
+		if c.Check != "" {
+			def += " CHECK (" + c.Check + ")"
+		}
+		defs = append(defs, def)
+	}
+	defs = append(defs, "PRIMARY KEY ("+t.PrimaryKey+")")
+	stmts := []string{"CREATE TEMP TABLE " + expectedTable + " (" + strings.Join(defs, ", ") + ") ON COMMIT DROP"}
+	for _, i := range t.Indexes {
+		stmts = append(stmts, createIndex(i, expectedTable))
+	}
+	return stmts
+}
+
+func createIndex(i Index, table string) string {
+	unique := ""
+	if i.Unique {
+		unique = "UNIQUE "
+	}
+	return "CREATE " + unique + "INDEX " + i.Name + " ON " + table + " (" + i.Key + ")"
+}
+
+// tableFacts is what the catalog says of a table.
+type tableFacts struct {
+	partitionKey string // "LIST (project_id)"; empty when not partitioned
+	columns      []columnFacts
+	checks       []checkFacts
+	indexes      []indexFacts
+}
+
+type columnFacts struct {
+	name     string
+	typ      string // format_type: character varying(20)
+	notNull  bool
+	identity bool
+	dflt     string // pg_get_expr of the default; empty when none
+}
+
+// checkFacts is a CHECK constraint on one column.
+type checkFacts struct {
+	name   string
+	column string
+	def    string // pg_get_constraintdef: CHECK (...)
+}
+
+type indexFacts struct {
+	name    string
+	unique  bool
+	primary bool
+	def     string // pg_get_indexdef from USING on: USING btree (project_id, lower((email)::text))
+}
+
+const (
+	qTable = `SELECT to_regclass($1) IS NOT NULL, COALESCE(pg_get_partkeydef(to_regclass($1)), '')`
+	// Columns in their order, with type, nullability, identity and default.
+	qColumns = `
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity <> '',
+	COALESCE(pg_get_expr(d.adbin, d.adrelid), '')
+FROM pg_attribute a
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum`
+	// CHECK constraints on one column.
+	qChecks = `
+SELECT c.conname, a.attname, pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+WHERE c.conrelid = $1::regclass AND c.contype = 'c' AND cardinality(c.conkey) = 1
+ORDER BY a.attnum, c.conname`
+	// Indexes by name, their definitions from USING on (the part that does
+	// not name the index or the table).
+	qIndexes = `
+SELECT i.relname, x.indisunique, x.indisprimary,
+	substr(pg_get_indexdef(x.indexrelid), strpos(pg_get_indexdef(x.indexrelid), ' USING ') + 1)
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+WHERE x.indrelid = $1::regclass
+ORDER BY i.relname`
+)
+
+// queryer is a transaction, or anything else that queries like one.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// readFacts reads the catalog facts of the table name resolves to; nil when
+// there is no such table.
+func readFacts(ctx context.Context, q queryer, name string) (*tableFacts, error) {
+	var exists bool
+	f := &tableFacts{}
+	if err := scanRows(ctx, q, qTable, []any{name}, func(rows *sql.Rows) error {
+		return rows.Scan(&exists, &f.partitionKey)
+	}); err != nil || !exists {
+		return nil, err
+	}
+	if err := scanRows(ctx, q, qColumns, []any{name}, func(rows *sql.Rows) error {
+		var c columnFacts
+		err := rows.Scan(&c.name, &c.typ, &c.notNull, &c.identity, &c.dflt)
+		f.columns = append(f.columns, c)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := scanRows(ctx, q, qChecks, []any{name}, func(rows *sql.Rows) error {
+		var c checkFacts
+		err := rows.Scan(&c.name, &c.column, &c.def)
+		f.checks = append(f.checks, c)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := scanRows(ctx, q, qIndexes, []any{name}, func(rows *sql.Rows) error {
+		var i indexFacts
+		err := rows.Scan(&i.name, &i.unique, &i.primary, &i.def)
+		f.indexes = append(f.indexes, i)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// scanRows runs query and calls scan on each row.
+func scanRows(ctx context.Context, q queryer, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (f *tableFacts) column(name string) *columnFacts {
+	for i := range f.columns {
+		if f.columns[i].name == name {
+			return &f.columns[i]
+		}
+	}
+	return nil
+}
+
+func (f *tableFacts) index(name string) *indexFacts {
+	for i := range f.indexes {
+		if f.indexes[i].name == name {
+			return &f.indexes[i]
+		}
+	}
+	return nil
+}
+
+func (f *tableFacts) primaryKey() *indexFacts {
+	for i := range f.indexes {
+		if f.indexes[i].primary {
+			return &f.indexes[i]
+		}
+	}
+	return nil
+}
+
+// checksOn answers the CHECK constraints on the column.
+func (f *tableFacts) checksOn(column string) []checkFacts {
+	var checks []checkFacts
+	for _, c := range f.checks {
+		if c.column == column {
+			checks = append(checks, c)
+		}
+	}
+	return checks
+}
+
+// compareTable answers the differences of the live table (nil when there is
+// none) from t, whose expected definitions PostgreSQL described as want.
+func compareTable(t Table, want, live *tableFacts) []Difference {
+	var diffs []Difference
+	add := func(problem, fix string, args ...any) {
+		diffs = append(diffs, Difference{Table: t.Name, Problem: problem, Fix: fmt.Sprintf(fix, args...)})
+	}
+	if live == nil {
+		add("the table does not exist", "apply its create migration")
+		return diffs
+	}
+
+	wantKey := ""
+	if t.Partitioned {
+		wantKey = "LIST (project_id)"
+	}
+	switch {
+	case live.partitionKey == wantKey:
+	case wantKey == "":
+		add("the table is partitioned by "+live.partitionKey+", the repository expects a table that is not partitioned",
+			"recreate it unpartitioned under another name, copy the rows, swap the names")
+	case live.partitionKey == "":
+		add("the table is not partitioned, the repository expects PARTITION BY "+wantKey,
+			"recreate it PARTITION BY %s under another name with a partition per project, copy the rows, swap the names", wantKey)
+	default:
+		add("the table is partitioned by "+live.partitionKey+", the repository expects "+wantKey,
+			"recreate it PARTITION BY %s under another name with a partition per project, copy the rows, swap the names", wantKey)
+	}
+
+	for _, c := range t.Columns {
+		diffs = append(diffs, compareColumn(t, c, want.column(c.Name), want, live)...)
+	}
+	for _, c := range live.columns {
+		if want.column(c.name) == nil && c.notNull && c.dflt == "" && !c.identity {
+			add(fmt.Sprintf("column %s is NOT NULL without a default and the generated INSERT does not write it (every create fails)", c.name),
+				"ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL, or give it a default: ALTER TABLE %[1]s ALTER COLUMN %[2]s SET DEFAULT <value>",
+				t.Name, c.name)
+		}
+	}
+
+	wantPK, livePK := want.primaryKey(), live.primaryKey()
+	switch {
+	case livePK == nil:
+		add("the table has no primary key, the repository expects PRIMARY KEY ("+t.PrimaryKey+")",
+			"ALTER TABLE %s ADD PRIMARY KEY (%s)", t.Name, t.PrimaryKey)
+	case livePK.def != wantPK.def:
+		add(fmt.Sprintf("primary key %s is %s, the repository expects %s", livePK.name, shown(livePK.def), shown(wantPK.def)),
+			"ALTER TABLE %s DROP CONSTRAINT %s, ADD PRIMARY KEY (%s)", t.Name, livePK.name, t.PrimaryKey)
+	}
+
+	matched := map[string]bool{}
+	for _, i := range t.Indexes {
+		w := want.index(i.Name)
+		kind := "index"
+		if i.Unique {
+			kind = "unique index"
+		}
+		l := live.index(i.Name)
+		if l != nil {
+			matched[l.name] = true
+			if l.def != w.def || l.unique != w.unique {
+				what := shown(l.def)
+				if l.unique && !i.Unique {
+					what = "unique, " + what
+				} else if !l.unique && i.Unique {
+					what = "not unique, " + what
+				}
+				add(fmt.Sprintf("%s %s is %s, the repository expects %s", kind, i.Name, what, shown(w.def)),
+					"DROP INDEX %s; %s", i.Name, createIndex(i, t.Name))
+			}
+			continue
+		}
+		if other := renamed(live, w, matched); other != nil {
+			matched[other.name] = true
+			add(fmt.Sprintf("%s %s is named %s", kind, i.Name, other.name),
+				"ALTER INDEX %s RENAME TO %s", other.name, i.Name)
+			continue
+		}
+		add(fmt.Sprintf("%s %s %s is missing", kind, i.Name, shown(w.def)), "%s", createIndex(i, t.Name))
+	}
+	for _, l := range live.indexes {
+		if l.unique && !l.primary && !matched[l.name] {
+			add(fmt.Sprintf("unique index %s %s is not one the repository maps: its violations are answered as internal errors, not already-exists", l.name, shown(l.def)),
+				"DROP INDEX %s, or declare its field unique", l.name)
+		}
+	}
+	return diffs
+}
+
+// shown is an index definition as a difference shows it: the key alone for
+// the default method, btree.
+func shown(def string) string {
+	return strings.TrimPrefix(def, "USING btree ")
+}
+
+// renamed answers the live index, not matched yet, that has w's definition
+// under another name; nil when there is none.
+func renamed(live *tableFacts, w *indexFacts, matched map[string]bool) *indexFacts {
+	i := slices.IndexFunc(live.indexes, func(l indexFacts) bool {
+		return !matched[l.name] && !l.primary && l.unique == w.unique && l.def == w.def
+	})
+	if i < 0 {
+		return nil
+	}
+	return &live.indexes[i]
+}
+
+// compareColumn answers the differences of column c of the live table from
+// its expected definition, which PostgreSQL described as w.
+func compareColumn(t Table, c Column, w *columnFacts, want, live *tableFacts) []Difference {
+	var diffs []Difference
+	add := func(problem, fix string, args ...any) {
+		diffs = append(diffs, Difference{Table: t.Name, Problem: problem, Fix: fmt.Sprintf(fix, args...)})
+	}
+	l := live.column(c.Name)
+	if l == nil {
+		fix := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", t.Name, c.Name, c.Definition)
+		if c.Check != "" {
+			fix += " CHECK (" + c.Check + ")"
+		}
+		add(fmt.Sprintf("column %s is missing", c.Name), "%s", fix)
+		return diffs
+	}
+	if l.typ != w.typ {
+		add(fmt.Sprintf("column %s is %s, the repository expects %s", c.Name, l.typ, w.typ),
+			"ALTER TABLE %s ALTER COLUMN %s TYPE %s", t.Name, c.Name, w.typ)
+	}
+	if w.identity {
+		// Any way of numbering rows serves: the INSERT never writes the column.
+		if !l.identity && l.dflt == "" {
+			add(fmt.Sprintf("column %s has neither an identity nor a default, the repository expects GENERATED BY DEFAULT AS IDENTITY", c.Name),
+				"ALTER TABLE %s ALTER COLUMN %s ADD GENERATED BY DEFAULT AS IDENTITY (START WITH <max(%[2]s) + 1>)", t.Name, c.Name)
+		}
+	} else {
+		switch {
+		case l.notNull && !w.notNull:
+			add(fmt.Sprintf("column %s is NOT NULL, the repository expects it nullable (writing NULL fails)", c.Name),
+				"ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", t.Name, c.Name)
+		case !l.notNull && w.notNull && w.dflt != "":
+			add(fmt.Sprintf("column %s is nullable, the repository expects NOT NULL (reading NULL fails)", c.Name),
+				"UPDATE %s SET %s = %s WHERE %[2]s IS NULL; ALTER TABLE %[1]s ALTER COLUMN %[2]s SET NOT NULL", t.Name, c.Name, w.dflt)
+		case !l.notNull && w.notNull:
+			add(fmt.Sprintf("column %s is nullable, the repository expects NOT NULL (reading NULL fails)", c.Name),
+				"fill its NULLs, then ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", t.Name, c.Name)
+		}
+		switch {
+		case l.dflt == w.dflt:
+		case w.dflt == "":
+			add(fmt.Sprintf("column %s has DEFAULT %s, the repository expects none", c.Name, l.dflt),
+				"ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t.Name, c.Name)
+		case l.dflt == "":
+			add(fmt.Sprintf("column %s has no default, the repository expects DEFAULT %s", c.Name, w.dflt),
+				"ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t.Name, c.Name, w.dflt)
+		default:
+			add(fmt.Sprintf("column %s has DEFAULT %s, the repository expects DEFAULT %s", c.Name, l.dflt, w.dflt),
+				"ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t.Name, c.Name, w.dflt)
+		}
+	}
+	if c.Check == "" {
+		return diffs
+	}
+	wantCheck := want.checksOn(c.Name)[0]
+	liveChecks := live.checksOn(c.Name)
+	if slices.ContainsFunc(liveChecks, func(l checkFacts) bool { return l.def == wantCheck.def }) {
+		return diffs
+	}
+	if len(liveChecks) == 0 {
+		add(fmt.Sprintf("column %s has no CHECK, the repository expects %s", c.Name, wantCheck.def),
+			"ALTER TABLE %s ADD CHECK (%s)", t.Name, c.Check)
+		return diffs
+	}
+	var defs, drops []string
+	for _, l := range liveChecks {
+		defs = append(defs, l.name+" "+l.def)
+		drops = append(drops, "DROP CONSTRAINT "+l.name)
+	}
+	add(fmt.Sprintf("column %s has %s, the repository expects %s", c.Name, strings.Join(defs, " and "), wantCheck.def),
+		"ALTER TABLE %s %s, ADD CHECK (%s)", t.Name, strings.Join(drops, ", "), c.Check)
+	return diffs
+}
