@@ -60,6 +60,9 @@ var (
 	httpBase string
 	// grpcAddr is the server's gRPC address.
 	grpcAddr string
+	// adminURL is the PostgreSQL the tests may create databases in, dbURL
+	// the server's database and serverBin the server binary.
+	adminURL, dbURL, serverBin string
 )
 
 func TestMain(m *testing.M) {
@@ -67,8 +70,8 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	adminURL := os.Getenv(envDatabaseURL)
-	serverBin := os.Getenv(envServerBin)
+	adminURL = os.Getenv(envDatabaseURL)
+	serverBin = os.Getenv(envServerBin)
 	var missing []string
 	if adminURL == "" {
 		missing = append(missing, envDatabaseURL+" (URL of a PostgreSQL the tests may create databases in)")
@@ -91,7 +94,8 @@ func run(m *testing.M) int {
 	defer cancel()
 
 	dbName := fmt.Sprintf("altalune_e2e_%d_%d", time.Now().UnixNano(), os.Getpid())
-	dbURL, err := createDatabase(ctx, adminURL, dbName)
+	var err error
+	dbURL, err = createDatabase(ctx, adminURL, dbName)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: create database: %v\n", err)
 		return 1

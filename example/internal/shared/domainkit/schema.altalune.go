@@ -56,6 +56,9 @@ type Difference struct {
 	Table   string
 	Problem string
 	Fix     string
+	// SQL is set when Fix is SQL to run as it is; otherwise Fix describes
+	// what to do.
+	SQL bool
 }
 
 // String is the difference on one line.
@@ -295,13 +298,10 @@ func (f *tableFacts) checksOn(column string) []checkFacts {
 // compareTable answers the differences of the live table (nil when there is
 // none) from t, whose expected definitions PostgreSQL described as want.
 func compareTable(t Table, want, live *tableFacts) []Difference {
-	var diffs []Difference
-	add := func(problem, fix string, args ...any) {
-		diffs = append(diffs, Difference{Table: t.Name, Problem: problem, Fix: fmt.Sprintf(fix, args...)})
-	}
+	d := &differ{table: t.Name}
 	if live == nil {
-		add("the table does not exist", "apply its create migration")
-		return diffs
+		d.action("the table does not exist", "apply its create migration")
+		return d.diffs
 	}
 
 	wantKey := ""
@@ -311,23 +311,23 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 	switch {
 	case live.partitionKey == wantKey:
 	case wantKey == "":
-		add("the table is partitioned by "+live.partitionKey+", the repository expects a table that is not partitioned",
+		d.action("the table is partitioned by "+live.partitionKey+", the repository expects a table that is not partitioned",
 			"recreate it unpartitioned under another name, copy the rows, swap the names")
 	case live.partitionKey == "":
-		add("the table is not partitioned, the repository expects PARTITION BY "+wantKey,
+		d.action("the table is not partitioned, the repository expects PARTITION BY "+wantKey,
 			"recreate it PARTITION BY %s under another name with a partition per project, copy the rows, swap the names", wantKey)
 	default:
-		add("the table is partitioned by "+live.partitionKey+", the repository expects "+wantKey,
+		d.action("the table is partitioned by "+live.partitionKey+", the repository expects "+wantKey,
 			"recreate it PARTITION BY %s under another name with a partition per project, copy the rows, swap the names", wantKey)
 	}
 
 	for _, c := range t.Columns {
-		diffs = append(diffs, compareColumn(t, c, want.column(c.Name), want, live)...)
+		d.diffs = append(d.diffs, compareColumn(t, c, want.column(c.Name), want, live)...)
 	}
 	for _, c := range live.columns {
 		if want.column(c.name) == nil && c.notNull && c.dflt == "" && !c.identity {
-			add(fmt.Sprintf("column %s is NOT NULL without a default and the generated INSERT does not write it (every create fails)", c.name),
-				"ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL, or give it a default: ALTER TABLE %[1]s ALTER COLUMN %[2]s SET DEFAULT <value>",
+			d.sql(fmt.Sprintf("column %s is NOT NULL without a default and the generated INSERT does not write it (every create fails)", c.name),
+				"ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL",
 				t.Name, c.name)
 		}
 	}
@@ -335,10 +335,10 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 	wantPK, livePK := want.primaryKey(), live.primaryKey()
 	switch {
 	case livePK == nil:
-		add("the table has no primary key, the repository expects PRIMARY KEY ("+t.PrimaryKey+")",
+		d.sql("the table has no primary key, the repository expects PRIMARY KEY ("+t.PrimaryKey+")",
 			"ALTER TABLE %s ADD PRIMARY KEY (%s)", t.Name, t.PrimaryKey)
 	case livePK.def != wantPK.def:
-		add(fmt.Sprintf("primary key %s is %s, the repository expects %s", livePK.name, shown(livePK.def), shown(wantPK.def)),
+		d.sql(fmt.Sprintf("primary key %s is %s, the repository expects %s", livePK.name, shown(livePK.def), shown(wantPK.def)),
 			"ALTER TABLE %s DROP CONSTRAINT %s, ADD PRIMARY KEY (%s)", t.Name, livePK.name, t.PrimaryKey)
 	}
 
@@ -359,26 +359,42 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 				} else if !l.unique && i.Unique {
 					what = "not unique, " + what
 				}
-				add(fmt.Sprintf("%s %s is %s, the repository expects %s", kind, i.Name, what, shown(w.def)),
+				d.sql(fmt.Sprintf("%s %s is %s, the repository expects %s", kind, i.Name, what, shown(w.def)),
 					"DROP INDEX %s; %s", i.Name, createIndex(i, t.Name))
 			}
 			continue
 		}
 		if other := renamed(live, w, matched); other != nil {
 			matched[other.name] = true
-			add(fmt.Sprintf("%s %s is named %s", kind, i.Name, other.name),
+			d.sql(fmt.Sprintf("%s %s is named %s", kind, i.Name, other.name),
 				"ALTER INDEX %s RENAME TO %s", other.name, i.Name)
 			continue
 		}
-		add(fmt.Sprintf("%s %s %s is missing", kind, i.Name, shown(w.def)), "%s", createIndex(i, t.Name))
+		d.sql(fmt.Sprintf("%s %s %s is missing", kind, i.Name, shown(w.def)), "%s", createIndex(i, t.Name))
 	}
 	for _, l := range live.indexes {
 		if l.unique && !l.primary && !matched[l.name] {
-			add(fmt.Sprintf("unique index %s %s is not one the repository maps: its violations are answered as internal errors, not already-exists", l.name, shown(l.def)),
+			d.action(fmt.Sprintf("unique index %s %s is not one the repository maps: its violations are answered as internal errors, not already-exists", l.name, shown(l.def)),
 				"DROP INDEX %s, or declare its field unique", l.name)
 		}
 	}
-	return diffs
+	return d.diffs
+}
+
+// differ collects the differences of one table.
+type differ struct {
+	table string
+	diffs []Difference
+}
+
+// sql adds a difference whose fix is SQL.
+func (d *differ) sql(problem, format string, args ...any) {
+	d.diffs = append(d.diffs, Difference{Table: d.table, Problem: problem, Fix: fmt.Sprintf(format, args...), SQL: true})
+}
+
+// action adds a difference whose fix is an action to take.
+func (d *differ) action(problem, format string, args ...any) {
+	d.diffs = append(d.diffs, Difference{Table: d.table, Problem: problem, Fix: fmt.Sprintf(format, args...)})
 }
 
 // shown is an index definition as a difference shows it: the key alone for
@@ -402,73 +418,70 @@ func renamed(live *tableFacts, w *indexFacts, matched map[string]bool) *indexFac
 // compareColumn answers the differences of column c of the live table from
 // its expected definition, which PostgreSQL described as w.
 func compareColumn(t Table, c Column, w *columnFacts, want, live *tableFacts) []Difference {
-	var diffs []Difference
-	add := func(problem, fix string, args ...any) {
-		diffs = append(diffs, Difference{Table: t.Name, Problem: problem, Fix: fmt.Sprintf(fix, args...)})
-	}
+	d := &differ{table: t.Name}
 	l := live.column(c.Name)
 	if l == nil {
 		fix := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", t.Name, c.Name, c.Definition)
 		if c.Check != "" {
 			fix += " CHECK (" + c.Check + ")"
 		}
-		add(fmt.Sprintf("column %s is missing", c.Name), "%s", fix)
-		return diffs
+		d.sql(fmt.Sprintf("column %s is missing", c.Name), "%s", fix)
+		return d.diffs
 	}
 	if l.typ != w.typ {
-		add(fmt.Sprintf("column %s is %s, the repository expects %s", c.Name, l.typ, w.typ),
+		d.sql(fmt.Sprintf("column %s is %s, the repository expects %s", c.Name, l.typ, w.typ),
 			"ALTER TABLE %s ALTER COLUMN %s TYPE %s", t.Name, c.Name, w.typ)
 	}
 	if w.identity {
 		// Any way of numbering rows serves: the INSERT never writes the column.
 		if !l.identity && l.dflt == "" {
-			add(fmt.Sprintf("column %s has neither an identity nor a default, the repository expects GENERATED BY DEFAULT AS IDENTITY", c.Name),
+			d.action(fmt.Sprintf("column %s has neither an identity nor a default, the repository expects GENERATED BY DEFAULT AS IDENTITY", c.Name),
 				"ALTER TABLE %s ALTER COLUMN %s ADD GENERATED BY DEFAULT AS IDENTITY (START WITH <max(%[2]s) + 1>)", t.Name, c.Name)
 		}
 	} else {
 		switch {
 		case l.notNull && !w.notNull:
-			add(fmt.Sprintf("column %s is NOT NULL, the repository expects it nullable (writing NULL fails)", c.Name),
+			d.sql(fmt.Sprintf("column %s is NOT NULL, the repository expects it nullable (writing NULL fails)", c.Name),
 				"ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", t.Name, c.Name)
 		case !l.notNull && w.notNull && w.dflt != "":
-			add(fmt.Sprintf("column %s is nullable, the repository expects NOT NULL (reading NULL fails)", c.Name),
+			d.sql(fmt.Sprintf("column %s is nullable, the repository expects NOT NULL (reading NULL fails)", c.Name),
 				"UPDATE %s SET %s = %s WHERE %[2]s IS NULL; ALTER TABLE %[1]s ALTER COLUMN %[2]s SET NOT NULL", t.Name, c.Name, w.dflt)
 		case !l.notNull && w.notNull:
-			add(fmt.Sprintf("column %s is nullable, the repository expects NOT NULL (reading NULL fails)", c.Name),
+			d.action(fmt.Sprintf("column %s is nullable, the repository expects NOT NULL (reading NULL fails)", c.Name),
 				"fill its NULLs, then ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", t.Name, c.Name)
 		}
 		switch {
 		case l.dflt == w.dflt:
 		case w.dflt == "":
-			add(fmt.Sprintf("column %s has DEFAULT %s, the repository expects none", c.Name, l.dflt),
+			d.sql(fmt.Sprintf("column %s has DEFAULT %s, the repository expects none", c.Name, l.dflt),
 				"ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t.Name, c.Name)
 		case l.dflt == "":
-			add(fmt.Sprintf("column %s has no default, the repository expects DEFAULT %s", c.Name, w.dflt),
+			d.sql(fmt.Sprintf("column %s has no default, the repository expects DEFAULT %s", c.Name, w.dflt),
 				"ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t.Name, c.Name, w.dflt)
 		default:
-			add(fmt.Sprintf("column %s has DEFAULT %s, the repository expects DEFAULT %s", c.Name, l.dflt, w.dflt),
+			d.sql(fmt.Sprintf("column %s has DEFAULT %s, the repository expects DEFAULT %s", c.Name, l.dflt, w.dflt),
 				"ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t.Name, c.Name, w.dflt)
 		}
 	}
 	if c.Check == "" {
-		return diffs
+		return d.diffs
 	}
 	wantCheck := want.checksOn(c.Name)[0]
 	liveChecks := live.checksOn(c.Name)
 	if slices.ContainsFunc(liveChecks, func(l checkFacts) bool { return l.def == wantCheck.def }) {
-		return diffs
+		return d.diffs
 	}
 	if len(liveChecks) == 0 {
-		add(fmt.Sprintf("column %s has no CHECK, the repository expects %s", c.Name, wantCheck.def),
+		d.sql(fmt.Sprintf("column %s has no CHECK, the repository expects %s", c.Name, wantCheck.def),
 			"ALTER TABLE %s ADD CHECK (%s)", t.Name, c.Check)
-		return diffs
+		return d.diffs
 	}
 	var defs, drops []string
 	for _, l := range liveChecks {
 		defs = append(defs, l.name+" "+l.def)
 		drops = append(drops, "DROP CONSTRAINT "+l.name)
 	}
-	add(fmt.Sprintf("column %s has %s, the repository expects %s", c.Name, strings.Join(defs, " and "), wantCheck.def),
+	d.sql(fmt.Sprintf("column %s has %s, the repository expects %s", c.Name, strings.Join(defs, " and "), wantCheck.def),
 		"ALTER TABLE %s %s, ADD CHECK (%s)", t.Name, strings.Join(drops, ", "), c.Check)
-	return diffs
+	return d.diffs
 }
