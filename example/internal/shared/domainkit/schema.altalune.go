@@ -342,7 +342,12 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 			"ALTER TABLE %s DROP CONSTRAINT %s, ADD PRIMARY KEY (%s)", t.Name, livePK.name, t.PrimaryKey)
 	}
 
+	// A live index is matched by its name, else by its definition (one
+	// index under another name), and each matches one expected index.
 	matched := map[string]bool{}
+	for _, i := range t.Indexes {
+		matched[i.Name] = live.index(i.Name) != nil
+	}
 	for _, i := range t.Indexes {
 		w := want.index(i.Name)
 		kind := "index"
@@ -351,7 +356,6 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 		}
 		l := live.index(i.Name)
 		if l != nil {
-			matched[l.name] = true
 			if l.def != w.def || l.unique != w.unique {
 				what := shown(l.def)
 				if l.unique && !i.Unique {
