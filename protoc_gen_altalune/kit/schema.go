@@ -70,8 +70,9 @@ const expectedTable = "altalune_schema_check_expected"
 // column, another type, nullability, default or enum CHECK, a missing
 // unique or plain index (or the same index under another name), an index
 // of that name with another definition, another primary key or
-// partitioning, a unique index the repository does not map, and a NOT NULL
-// column without default that the generated INSERT does not write.
+// partitioning, a project whose rows no partition holds, a unique index the
+// repository does not map, and a NOT NULL column without default that the
+// generated INSERT does not write.
 //
 // PostgreSQL describes both sides: for each Table, inside a transaction
 // that is always rolled back, the expected definitions are created as a
@@ -107,7 +108,15 @@ func describe(ctx context.Context, db *sql.DB, t Table) (want, live *tableFacts,
 	if want, err = readFacts(ctx, tx, "pg_temp."+expectedTable); err != nil {
 		return nil, nil, err
 	}
-	live, err = readFacts(ctx, tx, t.Name)
+	if live, err = readFacts(ctx, tx, t.Name); err != nil || live == nil || live.partitionKey != listByProject {
+		return want, live, err
+	}
+	err = scanRows(ctx, tx, qUnpartitioned, []any{t.Name}, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		live.unpartitioned = append(live.unpartitioned, id)
+		return err
+	})
 	return want, live, err
 }
 
@@ -137,12 +146,19 @@ func createIndex(i Index, table string) string {
 	return "CREATE " + unique + "INDEX " + i.Name + " ON " + table + " (" + i.Key + ")"
 }
 
+// listByProject is the partitioning the repository of a partitioned entity
+// assumes, as pg_get_partkeydef writes it.
+const listByProject = "LIST (project_id)"
+
 // tableFacts is what the catalog says of a table.
 type tableFacts struct {
 	partitionKey string // "LIST (project_id)"; empty when not partitioned
 	columns      []columnFacts
 	checks       []checkFacts
 	indexes      []indexFacts
+	// unpartitioned lists the projects that no partition of a table
+	// partitioned by project holds (nor a DEFAULT partition).
+	unpartitioned []int64
 }
 
 type columnFacts struct {
@@ -194,6 +210,22 @@ JOIN pg_class i ON i.oid = x.indexrelid
 WHERE x.indrelid = $1::regclass
 ORDER BY i.relname`
 )
+
+// qUnpartitioned lists the projects that no partition of the table holds:
+// where a project's rows go, when the project was created before the table
+// or by other means than the project service, which makes partitions.
+const qUnpartitioned = `
+SELECT p.id
+FROM altalune_projects p
+WHERE NOT EXISTS (
+	SELECT 1
+	FROM pg_inherits i
+	JOIN pg_class c ON c.oid = i.inhrelid
+	WHERE i.inhparent = $1::regclass AND (
+		pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
+		OR quote_literal(p.id) = ANY (string_to_array(
+			substring(pg_get_expr(c.relpartbound, c.oid) FROM '^FOR VALUES IN \((.*)\)$'), ', '))))
+ORDER BY p.id`
 
 // queryer is a transaction, or anything else that queries like one.
 type queryer interface {
@@ -301,7 +333,7 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 
 	wantKey := ""
 	if t.Partitioned {
-		wantKey = "LIST (project_id)"
+		wantKey = listByProject
 	}
 	switch {
 	case live.partitionKey == wantKey:
@@ -314,6 +346,21 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 	default:
 		d.action("the table is partitioned by "+live.partitionKey+", the repository expects "+wantKey,
 			"recreate it PARTITION BY %s under another name with a partition per project, copy the rows, swap the names", wantKey)
+	}
+
+	if len(live.unpartitioned) > 0 {
+		ids := make([]string, len(live.unpartitioned))
+		creates := make([]string, len(live.unpartitioned))
+		for i, id := range live.unpartitioned {
+			ids[i] = fmt.Sprint(id)
+			creates[i] = fmt.Sprintf("CREATE TABLE %s_p%d PARTITION OF %[1]s FOR VALUES IN (%[2]d)", t.Name, id)
+		}
+		projects := "project "
+		if len(ids) > 1 {
+			projects = "projects "
+		}
+		d.sql("no partition holds the rows of "+projects+strings.Join(ids, ", ")+" (every write to them fails)",
+			"%s", strings.Join(creates, "; "))
 	}
 
 	for _, c := range t.Columns {
