@@ -24,10 +24,15 @@ import (
 // adoptedEmployees replaces the generated employees table with one written
 // by hand, the way tables of an existing repository were, with planted
 // differences from what the generated repository assumes; the currencies
-// table is dropped, and a project is added without the project service, so
-// that no partition of the tickets table holds its rows.
+// table is dropped; two projects are added without the project service,
+// the first with a partition of the tickets table and the second without,
+// and an index of the tickets table is left invalid, created on the
+// partitioned table ONLY.
 const adoptedEmployees = `
-INSERT INTO altalune_projects (public_id, name) VALUES ('adoptedproj001', 'adopted');
+INSERT INTO altalune_projects (public_id, name) VALUES ('adoptedproj001', 'adopted 1'), ('adoptedproj002', 'adopted 2');
+CREATE TABLE altalune_example_tickets_p1 PARTITION OF altalune_example_tickets FOR VALUES IN (1);
+DROP INDEX ix_altalune_example_tickets_created_at;
+CREATE INDEX ix_altalune_example_tickets_created_at ON ONLY altalune_example_tickets (project_id, created_at);
 DROP TABLE altalune_example_employees;
 DROP TABLE altalune_currencies;
 CREATE TABLE altalune_example_employees (
@@ -73,7 +78,8 @@ var plantedDifferences = []string{
 	"altalune_example_employees: unique index ux_altalune_example_employees_employee_number is named employees_employee_number_key; fix: ALTER INDEX employees_employee_number_key RENAME TO ux_altalune_example_employees_employee_number",
 	"altalune_example_employees: index ix_altalune_example_employees_remote (project_id, remote) is missing; fix: CREATE INDEX ix_altalune_example_employees_remote ON altalune_example_employees (project_id, remote)",
 	"altalune_example_employees: unique index employees_name_key (project_id, name) is not one the repository maps: its violations are answered as internal errors, not already-exists; fix: DROP INDEX employees_name_key, or declare its field unique",
-	"altalune_example_tickets: no partition holds the rows of project 1 (every write to them fails); fix: CREATE TABLE altalune_example_tickets_p1 PARTITION OF altalune_example_tickets FOR VALUES IN (1)",
+	"altalune_example_tickets: no partition holds the rows of project 2 (every write to them fails); fix: CREATE TABLE altalune_example_tickets_p2 PARTITION OF altalune_example_tickets FOR VALUES IN (2)",
+	"altalune_example_tickets: index ix_altalune_example_tickets_created_at is not valid (a build that failed, or a partition whose index is not attached): not every row is in it; fix: DROP INDEX ix_altalune_example_tickets_created_at; CREATE INDEX ix_altalune_example_tickets_created_at ON altalune_example_tickets (project_id, created_at)",
 }
 
 // TestSchemaCheckMatchesMigratedDatabase: on the database the generated

@@ -180,6 +180,7 @@ type indexFacts struct {
 	name    string
 	unique  bool
 	primary bool
+	valid   bool
 	def     string // pg_get_indexdef from USING on: USING btree (project_id, lower((email)::text))
 }
 
@@ -203,7 +204,7 @@ ORDER BY a.attnum, c.conname`
 	// Indexes by name, their definitions from USING on (the part that does
 	// not name the index or the table).
 	qIndexes = `
-SELECT i.relname, x.indisunique, x.indisprimary,
+SELECT i.relname, x.indisunique, x.indisprimary, x.indisvalid,
 	substr(pg_get_indexdef(x.indexrelid), strpos(pg_get_indexdef(x.indexrelid), ' USING ') + 1)
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
@@ -260,7 +261,7 @@ func readFacts(ctx context.Context, q queryer, name string) (*tableFacts, error)
 	}
 	if err := scanRows(ctx, q, qIndexes, []any{name}, func(rows *sql.Rows) error {
 		var i indexFacts
-		err := rows.Scan(&i.name, &i.unique, &i.primary, &i.def)
+		err := rows.Scan(&i.name, &i.unique, &i.primary, &i.valid, &i.def)
 		f.indexes = append(f.indexes, i)
 		return err
 	}); err != nil {
@@ -406,6 +407,9 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 					what = "not unique, " + what
 				}
 				d.sql(fmt.Sprintf("%s %s is %s, the repository expects %s", kind, i.Name, what, shown(w.def)),
+					"DROP INDEX %s; %s", i.Name, createIndex(i, t.Name))
+			} else if !l.valid {
+				d.sql(fmt.Sprintf("%s %s is not valid (a build that failed, or a partition whose index is not attached): not every row is in it", kind, i.Name),
 					"DROP INDEX %s; %s", i.Name, createIndex(i, t.Name))
 			}
 			continue
