@@ -183,7 +183,11 @@ func checkSchema(ctx context.Context, cfg *config.Config, stdout io.Writer) erro
 			return err
 		}
 	}
-	if len(diffs) > 0 {
+	switch len(diffs) {
+	case 0:
+	case 1:
+		return fmt.Errorf("%w: 1 difference in %d tables checked", errSchemaDiffers, len(tables))
+	default:
 		return fmt.Errorf("%w: %d differences in %d tables checked", errSchemaDiffers, len(diffs), len(tables))
 	}
 	_, err = fmt.Fprintf(stdout, "%d tables match what the generated repositories assume\n", len(tables))
