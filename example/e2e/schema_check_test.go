@@ -51,10 +51,10 @@ CREATE TABLE altalune_example_employees (
     legacy_code VARCHAR(10) NOT NULL,
     created_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    PRIMARY KEY (project_id, id)
+    PRIMARY KEY (project_id, id),
+    CONSTRAINT ux_altalune_example_employees_email UNIQUE (project_id, email)
 );
 CREATE UNIQUE INDEX ux_altalune_example_employees_public_id ON altalune_example_employees (project_id, public_id);
-CREATE UNIQUE INDEX ux_altalune_example_employees_email ON altalune_example_employees (project_id, email);
 CREATE UNIQUE INDEX employees_employee_number_key ON altalune_example_employees (project_id, LOWER(employee_number));
 CREATE UNIQUE INDEX employees_name_key ON altalune_example_employees (project_id, name);
 CREATE INDEX ix_altalune_example_employees_role ON altalune_example_employees (project_id, role);
@@ -74,7 +74,7 @@ var plantedDifferences = []string{
 	"altalune_example_employees: column age is bigint, the repository expects integer; fix: ALTER TABLE altalune_example_employees ALTER COLUMN age TYPE integer",
 	"altalune_example_employees: column hired_at is missing; fix: ALTER TABLE altalune_example_employees ADD COLUMN hired_at TIMESTAMPTZ",
 	"altalune_example_employees: column legacy_code is NOT NULL without a default and the generated INSERT does not write it (every create fails); fix: ALTER TABLE altalune_example_employees ALTER COLUMN legacy_code DROP NOT NULL",
-	"altalune_example_employees: unique index ux_altalune_example_employees_email is (project_id, email), the repository expects (project_id, lower((email)::text)); fix: DROP INDEX ux_altalune_example_employees_email; CREATE UNIQUE INDEX ux_altalune_example_employees_email ON altalune_example_employees (project_id, LOWER(email))",
+	"altalune_example_employees: unique index ux_altalune_example_employees_email is (project_id, email), the repository expects (project_id, lower((email)::text)); fix: ALTER TABLE altalune_example_employees DROP CONSTRAINT ux_altalune_example_employees_email; CREATE UNIQUE INDEX ux_altalune_example_employees_email ON altalune_example_employees (project_id, LOWER(email))",
 	"altalune_example_employees: unique index ux_altalune_example_employees_employee_number is named employees_employee_number_key; fix: ALTER INDEX employees_employee_number_key RENAME TO ux_altalune_example_employees_employee_number",
 	"altalune_example_employees: index ix_altalune_example_employees_remote (project_id, remote) is missing; fix: CREATE INDEX ix_altalune_example_employees_remote ON altalune_example_employees (project_id, remote)",
 	"altalune_example_employees: unique index employees_name_key (project_id, name) is not one the repository maps: its violations are answered as internal errors, not already-exists; fix: DROP INDEX employees_name_key, or declare its field unique",

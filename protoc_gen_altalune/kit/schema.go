@@ -177,11 +177,20 @@ type checkFacts struct {
 }
 
 type indexFacts struct {
-	name    string
-	unique  bool
-	primary bool
-	valid   bool
-	def     string // pg_get_indexdef from USING on: USING btree (project_id, lower((email)::text))
+	name       string
+	unique     bool
+	primary    bool
+	valid      bool
+	constraint bool   // the index of a UNIQUE (or EXCLUDE) constraint of the same name
+	def        string // pg_get_indexdef from USING on: USING btree (project_id, lower((email)::text))
+}
+
+// drop is the statement that drops the index of table.
+func (i *indexFacts) drop(table string) string {
+	if i.constraint {
+		return "ALTER TABLE " + table + " DROP CONSTRAINT " + i.name
+	}
+	return "DROP INDEX " + i.name
 }
 
 const (
@@ -205,6 +214,7 @@ ORDER BY a.attnum, c.conname`
 	// not name the index or the table).
 	qIndexes = `
 SELECT i.relname, x.indisunique, x.indisprimary, x.indisvalid,
+	EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = x.indrelid AND c.conindid = x.indexrelid AND c.contype IN ('u', 'x')),
 	substr(pg_get_indexdef(x.indexrelid), strpos(pg_get_indexdef(x.indexrelid), ' USING ') + 1)
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
@@ -261,7 +271,7 @@ func readFacts(ctx context.Context, q queryer, name string) (*tableFacts, error)
 	}
 	if err := scanRows(ctx, q, qIndexes, []any{name}, func(rows *sql.Rows) error {
 		var i indexFacts
-		err := rows.Scan(&i.name, &i.unique, &i.primary, &i.valid, &i.def)
+		err := rows.Scan(&i.name, &i.unique, &i.primary, &i.valid, &i.constraint, &i.def)
 		f.indexes = append(f.indexes, i)
 		return err
 	}); err != nil {
@@ -407,10 +417,10 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 					what = "not unique, " + what
 				}
 				d.sql(fmt.Sprintf("%s %s is %s, the repository expects %s", kind, i.Name, what, shown(w.def)),
-					"DROP INDEX %s; %s", i.Name, createIndex(i, t.Name))
+					"%s; %s", l.drop(t.Name), createIndex(i, t.Name))
 			} else if !l.valid {
 				d.sql(fmt.Sprintf("%s %s is not valid (a build that failed, or a partition whose index is not attached): not every row is in it", kind, i.Name),
-					"DROP INDEX %s; %s", i.Name, createIndex(i, t.Name))
+					"%s; %s", l.drop(t.Name), createIndex(i, t.Name))
 			}
 			continue
 		}
@@ -425,7 +435,7 @@ func compareTable(t Table, want, live *tableFacts) []Difference {
 	for _, l := range live.indexes {
 		if l.unique && !l.primary && !matched[l.name] {
 			d.action(fmt.Sprintf("unique index %s %s is not one the repository maps: its violations are answered as internal errors, not already-exists", l.name, shown(l.def)),
-				"DROP INDEX %s, or declare its field unique", l.name)
+				"%s, or declare its field unique", l.drop(t.Name))
 		}
 	}
 	return d.diffs

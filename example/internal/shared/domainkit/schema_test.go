@@ -229,6 +229,19 @@ func TestCompareTable(t *testing.T) {
 			want: []string{"t: unique index ux_t_email is not valid (a build that failed, or a partition whose index is not attached): not every row is in it; fix: DROP INDEX ux_t_email; CREATE UNIQUE INDEX ux_t_email ON t (project_id, LOWER(email))"},
 		},
 		{
+			name: "unique constraints",
+			live: func(f *tableFacts) *tableFacts {
+				f.indexes[2].constraint = true
+				f.indexes[2].def = "USING btree (project_id, email)"
+				f.indexes = append(f.indexes, indexFacts{name: "t_code_key", unique: true, valid: true, constraint: true, def: "USING btree (code)"})
+				return f
+			},
+			want: []string{
+				"t: unique index ux_t_email is (project_id, email), the repository expects (project_id, lower((email)::text)); fix: ALTER TABLE t DROP CONSTRAINT ux_t_email; CREATE UNIQUE INDEX ux_t_email ON t (project_id, LOWER(email))",
+				"[action] t: unique index t_code_key (code) is not one the repository maps: its violations are answered as internal errors, not already-exists; fix: ALTER TABLE t DROP CONSTRAINT t_code_key, or declare its field unique",
+			},
+		},
+		{
 			name: "uniqueness of indexes swapped",
 			live: func(f *tableFacts) *tableFacts {
 				f.indexes[1].unique = true
@@ -323,9 +336,9 @@ func catalog(tables map[string]*tableFacts, fail func(query string, args []any) 
 			}
 			return a
 		case qIndexes:
-			a := fakeAnswer{columns: []string{"name", "unique", "primary", "valid", "def"}}
+			a := fakeAnswer{columns: []string{"name", "unique", "primary", "valid", "constraint", "def"}}
 			for _, i := range f.indexes {
-				a.rows = append(a.rows, []driver.Value{i.name, i.unique, i.primary, i.valid, i.def})
+				a.rows = append(a.rows, []driver.Value{i.name, i.unique, i.primary, i.valid, i.constraint, i.def})
 			}
 			return a
 		case qUnpartitioned:
