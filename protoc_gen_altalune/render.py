@@ -210,7 +210,7 @@ def render(model: Model, params: Params) -> list[OutputFile]:
         src = [e.file] if not e.service or e.service.file == e.file else [e.file, e.service.file]
         ctx = {"entity": e, "sort_keys": _sort_keys(e), "filter_aliases": _filter_aliases(e),
                "sort_aliases": _sort_aliases(e), "insert_columns": _insert_columns(e)}
-        layers = ["model", "errors", "interface", "repo", "mapper"]
+        layers = ["model", "errors", "interface", "repo", "schema", "mapper"]
         if e.service:
             layers += ["service", "access", "handler"]
         for layer in layers:

@@ -2,7 +2,8 @@
 # Runs inside scripts/with-postgres.sh: makes a local signing key, starts the
 # reference server trusting it, shows an anonymous call refused and the same
 # call accepted with a token, creates a project and employees over Connect,
-# lists them, and stops the server.
+# lists them, runs the schema check on the live tables and on a planted
+# drift, and stops the server.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -100,3 +101,15 @@ expect ok
 echo
 echo "# the rows live in the project's partition:"
 psql -X -q -d postgres -c "SELECT tableoid::regclass AS partition, public_id, name, status FROM altalune_example_employees ORDER BY id"
+echo
+echo "# the schema check: every table is what its generated repository assumes"
+echo "\$ altalune schema check"
+"$root/.tools/demo/altalune" schema check | sed 's/^/  /'
+echo
+echo "# a drift hand-written migrations leave behind: the email index made case-sensitive"
+psql -X -q -d postgres -c "DROP INDEX ux_altalune_example_employees_email" \
+  -c "CREATE UNIQUE INDEX ux_altalune_example_employees_email ON altalune_example_employees (project_id, email)"
+echo "\$ altalune schema check"
+status=0
+"$root/.tools/demo/altalune" schema check 2>&1 | sed 's/^/  /' || status=$?
+echo "  exit status $status"

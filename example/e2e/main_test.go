@@ -60,11 +60,10 @@ var (
 	httpBase string
 	// grpcAddr is the server's gRPC address.
 	grpcAddr string
-	// adminURL, serverBin and jwksPath let a test start a server of its own
-	// on a database of its own (evolution_test.go).
-	adminURL, serverBin, jwksPath string
-	// dbURL is the URL of the server's database.
-	dbURL string
+	// adminURL is the PostgreSQL the tests may create databases in, dbURL
+	// the server's database, serverBin the server binary and jwksPath its
+	// token keys: a test may start a server of its own (evolution_test.go).
+	adminURL, dbURL, serverBin, jwksPath string
 )
 
 func TestMain(m *testing.M) {

@@ -24,7 +24,7 @@ GENERATED_PARAMS = frozenset({"ctx", "err", "r", "s", "values", "projectID", "pu
 
 # What every generated domain package declares, whatever the entity.
 DOMAIN_TYPES = ("Service", "Handler", "GRPCServer", "Access", "Repo", "Repositor", "NewService", "NewHandler",
-                "NewGRPCServer", "NewRepo")
+                "NewGRPCServer", "NewRepo", "Schema")
 
 # What the target's root package declares (TARGET_CONTRACT.md): generated
 # root declarations must not take these names.

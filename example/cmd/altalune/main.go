@@ -6,6 +6,7 @@
 //	altalune [serve]                 run the gRPC and Connect servers
 //	altalune migrate up|down|status  apply, roll back one, or list migrations
 //	altalune access                  list what every RPC requires of its caller
+//	altalune schema check            compare the live tables with what the generated repositories assume
 //
 // Configuration comes from the environment:
 //
@@ -37,12 +38,14 @@ import (
 	"github.com/hrz8/altalune/internal/container"
 	"github.com/hrz8/altalune/internal/postgres"
 	"github.com/hrz8/altalune/internal/server"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 const usage = `usage:
   altalune [serve]                 run the gRPC and Connect servers
   altalune migrate up|down|status  apply, roll back one, or list migrations
   altalune access                  list what every RPC requires of its caller
+  altalune schema check            compare the live tables with what the generated repositories assume
 `
 
 // errUsage marks a command line that could not be understood.
@@ -77,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fmt.Errorf("%w: access takes no arguments", errUsage)
 		}
 		return printAccess(stdout)
-	case "serve", "migrate":
+	case "serve", "migrate", "schema":
 	default:
 		return fmt.Errorf("%w: unknown command %q", errUsage, command)
 	}
@@ -88,6 +91,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
+	if command == "schema" {
+		if len(args) != 1 || args[0] != "check" {
+			return fmt.Errorf("%w: schema takes one action: check", errUsage)
+		}
+		return checkSchema(ctx, cfg, stdout)
+	}
 	if command == "migrate" {
 		if len(args) != 1 {
 			return fmt.Errorf("%w: migrate needs exactly one of up, down, status", errUsage)
@@ -149,6 +158,40 @@ func printAccess(stdout io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\n", a.Procedure, requires)
 	}
 	return tw.Flush()
+}
+
+// errSchemaDiffers marks a schema check that found differences.
+var errSchemaDiffers = errors.New("the database differs from what the generated repositories assume")
+
+// checkSchema prints, one line each, how every table of a generated domain
+// differs from what its repository assumes, with the SQL that fixes it, and
+// fails when there is any difference.
+func checkSchema(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	db, err := postgres.Connect(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	tables := container.Schemas()
+	diffs, err := domainkit.CheckSchema(ctx, db, tables...)
+	if err != nil {
+		return err
+	}
+	for _, d := range diffs {
+		if _, err := fmt.Fprintln(stdout, d); err != nil {
+			return err
+		}
+	}
+	switch len(diffs) {
+	case 0:
+	case 1:
+		return fmt.Errorf("%w: 1 difference in %d tables checked", errSchemaDiffers, len(tables))
+	default:
+		return fmt.Errorf("%w: %d differences in %d tables checked", errSchemaDiffers, len(diffs), len(tables))
+	}
+	_, err = fmt.Fprintf(stdout, "%d tables match what the generated repositories assume\n", len(tables))
+	return err
 }
 
 // migrate runs the migrate subcommand action: up, down or status.

@@ -15,6 +15,7 @@ import (
 	"github.com/hrz8/altalune/internal/config"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // Container owns the dependencies of the service. The domains
@@ -58,6 +59,12 @@ func CreateContainer(ctx context.Context, cfg *config.Config, log altalune.Logge
 		return nil, err
 	}
 	return c, nil
+}
+
+// Schemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema (altalune schema check).
+func Schemas() []domainkit.Table {
+	return generatedSchemas()
 }
 
 func (c *Container) initRepositories() {

@@ -14,6 +14,7 @@ import (
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -68,4 +69,14 @@ func (g *generatedDomains) GetTicketRepository() ticket_domain.Repositor {
 // GetTicketService returns the service of tickets.
 func (g *generatedDomains) GetTicketService() altalunev1.TicketServiceServer {
 	return g.ticketService
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		currency_domain.Schema,
+		employee_domain.Schema,
+		ticket_domain.Schema,
+	}
 }

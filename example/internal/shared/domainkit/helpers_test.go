@@ -98,8 +98,40 @@ func (c *fakeConn) Prepare(string) (driver.Stmt, error) {
 	return nil, errors.New("fake driver: Prepare is not supported")
 }
 func (c *fakeConn) Close() error { return nil }
+
+// Begin starts a transaction that the fake database records as the
+// statements BEGIN and COMMIT or ROLLBACK; answer decides whether BEGIN
+// fails.
 func (c *fakeConn) Begin() (driver.Tx, error) {
-	return nil, errors.New("fake driver: transactions are not supported")
+	if err := c.record("BEGIN", nil); err != nil {
+		return nil, err
+	}
+	return fakeTx{c: c}, nil
+}
+
+type fakeTx struct{ c *fakeConn }
+
+func (tx fakeTx) Commit() error   { return tx.c.record("COMMIT", nil) }
+func (tx fakeTx) Rollback() error { return tx.c.record("ROLLBACK", nil) }
+
+// record records a statement that returns no rows and answers its error.
+func (c *fakeConn) record(query string, args []any) error {
+	c.f.mu.Lock()
+	c.f.calls = append(c.f.calls, fakeCall{query: query, args: args})
+	c.f.mu.Unlock()
+	return c.f.answer(query, args).err
+}
+
+// ExecContext runs a statement that returns no rows.
+func (c *fakeConn) ExecContext(_ context.Context, query string, named []driver.NamedValue) (driver.Result, error) {
+	args := make([]any, len(named))
+	for i, nv := range named {
+		args[i] = nv.Value
+	}
+	if err := c.record(query, args); err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(0), nil
 }
 
 // CheckNamedValue accepts any argument as it is, slices included, so that

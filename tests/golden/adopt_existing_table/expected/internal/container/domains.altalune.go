@@ -9,6 +9,7 @@ import (
 	account_domain "github.com/hrz8/altalune/internal/domain/account"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -28,4 +29,12 @@ func (g *generatedDomains) initGeneratedServices(validator protovalidate.Validat
 // GetAccountRepository returns the repository of accounts.
 func (g *generatedDomains) GetAccountRepository() account_domain.Repositor {
 	return g.accountRepo
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		account_domain.Schema,
+	}
 }

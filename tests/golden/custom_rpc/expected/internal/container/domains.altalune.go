@@ -10,6 +10,7 @@ import (
 	invoice_domain "github.com/hrz8/altalune/internal/domain/invoice"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -36,4 +37,12 @@ func (g *generatedDomains) GetInvoiceRepository() invoice_domain.Repositor {
 // GetInvoiceService returns the service of invoices.
 func (g *generatedDomains) GetInvoiceService() altalunev1.InvoiceServiceServer {
 	return g.invoiceService
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		invoice_domain.Schema,
+	}
 }

@@ -11,6 +11,7 @@ import (
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	slot_domain "github.com/hrz8/altalune/internal/domain/slot"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -51,4 +52,13 @@ func (g *generatedDomains) GetMarkerRepository() marker_domain.Repositor {
 // GetMarkerService returns the service of markers.
 func (g *generatedDomains) GetMarkerService() edgev1.MarkerServiceServer {
 	return g.markerService
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		slot_domain.Schema,
+		marker_domain.Schema,
+	}
 }

@@ -9,6 +9,7 @@ import (
 	gadget_domain "github.com/hrz8/altalune/internal/domain/gadget"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -28,4 +29,12 @@ func (g *generatedDomains) initGeneratedServices(validator protovalidate.Validat
 // GetGadgetRepository returns the repository of gadgets.
 func (g *generatedDomains) GetGadgetRepository() gadget_domain.Repositor {
 	return g.gadgetRepo
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		gadget_domain.Schema,
+	}
 }

@@ -11,6 +11,7 @@ import (
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	tag_domain "github.com/hrz8/altalune/internal/domain/tag"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -44,4 +45,13 @@ func (g *generatedDomains) GetCategoryService() catalogv1.CategoryServiceServer 
 // GetTagRepository returns the repository of tags.
 func (g *generatedDomains) GetTagRepository() tag_domain.Repositor {
 	return g.tagRepo
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		category_domain.Schema,
+		tag_domain.Schema,
+	}
 }

@@ -10,6 +10,7 @@ import (
 	apikey_domain "github.com/hrz8/altalune/internal/domain/apikey"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -36,4 +37,12 @@ func (g *generatedDomains) GetAPIKeyRepository() apikey_domain.Repositor {
 // GetApiKeyService returns the service of API keys.
 func (g *generatedDomains) GetApiKeyService() altalunev1.ApiKeyServiceServer {
 	return g.apiKeyService
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		apikey_domain.Schema,
+	}
 }

@@ -10,6 +10,7 @@ import (
 	gadget_domain "github.com/hrz8/altalune/internal/domain/gadget"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -36,4 +37,12 @@ func (g *generatedDomains) GetGadgetRepository() gadget_domain.Repositor {
 // GetGadgetService returns the service of gadgets.
 func (g *generatedDomains) GetGadgetService() altalunev1.GadgetServiceServer {
 	return g.gadgetService
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		gadget_domain.Schema,
+	}
 }

@@ -10,6 +10,7 @@ import (
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	shipment_domain "github.com/hrz8/altalune/internal/domain/shipment"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -36,4 +37,12 @@ func (g *generatedDomains) GetShipmentRepository() shipment_domain.Repositor {
 // GetShipmentService returns the service of shipments.
 func (g *generatedDomains) GetShipmentService() altalunev1.ShipmentServiceServer {
 	return g.shipmentService
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		shipment_domain.Schema,
+	}
 }

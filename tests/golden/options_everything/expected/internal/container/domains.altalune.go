@@ -11,6 +11,7 @@ import (
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	staff_domain "github.com/hrz8/altalune/internal/domain/staff"
 	"github.com/hrz8/altalune/internal/postgres"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
 
 // generatedDomains holds the repositories and services of the generated
@@ -51,4 +52,13 @@ func (g *generatedDomains) GetCactusRepository() greenhouse_domain.Repositor {
 // GetCactusService returns the service of cacti.
 func (g *generatedDomains) GetCactusService() hrv1.CactusServiceServer {
 	return g.cactusService
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		staff_domain.Schema,
+		greenhouse_domain.Schema,
+	}
 }

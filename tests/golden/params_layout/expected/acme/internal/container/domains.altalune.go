@@ -8,6 +8,7 @@ import (
 	storev1 "example.com/acme/gen/store/v1"
 	product_domain "example.com/acme/internal/app/product"
 	project_domain "example.com/acme/internal/domain/project"
+	domainkit "example.com/acme/internal/platform/kit"
 	"example.com/acme/internal/postgres"
 	apperr "example.com/acme/pkg/errs"
 )
@@ -36,4 +37,12 @@ func (g *generatedDomains) GetProductRepository() product_domain.Repositor {
 // GetProductService returns the service of products.
 func (g *generatedDomains) GetProductService() storev1.ProductServiceServer {
 	return g.productService
+}
+
+// generatedSchemas lists the table every generated repository assumes, for
+// domainkit.CheckSchema.
+func generatedSchemas() []domainkit.Table {
+	return []domainkit.Table{
+		product_domain.Schema,
+	}
 }
