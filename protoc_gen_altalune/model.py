@@ -182,10 +182,6 @@ class Field:
         """The field's type in the Update input (nil keeps the stored value)."""
         return f"*{self.go_base}" if self.keeps_on_update else self.domain_type
 
-    def update_set(self, placeholder: str) -> str:
-        """The SET expression of the field's column."""
-        return f"COALESCE({placeholder}, {self.column})" if self.keeps_on_update else placeholder
-
     @property
     def param(self) -> str:
         """Parameter name in Go: employeeNumber."""
@@ -314,6 +310,18 @@ class Access:
 
 
 @dataclass(frozen=True)
+class UpdateMask:
+    """The google.protobuf.FieldMask of an Update request: the paths it may
+    name."""
+
+    field: str  # the request's field: update_mask
+    getter: str  # GetUpdateMask
+    var: str  # the generated domainkit.Mask: updateEmployeeMask
+    paths: tuple[tuple[str, str], ...]  # each accepted path (proto and JSON name) -> the field it names
+    immutable: tuple[str, ...]  # paths of fields no update writes
+
+
+@dataclass(frozen=True)
 class Rpc:
     name: str  # CreateEmployee
     operation: Operation
@@ -327,6 +335,7 @@ class Rpc:
     has_message: bool = False
     has_meta: bool = False
     fields: tuple[Field, ...] = ()  # entity fields the request carries
+    mask: UpdateMask | None = None  # Update: the request's FieldMask
     request_go: dict[str, str] = dataclasses.field(default_factory=dict)  # their Go names in the request
     response_go: dict[str, str] = dataclasses.field(default_factory=dict)  # Go names of the response's fields
 

@@ -20,13 +20,13 @@ from google.protobuf.compiler import plugin_pb2
 from .. import naming
 from ..diagnostics import InvalidInput
 from ..golang import GoPackage
-from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service
+from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service, UpdateMask
 from ..params import Params
 from . import checks
 from .context import Context
 from .entities import EntityReader, EntitySpec
 from .fields import make_field
-from .services import ServiceBinder, ServicePlan
+from .services import RpcPlan, ServiceBinder, ServicePlan
 
 
 def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:
@@ -129,6 +129,7 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
             has_message=r.has_message,
             has_meta=r.has_meta,
             fields=tuple(fields[w.name] for w in r.writes if w.name in fields),
+            mask=_mask(spec, r, fields) if r.mask else None,
             request_go=r.request_go,
             response_go=r.response_go,
         )
@@ -145,6 +146,30 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
         connect_iface=connect.ident(f"{name}Handler"),
         resource=plan.resource,
         rpcs=rpcs,
+    )
+
+
+def _mask(spec: EntitySpec, rpc: RpcPlan, fields: dict[str, Field]) -> UpdateMask:
+    """The paths the FieldMask of an Update request may name: the fields it
+    writes, by proto or JSON name; those of the entity's immutable fields,
+    its identifiers and its timestamps are refused as immutable, any other
+    as unknown."""
+    assert rpc.mask
+    paths: dict[str, str] = {}
+    for w in rpc.writes:
+        f = fields.get(w.name)
+        if f is not None and f.in_update:
+            paths.setdefault(f.name, f.name)
+            paths.setdefault(f.json_name, f.name)
+    fixed = ["id", f"{spec.snake}_id", "created_at", "updated_at"] + (["project_id"] if spec.partitioned else [])
+    immutable = {p for name in fixed for p in (name, naming.lower_camel(name))}
+    immutable |= {p for f in fields.values() if f.immutable for p in (f.name, f.json_name)}
+    return UpdateMask(
+        field=rpc.mask,
+        getter="Get" + rpc.request_go[rpc.mask],
+        var=naming.go_private_name(f"{rpc.name}Mask"),
+        paths=tuple(sorted(paths.items())),
+        immutable=tuple(sorted(immutable - paths.keys())),
     )
 
 
