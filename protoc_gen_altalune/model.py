@@ -298,6 +298,42 @@ class Field:
 
 
 @dataclass(frozen=True)
+class ServerColumn:
+    """A column of the table that is not a field of the entity message: set
+    on create (by a generator or the BeforeCreate hook), never updated, never
+    read into the entity."""
+
+    name: str  # key_hash
+    go_name: str  # KeyHash: its field in the Create input
+    sql_type: str
+    not_null: bool
+    unique: bool
+    secret: bool  # GENERATOR_SECRET: a random secret, stored as its SHA-256 hex
+    prefix: str  # of the secret's plaintext
+    response_field: str  # proto name of the Create response field carrying the plaintext, "" for none
+    table: str
+    entity_go: str  # ApiKey
+    location: Locatable | None = None
+
+    @property
+    def index(self) -> str:
+        return naming.unique_index(self.table, self.name) if self.unique else ""
+
+    @property
+    def exists_err(self) -> str:
+        """The domain's already-exists error of the column: ErrApiKeyKeyHashAlreadyExists."""
+        return f"Err{naming.without_stutter(self.entity_go, self.go_name)}AlreadyExists" if self.unique else ""
+
+    @property
+    def exists_ctor(self) -> str:
+        return f"New{naming.without_stutter(self.entity_go, self.go_name)}AlreadyExistsError" if self.unique else ""
+
+    @property
+    def human(self) -> str:
+        return naming.human_lower(self.name)
+
+
+@dataclass(frozen=True)
 class Access:
     """What an RPC requires of its caller."""
 
@@ -398,6 +434,7 @@ class Entity:
     service: Service | None
     location: Locatable
     option_location: Locatable  # where its (altalune.codegen.v1.entity) option is written
+    server_columns: tuple[ServerColumn, ...] = ()  # columns that are not fields of the message
 
     # Names --------------------------------------------------------------------
 
@@ -486,6 +523,15 @@ class Entity:
         return [f for f in self.fields if f.indexed]
 
     @property
+    def secret(self) -> ServerColumn | None:
+        """Its GENERATOR_SECRET column, if any (one at most)."""
+        return next((c for c in self.server_columns if c.secret), None)
+
+    @property
+    def unique_server_columns(self) -> list[ServerColumn]:
+        return [c for c in self.server_columns if c.unique]
+
+    @property
     def create_fields(self) -> list[Field]:
         return [f for f in self.fields if f.in_create]
 
@@ -520,10 +566,12 @@ class Entity:
             columns.append(Column("project_id", "BIGINT", True))
         columns += [Column(f.column, f.sql_type, not f.nullable, f.sql_default,
                            tuple(v.db_value for v in f.enum.values) if f.enum else ()) for f in self.fields]
+        columns += [Column(c.name, c.sql_type, c.not_null) for c in self.server_columns]
         columns += [Column(c, "TIMESTAMPTZ", True, "CURRENT_TIMESTAMP") for c in ("created_at", "updated_at")]
         scope = "project_id, " if self.partitioned else ""
         indexes = [Index(self.public_id_index, True, f"{scope}public_id")]
         indexes += [Index(f.index, True, f"{scope}{f.index_expr}") for f in self.unique]
+        indexes += [Index(c.index, True, f"{scope}{c.name}") for c in self.unique_server_columns]
         indexes += [Index(f.index, False, f"{scope}{f.index_expr}") for f in self.indexed]
         indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
         return Table(self.table, self.partitioned, tuple(columns), tuple(indexes))

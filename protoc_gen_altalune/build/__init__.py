@@ -16,6 +16,7 @@ single template runs. The steps:
 from __future__ import annotations
 
 from google.protobuf.compiler import plugin_pb2
+from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
 from .. import naming
 from ..diagnostics import InvalidInput
@@ -62,6 +63,7 @@ def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:
 def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> Entity:
     fields = _fields(spec, plan, packages)
     by_name = {f.name: f for f in fields}
+    _check_secret_response(ctx, spec, plan)
     service = _service(ctx, spec, plan, packages, by_name) if plan else None
     return Entity(
         name=spec.name,
@@ -90,7 +92,22 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
         service=service,
         location=spec.desc.location,
         option_location=spec.option_location,
+        server_columns=spec.columns,
     )
+
+
+def _check_secret_response(ctx: Context, spec: EntitySpec, plan: ServicePlan | None) -> None:
+    """The Create response has the `string` field a secret is returned in."""
+    create = next((r for r in plan.rpcs if r.operation is Operation.CREATE), None) if plan else None
+    for c in spec.columns:
+        if not (c.secret and c.response_field and create):
+            continue
+        fd = create.response.field(c.response_field)
+        if fd is None or fd.type != FDP.TYPE_STRING or fd.repeated:
+            where = create.response.location_of(c.response_field) if fd else create.response.location
+            ctx.problems.add(where, f"entity {spec.name}: server-side column {c.name} returns its secret in "
+                                    f"{create.response.name}.{c.response_field}, which is not a `string` field",
+                             f"add `string {c.response_field} = <n>;` to {create.response.name}")
 
 
 def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> list[Field]:

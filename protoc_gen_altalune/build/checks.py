@@ -145,6 +145,11 @@ def check_declarations(ctx: Context, entities: list[Entity], packages: Packages)
         for f in e.unique:
             pkg.add(f.exists_err, f"field {e.name}.{f.name}", "its already-exists error", f.location or where,
                     "rename the field")
+        for c in e.unique_server_columns:
+            pkg.add(c.exists_err, f"server-side column {e.name}.{c.name}", "its already-exists error",
+                    e.option_location, "rename the column")
+            root.add(c.exists_ctor, f"server-side column {e.name}.{c.name}", "its already-exists error",
+                     e.option_location, "rename the column")
         if e.service:
             for rpc in e.service.rpcs:
                 pkg.add(rpc.rule, f"rpc {e.service.name}.{rpc.name}", "its access rule", where, "rename the rpc")
