@@ -55,6 +55,7 @@ WRAPPERS = {
     ".google.protobuf.DoubleValue": ColumnType(Kind.DOUBLE, "float64", "DOUBLE PRECISION", "Double"),
 }
 TIMESTAMP = ".google.protobuf.Timestamp"
+FIELD_MASK = ".google.protobuf.FieldMask"
 TIMESTAMP_COLUMN = ColumnType(Kind.TIMESTAMP, TIME.ident("Time"), "TIMESTAMPTZ")
 
 # The default of a NOT NULL column by kind (numbers: 0; timestamps: none).

@@ -228,10 +228,6 @@ class Field:
         """The field's type in the Update input (nil keeps the stored value)."""
         return f"*{self.go_base}" if self.keeps_on_update else self.domain_type
 
-    def update_set(self, placeholder: str) -> str:
-        """The SET expression of the field's column."""
-        return f"COALESCE({placeholder}, {self.column})" if self.keeps_on_update else placeholder
-
     @property
     def param(self) -> str:
         """Parameter name in Go: employeeNumber."""
@@ -348,6 +344,42 @@ class Field:
 
 
 @dataclass(frozen=True)
+class ServerColumn:
+    """A column of the table that is not a field of the entity message: set
+    on create (by a generator or the BeforeCreate hook), never updated, never
+    read into the entity."""
+
+    name: str  # key_hash
+    go_name: str  # KeyHash: its field in the Create input
+    sql_type: str
+    not_null: bool
+    unique: bool
+    secret: bool  # GENERATOR_SECRET: a random secret, stored as its SHA-256 hex
+    prefix: str  # of the secret's plaintext
+    response_field: str  # proto name of the Create response field carrying the plaintext, "" for none
+    table: str
+    entity_go: str  # ApiKey
+    location: Locatable | None = None
+
+    @property
+    def index(self) -> str:
+        return naming.unique_index(self.table, self.name) if self.unique else ""
+
+    @property
+    def exists_err(self) -> str:
+        """The domain's already-exists error of the column: ErrApiKeyKeyHashAlreadyExists."""
+        return f"Err{naming.without_stutter(self.entity_go, self.go_name)}AlreadyExists" if self.unique else ""
+
+    @property
+    def exists_ctor(self) -> str:
+        return f"New{naming.without_stutter(self.entity_go, self.go_name)}AlreadyExistsError" if self.unique else ""
+
+    @property
+    def human(self) -> str:
+        return naming.human_lower(self.name)
+
+
+@dataclass(frozen=True)
 class Access:
     """What an RPC requires of its caller."""
 
@@ -357,6 +389,18 @@ class Access:
     @property
     def public(self) -> bool:
         return self.permission is None
+
+
+@dataclass(frozen=True)
+class UpdateMask:
+    """The google.protobuf.FieldMask of an Update request: the paths it may
+    name."""
+
+    field: str  # the request's field: update_mask
+    getter: str  # GetUpdateMask
+    var: str  # the generated domainkit.Mask: updateEmployeeMask
+    paths: tuple[tuple[str, str], ...]  # each accepted path (proto and JSON name) -> the field it names
+    immutable: tuple[str, ...]  # paths of fields no update writes
 
 
 @dataclass(frozen=True)
@@ -373,6 +417,7 @@ class Rpc:
     has_message: bool = False
     has_meta: bool = False
     fields: tuple[Field, ...] = ()  # entity fields the request carries
+    mask: UpdateMask | None = None  # Update: the request's FieldMask
     request_go: dict[str, str] = dataclasses.field(default_factory=dict)  # their Go names in the request
     response_go: dict[str, str] = dataclasses.field(default_factory=dict)  # Go names of the response's fields
 
@@ -438,6 +483,7 @@ class Entity:
     history: tuple[Field, ...] = ()  # every field that has or had a column, dropped ones too
     adopt: bool = False  # the table exists already: no create migration
     deployed: tuple[tuple[str, str], ...] = ()  # (version, sha256 or a prefix of it)
+    server_columns: tuple[ServerColumn, ...] = ()  # columns that are not fields of the message
 
     # Names --------------------------------------------------------------------
 
@@ -526,6 +572,15 @@ class Entity:
         return [f for f in self.fields if f.indexed]
 
     @property
+    def secret(self) -> ServerColumn | None:
+        """Its GENERATOR_SECRET column, if any (one at most)."""
+        return next((c for c in self.server_columns if c.secret), None)
+
+    @property
+    def unique_server_columns(self) -> list[ServerColumn]:
+        return [c for c in self.server_columns if c.unique]
+
+    @property
     def create_fields(self) -> list[Field]:
         return [f for f in self.fields if f.in_create]
 
@@ -563,12 +618,15 @@ class Entity:
         if self.partitioned:
             columns.append(Column("project_id", "BIGINT", True))
         columns += [c for c in (f.column_at(version) for f in self.history or self.fields) if c]
+        columns += [Column(c.name, c.sql_type, c.not_null) for c in self.server_columns]
         columns += [Column(c, "TIMESTAMPTZ", True, "CURRENT_TIMESTAMP") for c in ("created_at", "updated_at")]
         scope = "project_id, " if self.partitioned else ""
         fields = self.history or self.fields
         found = [i for i in (f.index_at(version, scope) for f in fields) if i]
         indexes = [Index(self.public_id_index, True, f"{scope}public_id")]
-        indexes += [i for i in found if i.unique] + [i for i in found if not i.unique]
+        indexes += [i for i in found if i.unique]
+        indexes += [Index(c.index, True, f"{scope}{c.name}") for c in self.unique_server_columns]
+        indexes += [i for i in found if not i.unique]
         indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
         return Table(self.table, self.partitioned, tuple(columns), tuple(indexes))
 

@@ -40,6 +40,20 @@ class EntityOptions:
     hooks: tuple[str, ...] = ()  # value names without the HOOK_ prefix, lower-case: before_create
     adopt: bool = False
     deployed: tuple[str, ...] = ()  # "<version>:<sha256>"
+    columns: tuple[ColumnOptions, ...] = ()  # server-side columns
+
+
+@dataclass(frozen=True)
+class ColumnOptions:
+    """A server-side column (options.proto's Column)."""
+
+    name: str = ""
+    sql_type: str = ""
+    not_null: bool = False
+    unique: bool = False
+    generator: str = ""  # value name without the GENERATOR_ prefix, lower-case: secret
+    prefix: str = ""
+    response_field: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,6 +239,10 @@ def _to_dataclass(msg: Any, cls: type[T]) -> T:
             else:
                 values[f.name] = _enum_name(proto_field, getattr(msg, f.name))
             continue
+        if proto_field.message_type is not None and proto_field.is_repeated:
+            nested = _NESTED[f.name]
+            values[f.name] = tuple(_to_dataclass(m, nested) for m in getattr(msg, f.name))
+            continue
         if proto_field.is_repeated:
             values[f.name] = tuple(getattr(msg, f.name))
             continue
@@ -234,3 +252,7 @@ def _to_dataclass(msg: Any, cls: type[T]) -> T:
             continue
         values[f.name] = getattr(msg, f.name)
     return cls(**values)
+
+
+# The dataclass of each repeated message field of an options message.
+_NESTED: dict[str, type[Any]] = {"columns": ColumnOptions}

@@ -271,4 +271,4 @@ def _sort_aliases(e: Entity) -> list[tuple[str, str]]:
 
 def _insert_columns(e: Entity) -> list[str]:
     cols = ["public_id"] + (["project_id"] if e.partitioned else [])
-    return cols + [f.column for f in e.create_fields]
+    return cols + [f.column for f in e.create_fields] + [c.name for c in e.server_columns]

@@ -21,9 +21,9 @@ from pathlib import Path
 from golden_harness import EXAMPLE, EXAMPLE_PROTOS, GENERATED_MARKS, THIRD_PARTY, Case, direct, tool_env, which
 
 DEFAULT_MODULE = "github.com/hrz8/altalune"
-EXAMPLE_DOMAINS = ("employee", "currency", "ticket")
+EXAMPLE_DOMAINS = ("employee", "currency", "ticket", "apikey")
 # Hand-written files of the example that belong to its own domains.
-EXAMPLE_ONLY = re.compile(r"^errors_ticket(_test)?\.go$")
+EXAMPLE_ONLY = re.compile(r"^errors_(ticket|apikey)(_test)?\.go$")
 # Protos besides the case's whose Go code the target compiles.
 SUPPORT_PROTOS = ("altalune/v1/common.proto", "altalune/v1/project.proto", "altalune/codegen/v1/options.proto")
 

@@ -306,9 +306,61 @@ def test_update_keeps_unspecified_enums(tmp_path):
     kind = next(f for f in w.update_fields if f.name == "kind")
     assert kind.keeps_on_update and kind.update_type == "*WidgetKind"
     assert kind.from_proto_update("req") == "domainkit.UnlessZero(req.GetKind(), WidgetKindFromProto)"
-    assert kind.update_set("$5") == "COALESCE($5, kind)"
     name = next(f for f in w.update_fields if f.name == "name")
-    assert not name.keeps_on_update and name.update_set("$3") == "$3"
+    assert not name.keeps_on_update and name.update_type == "string"
+
+
+MASK_IMPORT = 'import "google/protobuf/field_mask.proto";\n'
+
+
+def test_update_mask_paths(tmp_path):
+    """The paths a FieldMask may name: the fields the Update writes, by
+    proto and JSON name; immutable fields, identifiers and timestamps are
+    refused as immutable; a mutable field the request does not carry is
+    neither (unknown)."""
+    crud = CRUD.replace("string serial = 4;", "string serial = 4; google.protobuf.Int64Value weight = 5; "
+                                               "google.protobuf.FieldMask fields_to_write = 9;")
+    (w,) = model_of(tmp_path, MASK_IMPORT + WIDGET + crud).entities
+    assert w.service
+    update = next(r for r in w.service.rpcs if r.name == "UpdateWidget")
+    assert update.mask is not None
+    assert (update.mask.field, update.mask.getter, update.mask.var) == \
+        ("fields_to_write", "GetFieldsToWrite", "updateWidgetMask")
+    assert dict(update.mask.paths) == {"name": "name", "weight": "weight"}
+    assert set(update.mask.immutable) == {"id", "widget_id", "widgetId", "project_id", "projectId", "created_at",
+                                          "createdAt", "updated_at", "updatedAt", "serial"}
+    assert not {"kind", "note", "fields_to_write"} & (set(update.mask.immutable) | set(dict(update.mask.paths)))
+    create = next(r for r in w.service.rpcs if r.name == "CreateWidget")
+    assert create.mask is None
+
+
+def test_update_mask_json_names_and_refusals(tmp_path):
+    crud = CRUD.replace("string serial = 4;", "string serial = 4; google.protobuf.Timestamp due_at = 6; "
+                                               "google.protobuf.FieldMask m = 9;")
+    (w,) = model_of(tmp_path, MASK_IMPORT + WIDGET + crud).entities
+    update = next(r for r in w.service.rpcs if r.name == "UpdateWidget") if w.service else None
+    assert update and update.mask
+    assert dict(update.mask.paths) == {"name": "name", "due_at": "due_at", "dueAt": "due_at"}
+
+    two = CRUD.replace("string serial = 4;", "string serial = 4; google.protobuf.FieldMask a = 8; "
+                                             "google.protobuf.FieldMask b = 9;")
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path / "two", MASK_IMPORT + WIDGET + two)
+    assert "UpdateWidgetRequest has two google.protobuf.FieldMask fields, a and b" in str(err.value)
+    assert str(err.value).startswith("shop/v1/shop.proto:")
+
+    on_create = CRUD.replace("optional string note = 4;", "optional string note = 4; google.protobuf.FieldMask m = 5;")
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path / "create", MASK_IMPORT + WIDGET + on_create)
+    assert "CreateWidgetRequest.m is a google.protobuf.FieldMask, but a create writes every field" in str(err.value)
+
+
+def test_an_entity_field_named_fields_is_refused(tmp_path):
+    """Update<E>Input has a Fields member: a field of that Go name would clash."""
+    body = WIDGET.replace("bool active = 10;", "bool active = 10; string fields = 11;")
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path, body)
+    assert "field fields becomes Go name Fields, which the generated code already uses" in str(err.value)
 
 
 def _access(model) -> dict[str, tuple[str | None, bool]]:

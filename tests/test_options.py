@@ -39,10 +39,14 @@ def _python_types(annotation: object) -> set[type]:
     return {hint} if isinstance(hint, type) else set()
 
 
-@pytest.mark.parametrize("extension", sorted(MESSAGES))
+# Messages the options messages nest, and their dataclasses.
+NESTED = {"Column": options_mod.ColumnOptions}
+
+
+@pytest.mark.parametrize("extension", sorted(MESSAGES) + sorted(NESTED))
 def test_every_option_field_exists_with_its_type(shipped, extension):
-    cls = options_mod.OPTION_TYPES[extension]
-    message = next(m for m in shipped.message_type if m.name == MESSAGES[extension])
+    cls = NESTED.get(extension) or options_mod.OPTION_TYPES[extension]
+    message = next(m for m in shipped.message_type if m.name == MESSAGES.get(extension, extension))
     fields = {f.name: f for f in message.field}
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
@@ -62,11 +66,11 @@ def test_every_option_field_exists_with_its_type(shipped, extension):
             pytest.fail(f"{f.name}: no rule for type {proto.type}")
 
 
-@pytest.mark.parametrize("extension", sorted(MESSAGES))
+@pytest.mark.parametrize("extension", sorted(MESSAGES) + sorted(NESTED))
 def test_every_field_of_options_proto_is_read(shipped, extension):
     """...and nothing options.proto declares is left unread."""
-    cls = options_mod.OPTION_TYPES[extension]
-    message = next(m for m in shipped.message_type if m.name == MESSAGES[extension])
+    cls = NESTED.get(extension) or options_mod.OPTION_TYPES[extension]
+    message = next(m for m in shipped.message_type if m.name == MESSAGES.get(extension, extension))
     assert {f.name for f in message.field} == {f.name for f in dataclasses.fields(cls)}
 
 

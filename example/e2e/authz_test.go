@@ -39,6 +39,12 @@ import (
 // generated code (a permission renamed, a rule lost, an RPC made public)
 // fails TestAuthzAccessTable.
 var authzExpectedAccess = []domainkit.Access{
+	{Procedure: "/altalune.v1.ApiKeyService/CreateApiKey", Permission: "apikey:write", Project: true},
+	{Procedure: "/altalune.v1.ApiKeyService/DeleteApiKey", Permission: "apikey:delete", Project: true},
+	{Procedure: "/altalune.v1.ApiKeyService/GetApiKey", Permission: "apikey:read", Project: true},
+	{Procedure: "/altalune.v1.ApiKeyService/QueryApiKeys", Permission: "apikey:read", Project: true},
+	{Procedure: "/altalune.v1.ApiKeyService/UpdateApiKey", Permission: "apikey:write", Project: true},
+	{Procedure: "/altalune.v1.ApiKeyService/VerifyApiKey", Permission: "apikey:read", Project: true},
 	{Procedure: "/altalune.v1.CurrencyService/CreateCurrency", Permission: "currency:write"},
 	{Procedure: "/altalune.v1.CurrencyService/DeleteCurrency", Permission: "currency:delete"},
 	{Procedure: "/altalune.v1.CurrencyService/GetCurrency", Public: true},
@@ -120,6 +126,8 @@ type authzFixture struct {
 	employee *altalunev1.Employee // in project, for Get and Update
 	ticket   *altalunev1.Ticket   // in project, for Get and Update
 	currency *altalunev1.Currency // for Get and Update
+	apiKey   *altalunev1.ApiKey   // in project, for Get and Update
+	secret   string               // apiKey's secret, for Verify
 	// tables are the plain and partitioned (parent) tables of the schema
 	// when the fixture was made.
 	tables []string
@@ -135,8 +143,9 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	fx.employee = createEmployee(t, root, newEmployeeRequest(fx.project.PublicID))
 	fx.ticket = createTicket(t, root, newTicketRequest(fx.project.PublicID))
 	fx.currency = createCurrency(t, root, newCurrencyRequest())
+	fx.apiKey, fx.secret = createAPIKey(t, root, newAPIKeyRequest(fx.project.PublicID))
 	fx.tables = authzTables(t)
-	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable} {
+	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable} {
 		if !slices.Contains(fx.tables, table) {
 			t.Fatalf("table %s missing from the schema's tables %q", table, fx.tables)
 		}
@@ -197,6 +206,34 @@ func (c authzCase) name() string {
 // authzCases has one entry per RPC of the API.
 func authzCases() []authzCase {
 	return []authzCase{
+		// ApiKeyService: project-scoped, with the custom VerifyApiKey.
+		{procedure: "/altalune.v1.ApiKeyService/CreateApiKey", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := newAPIKeyRequest(fx.project.PublicID)
+			return func(ctx context.Context, api *API) error { _, err := api.APIKeys.Create(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.ApiKeyService/DeleteApiKey", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			k, _ := createAPIKey(t, fx.root, newAPIKeyRequest(fx.project.PublicID))
+			req := &altalunev1.DeleteApiKeyRequest{ProjectId: fx.project.PublicID, ApiKeyId: k.GetId()}
+			return func(ctx context.Context, api *API) error { _, err := api.APIKeys.Delete(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.ApiKeyService/GetApiKey", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.GetApiKeyRequest{ProjectId: fx.project.PublicID, ApiKeyId: fx.apiKey.GetId()}
+			return func(ctx context.Context, api *API) error { _, err := api.APIKeys.Get(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.ApiKeyService/QueryApiKeys", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.QueryApiKeysRequest{ProjectId: fx.project.PublicID}
+			return func(ctx context.Context, api *API) error { _, err := api.APIKeys.Query(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.ApiKeyService/UpdateApiKey", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.UpdateApiKeyRequest{ProjectId: fx.project.PublicID, ApiKeyId: fx.apiKey.GetId(),
+				Name: uniq("Key "), Expiration: fx.apiKey.GetExpiration(), Active: true}
+			return func(ctx context.Context, api *API) error { _, err := api.APIKeys.Update(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.ApiKeyService/VerifyApiKey", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.VerifyApiKeyRequest{ProjectId: fx.project.PublicID, Key: fx.secret}
+			return func(ctx context.Context, api *API) error { _, err := api.APIKeys.Verify(ctx, req); return err }
+		}},
+
 		// CurrencyService: global.
 		{procedure: "/altalune.v1.CurrencyService/CreateCurrency", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
 			req := newCurrencyRequest()

@@ -54,6 +54,15 @@ type ticketClient struct {
 	Close  rpc[altalunev1.CloseTicketRequest, altalunev1.CloseTicketResponse]
 }
 
+type apiKeyClient struct {
+	Query  rpc[altalunev1.QueryApiKeysRequest, altalunev1.QueryApiKeysResponse]
+	Create rpc[altalunev1.CreateApiKeyRequest, altalunev1.CreateApiKeyResponse]
+	Get    rpc[altalunev1.GetApiKeyRequest, altalunev1.GetApiKeyResponse]
+	Update rpc[altalunev1.UpdateApiKeyRequest, altalunev1.UpdateApiKeyResponse]
+	Delete rpc[altalunev1.DeleteApiKeyRequest, altalunev1.DeleteApiKeyResponse]
+	Verify rpc[altalunev1.VerifyApiKeyRequest, altalunev1.VerifyApiKeyResponse]
+}
+
 // API is the server seen through one protocol.
 type API struct {
 	Protocol   string // "connect" or "grpc"
@@ -61,6 +70,7 @@ type API struct {
 	Employees  employeeClient
 	Currencies currencyClient
 	Tickets    ticketClient
+	APIKeys    apiKeyClient
 }
 
 // viaConnect adapts a generated Connect client method.
@@ -114,6 +124,7 @@ func newConnectAPI(baseURL, token string) *API {
 	e := altalunev1connect.NewEmployeeServiceClient(hc, baseURL, opts...)
 	c := altalunev1connect.NewCurrencyServiceClient(hc, baseURL, opts...)
 	t := altalunev1connect.NewTicketServiceClient(hc, baseURL, opts...)
+	k := altalunev1connect.NewApiKeyServiceClient(hc, baseURL, opts...)
 	return &API{
 		Protocol: "connect",
 		Projects: projectClient{
@@ -143,6 +154,14 @@ func newConnectAPI(baseURL, token string) *API {
 			Delete: viaConnect(t.DeleteTicket),
 			Close:  viaConnect(t.CloseTicket),
 		},
+		APIKeys: apiKeyClient{
+			Query:  viaConnect(k.QueryApiKeys),
+			Create: viaConnect(k.CreateApiKey),
+			Get:    viaConnect(k.GetApiKey),
+			Update: viaConnect(k.UpdateApiKey),
+			Delete: viaConnect(k.DeleteApiKey),
+			Verify: viaConnect(k.VerifyApiKey),
+		},
 	}
 }
 
@@ -158,6 +177,7 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 	e := altalunev1.NewEmployeeServiceClient(conn)
 	c := altalunev1.NewCurrencyServiceClient(conn)
 	t := altalunev1.NewTicketServiceClient(conn)
+	k := altalunev1.NewApiKeyServiceClient(conn)
 	api := &API{
 		Protocol: "grpc",
 		Projects: projectClient{
@@ -186,6 +206,14 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 			Update: viaGRPC(t.UpdateTicket),
 			Delete: viaGRPC(t.DeleteTicket),
 			Close:  viaGRPC(t.CloseTicket),
+		},
+		APIKeys: apiKeyClient{
+			Query:  viaGRPC(k.QueryApiKeys),
+			Create: viaGRPC(k.CreateApiKey),
+			Get:    viaGRPC(k.GetApiKey),
+			Update: viaGRPC(k.UpdateApiKey),
+			Delete: viaGRPC(k.DeleteApiKey),
+			Verify: viaGRPC(k.VerifyApiKey),
 		},
 	}
 	return api, func() { _ = conn.Close() }, nil

@@ -20,10 +20,11 @@ const (
 	employeesTable  = "altalune_example_employees"
 	ticketsTable    = "altalune_example_tickets"
 	currenciesTable = "altalune_currencies"
+	apiKeysTable    = "altalune_api_keys"
 )
 
 // partitionedTables are partitioned by project_id.
-var partitionedTables = []string{employeesTable, ticketsTable}
+var partitionedTables = []string{employeesTable, ticketsTable, apiKeysTable}
 
 const dbTimeout = 15 * time.Second
 

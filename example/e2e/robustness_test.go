@@ -108,6 +108,7 @@ var fuzzRequiredServices = []string{
 	"altalune.v1.EmployeeService",
 	"altalune.v1.CurrencyService",
 	"altalune.v1.TicketService",
+	"altalune.v1.ApiKeyService",
 }
 
 // fuzzAllowedCodes are the error codes a refused request may get.

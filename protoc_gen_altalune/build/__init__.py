@@ -16,17 +16,18 @@ single template runs. The steps:
 from __future__ import annotations
 
 from google.protobuf.compiler import plugin_pb2
+from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
 from .. import naming
 from ..diagnostics import InvalidInput
 from ..golang import GoPackage
-from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service
+from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service, UpdateMask
 from ..params import Params
 from . import checks, evolution
 from .context import Context
 from .entities import EntityReader, EntitySpec
 from .fields import make_field
-from .services import ServiceBinder, ServicePlan
+from .services import RpcPlan, ServiceBinder, ServicePlan
 
 
 def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:
@@ -64,6 +65,7 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
     history = _fields(spec, plan, packages)
     fields = [f for f in history if not f.dropped_in]
     by_name = {f.name: f for f in fields}
+    _check_secret_response(ctx, spec, plan)
     service = _service(ctx, spec, plan, packages, by_name) if plan else None
     return Entity(
         name=spec.name,
@@ -95,7 +97,22 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
         history=tuple(history),
         adopt=spec.options.adopt,
         deployed=tuple(evolution.parse_deployed(d) for d in spec.options.deployed),
+        server_columns=spec.columns,
     )
+
+
+def _check_secret_response(ctx: Context, spec: EntitySpec, plan: ServicePlan | None) -> None:
+    """The Create response has the `string` field a secret is returned in."""
+    create = next((r for r in plan.rpcs if r.operation is Operation.CREATE), None) if plan else None
+    for c in spec.columns:
+        if not (c.secret and c.response_field and create):
+            continue
+        fd = create.response.field(c.response_field)
+        if fd is None or fd.type != FDP.TYPE_STRING or fd.repeated:
+            where = create.response.location_of(c.response_field) if fd else create.response.location
+            ctx.problems.add(where, f"entity {spec.name}: server-side column {c.name} returns its secret in "
+                                    f"{create.response.name}.{c.response_field}, which is not a `string` field",
+                             f"add `string {c.response_field} = <n>;` to {create.response.name}")
 
 
 def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> list[Field]:
@@ -135,6 +152,7 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
             has_message=r.has_message,
             has_meta=r.has_meta,
             fields=tuple(fields[w.name] for w in r.writes if w.name in fields),
+            mask=_mask(spec, r, fields) if r.mask else None,
             request_go=r.request_go,
             response_go=r.response_go,
         )
@@ -151,6 +169,30 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
         connect_iface=connect.ident(f"{name}Handler"),
         resource=plan.resource,
         rpcs=rpcs,
+    )
+
+
+def _mask(spec: EntitySpec, rpc: RpcPlan, fields: dict[str, Field]) -> UpdateMask:
+    """The paths the FieldMask of an Update request may name: the fields it
+    writes, by proto or JSON name; those of the entity's immutable fields,
+    its identifiers and its timestamps are refused as immutable, any other
+    as unknown."""
+    assert rpc.mask
+    paths: dict[str, str] = {}
+    for w in rpc.writes:
+        f = fields.get(w.name)
+        if f is not None and f.in_update:
+            paths.setdefault(f.name, f.name)
+            paths.setdefault(f.json_name, f.name)
+    fixed = ["id", f"{spec.snake}_id", "created_at", "updated_at"] + (["project_id"] if spec.partitioned else [])
+    immutable = {p for name in fixed for p in (name, naming.lower_camel(name))}
+    immutable |= {p for f in fields.values() if f.immutable for p in (f.name, f.json_name)}
+    return UpdateMask(
+        field=rpc.mask,
+        getter="Get" + rpc.request_go[rpc.mask],
+        var=naming.go_private_name(f"{rpc.name}Mask"),
+        paths=tuple(sorted(paths.items())),
+        immutable=tuple(sorted(immutable - paths.keys())),
     )
 
 

@@ -14,7 +14,7 @@ from ..model import Entity, Operation, Packages
 from .context import Context
 
 # Struct fields and methods of the generated domain types.
-RESERVED_GO_FIELDS = frozenset({"ID", "PublicID", "ProjectID", "CreatedAt", "UpdatedAt", "ToProto"})
+RESERVED_GO_FIELDS = frozenset({"ID", "PublicID", "ProjectID", "CreatedAt", "UpdatedAt", "ToProto", "Fields"})
 
 # Names in scope where a unique field's value is a parameter (Repo.GetBy<Field>,
 # Service.uniques and the root package's already-exists constructor):
@@ -130,7 +130,7 @@ def check_declarations(ctx: Context, entities: list[Entity], packages: Packages)
         for name in (e.query_result, *(e.input_type(op) for op in _WRITES)):
             pkg.add(name, entity, f"its type {name}", where, rename)
         for name in (e.not_found_err, e.already_exists_err, e.slice_to_proto, *e.mapper.values(),
-                     f"{e.private}Columns", f"select{e.go_type}", f"insert{e.go_type}", f"update{e.go_type}",
+                     f"{e.private}Columns", f"select{e.go_type}", f"insert{e.go_type}",
                      f"delete{e.go_type}", f"{e.private}Query", f"{e.private}UniqueIndexes", f"scan{e.go_type}"):
             pkg.add(name, entity, f"its generated {name}", where, rename)
         for enum in e.enums:
@@ -145,9 +145,17 @@ def check_declarations(ctx: Context, entities: list[Entity], packages: Packages)
         for f in e.unique:
             pkg.add(f.exists_err, f"field {e.name}.{f.name}", "its already-exists error", f.location or where,
                     "rename the field")
+        for c in e.unique_server_columns:
+            pkg.add(c.exists_err, f"server-side column {e.name}.{c.name}", "its already-exists error",
+                    e.option_location, "rename the column")
+            root.add(c.exists_ctor, f"server-side column {e.name}.{c.name}", "its already-exists error",
+                     e.option_location, "rename the column")
         if e.service:
             for rpc in e.service.rpcs:
                 pkg.add(rpc.rule, f"rpc {e.service.name}.{rpc.name}", "its access rule", where, "rename the rpc")
+                if rpc.mask:
+                    pkg.add(rpc.mask.var, f"rpc {e.service.name}.{rpc.name}", "the paths of its FieldMask", where,
+                            "rename the rpc")
         root.add(e.code_not_found, entity, "its not-found code", e.option_location, rename)
         root.add(e.code_already_exists, entity, "its already-exists code", e.option_location, rename)
         root.add(e.not_found_ctor, entity, "its not-found error", e.option_location, rename)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .. import conventions, naming
 from ..descriptors import FileDesc, MessageDesc, PendingLocation
-from ..model import Hook
+from ..model import Hook, ServerColumn
 from ..options import EntityOptions
 from .context import Context
 from .fields import FieldReader, FieldSpec, sql_name_problem
@@ -38,6 +38,7 @@ class EntitySpec:
     proto_go: dict[str, str]  # protoc-gen-go field names of the message
     option_location: PendingLocation
     dir: str  # internal/domain/employee
+    columns: tuple[ServerColumn, ...] = ()  # server-side columns
 
     @property
     def name(self) -> str:
@@ -183,13 +184,16 @@ class EntityReader:
         proto_go = proto_go_names(msg)
         self._check_fields(name, history)
         default_sort = self._default_sort(name, opts, fields, opt_loc)
+        hooks = self._hooks(name, opts, opt_loc)
+        columns = self._server_columns(name, opts, fields, hooks, table, opt_loc)
         spec = EntitySpec(
             desc=msg, file=file, options=opts, plural=plural, package=package, table=table,
             partitioned=partitioned, error_code=error_code, migration_version=version, fields=tuple(fields),
             history=tuple(history),
             has_created_at=has_created, has_updated_at=has_updated, default_sort=default_sort,
-            hooks=self._hooks(name, opts, opt_loc),
+            hooks=hooks,
             proto_go=proto_go, option_location=opt_loc, dir=f"{ctx.params.domain_dir}/{package}",
+            columns=columns,
         )
         self._check_table(spec)
         p = ctx.params
@@ -213,6 +217,75 @@ class EntityReader:
                                       f"use one of {', '.join('HOOK_' + h.upper() for h in sorted(known))}, or "
                                       "upgrade protoc-gen-altalune")
         return frozenset(Hook(h) for h in opts.hooks if h in known)
+
+    def _server_columns(self, name: str, opts: EntityOptions, fields: list[FieldSpec], hooks: frozenset[Hook],
+                        table: str, loc: PendingLocation) -> tuple[ServerColumn, ...]:
+        """The entity's server-side columns, each checked: a column name of
+        its own, a way to be set on create, and a secret that reaches the
+        caller."""
+        problems = self.ctx.problems
+        taken = {f.column: f"field {f.name}" for f in fields}
+        taken.update(dict.fromkeys(conventions.RESERVED_COLUMNS, "a column the generator manages"))
+        go_taken = {naming.go_name(f.name): f.name for f in fields}
+        columns: list[ServerColumn] = []
+        secret_seen = ""
+        for c in opts.columns:
+            what = f"entity {name}: server-side column {c.name!r}" if c.name else f"entity {name}: a server-side column"
+            if not c.name:
+                problems.add(loc, f"{what} has no name", 'give it one, e.g. columns: [{name: "key_hash" ...}]')
+                continue
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", c.name) or c.name in naming.SQL_RESERVED:
+                problems.add(loc, f"{what}: the name {sql_name_problem(c.name)}",
+                             "use lower-case letters, digits and underscores, not a reserved word")
+                continue
+            if c.name in taken:
+                problems.add(loc, f"{what}: the name is taken by {taken[c.name]}", "choose another column name")
+                continue
+            go_name = naming.go_name(c.name)
+            if go_name in go_taken or go_name in ("ProjectID", "PublicID", "Fields"):
+                problems.add(loc, f"{what} becomes Go name {go_name} in the Create input, which "
+                                  f"{('field ' + go_taken[go_name]) if go_name in go_taken else 'the input'} "
+                                  "already uses", "choose another column name")
+                continue
+            taken[c.name] = f"server-side column {c.name}"
+            go_taken[go_name] = c.name
+            secret = c.generator == "secret"
+            if c.generator not in ("", "secret"):
+                problems.add(loc, f"{what}: generator GENERATOR_{c.generator.upper()} is not one this version of "
+                                  "protoc-gen-altalune knows", "use GENERATOR_SECRET, or no generator")
+                continue
+            if secret:
+                if secret_seen:
+                    problems.add(loc, f"{what} is a second GENERATOR_SECRET column (after {secret_seen})",
+                                 "keep one secret per entity")
+                    continue
+                secret_seen = c.name
+                if not c.response_field:
+                    problems.add(loc, f"{what}: a GENERATOR_SECRET column needs the Create response field that "
+                                      "returns the secret once", 'add response_field: "<field>" (e.g. "key_value"), '
+                                                                 "a `string` field of the Create response")
+                if not re.fullmatch(r"[A-Za-z0-9_-]{0,16}", c.prefix):
+                    problems.add(loc, f"{what}: prefix {c.prefix!r} is not up to 16 letters, digits, '_' or '-'",
+                                 'use a short plain prefix, e.g. prefix: "ak_"')
+            else:
+                if c.prefix or c.response_field:
+                    problems.add(loc, f"{what}: prefix and response_field apply to a GENERATOR_SECRET column only",
+                                 "remove them, or set generator: GENERATOR_SECRET")
+                if Hook.BEFORE_CREATE not in hooks:
+                    problems.add(loc, f"{what} has no generator, so the BeforeCreate hook sets it, but entity "
+                                      f"{name} does not declare that hook",
+                                 "add HOOK_BEFORE_CREATE to its hooks (and set the column's field of the Create "
+                                 "input there), or set generator: GENERATOR_SECRET")
+            if c.unique and len(naming.unique_index(table, c.name)) > conventions.MAX_IDENTIFIER:
+                problems.add(loc, f"{what}: index name {naming.unique_index(table, c.name)} is longer than "
+                                  f"PostgreSQL's {conventions.MAX_IDENTIFIER} characters",
+                             "choose a shorter table or column name")
+            columns.append(ServerColumn(
+                name=c.name, go_name=go_name, sql_type=c.sql_type or ("VARCHAR(64)" if secret else "TEXT"),
+                not_null=c.not_null, unique=c.unique, secret=secret, prefix=c.prefix,
+                response_field=c.response_field, table=table, entity_go=naming.go_name(name), location=loc,
+            ))
+        return tuple(columns)
 
     def _check_fields(self, name: str, fields: list[FieldSpec]) -> None:
         """Columns and filter keys that two fields would share."""

@@ -42,6 +42,7 @@ class RpcPlan:
     has_message: bool = False
     has_meta: bool = False
     writes: tuple[Write, ...] = ()  # Create/Update: the entity fields the request carries
+    mask: str | None = None  # Update: the request's google.protobuf.FieldMask field
     request_go: dict[str, str] = field(default_factory=dict)  # protoc-gen-go names of the request's fields
     response_go: dict[str, str] = field(default_factory=dict)  # ...and of the response's
 
@@ -261,10 +262,23 @@ class ServiceBinder:
             else:
                 id_getter = "Get" + req_go[id_name]
         writes: list[Write] = []
+        mask: str | None = None
         if op in (Operation.CREATE, Operation.UPDATE):
             by_name = {f.name: f for f in entity.fields}
             for fd in req.fields:
                 if fd.name in ("project_id", f"{entity.snake}_id", "id"):
+                    continue
+                if fd.type_name == conventions.FIELD_MASK and not fd.repeated:
+                    if op is Operation.CREATE:
+                        missing(at(req, fd.name), f"{req.name}.{fd.name} is a google.protobuf.FieldMask, but a "
+                                                  "create writes every field its request carries",
+                                f"remove it from {req.name}; a FieldMask belongs in the Update request")
+                    elif mask is not None:
+                        missing(at(req, fd.name), f"{req.name} has two google.protobuf.FieldMask fields, {mask} and "
+                                                  f"{fd.name}, and an update writes the fields of one",
+                                f"keep one of them: remove {fd.name} (or {mask}) from {req.name}")
+                    else:
+                        mask = fd.name
                     continue
                 spec = by_name.get(fd.name)
                 dropped = next((f for f in entity.history if f.name == fd.name and f.options.dropped_in), None)
@@ -308,8 +322,8 @@ class ServiceBinder:
             return None
         return RpcPlan(method=method, operation=op, request=req, response=res, access=access,
                        id_getter=id_getter, project_getter=project_getter, entity_field=entity_field,
-                       has_message=has_message, has_meta=has_meta, writes=tuple(writes), request_go=req_go,
-                       response_go=res_go)
+                       has_message=has_message, has_meta=has_meta, writes=tuple(writes), mask=mask,
+                       request_go=req_go, response_go=res_go)
 
 
 def _is_string(fd: FieldDesc | None) -> bool:

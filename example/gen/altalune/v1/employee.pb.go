@@ -11,6 +11,7 @@ import (
 	_ "github.com/hrz8/altalune/gen/altalune/codegen/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	wrapperspb "google.golang.org/protobuf/types/known/wrapperspb"
 	reflect "reflect"
@@ -649,18 +650,21 @@ func (x *GetEmployeeResponse) GetEmployee() *Employee {
 }
 
 type UpdateEmployeeRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ProjectId     string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
-	EmployeeId    string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
-	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Email         string                 `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
-	Role          EmployeeRole           `protobuf:"varint,5,opt,name=role,proto3,enum=altalune.v1.EmployeeRole" json:"role,omitempty"`
-	Status        EmployeeStatus         `protobuf:"varint,6,opt,name=status,proto3,enum=altalune.v1.EmployeeStatus" json:"status,omitempty"`
-	Phone         *string                `protobuf:"bytes,7,opt,name=phone,proto3,oneof" json:"phone,omitempty"`
-	Age           *wrapperspb.Int32Value `protobuf:"bytes,8,opt,name=age,proto3" json:"age,omitempty"`
-	HiredAt       *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=hired_at,json=hiredAt,proto3" json:"hired_at,omitempty"`
-	Salary        float64                `protobuf:"fixed64,10,opt,name=salary,proto3" json:"salary,omitempty"`
-	Remote        bool                   `protobuf:"varint,11,opt,name=remote,proto3" json:"remote,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ProjectId  string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Name       string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Email      string                 `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
+	Role       EmployeeRole           `protobuf:"varint,5,opt,name=role,proto3,enum=altalune.v1.EmployeeRole" json:"role,omitempty"`
+	Status     EmployeeStatus         `protobuf:"varint,6,opt,name=status,proto3,enum=altalune.v1.EmployeeStatus" json:"status,omitempty"`
+	Phone      *string                `protobuf:"bytes,7,opt,name=phone,proto3,oneof" json:"phone,omitempty"`
+	Age        *wrapperspb.Int32Value `protobuf:"bytes,8,opt,name=age,proto3" json:"age,omitempty"`
+	HiredAt    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=hired_at,json=hiredAt,proto3" json:"hired_at,omitempty"`
+	Salary     float64                `protobuf:"fixed64,10,opt,name=salary,proto3" json:"salary,omitempty"`
+	Remote     bool                   `protobuf:"varint,11,opt,name=remote,proto3" json:"remote,omitempty"`
+	// The fields to update, by name (e.g. "phone", "status"); absent or empty,
+	// every field above is updated.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,12,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -770,6 +774,13 @@ func (x *UpdateEmployeeRequest) GetRemote() bool {
 		return x.Remote
 	}
 	return false
+}
+
+func (x *UpdateEmployeeRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
 }
 
 type UpdateEmployeeResponse struct {
@@ -924,7 +935,7 @@ var File_altalune_v1_employee_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\n" +
-	"\x1aaltalune/v1/employee.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xc7\x05\n" +
+	"\x1aaltalune/v1/employee.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xc7\x05\n" +
 	"\bEmployee\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
@@ -978,7 +989,7 @@ const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\vemployee_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\n" +
 	"employeeId\"H\n" +
 	"\x13GetEmployeeResponse\x121\n" +
-	"\bemployee\x18\x01 \x01(\v2\x15.altalune.v1.EmployeeR\bemployee\"\x85\x04\n" +
+	"\bemployee\x18\x01 \x01(\v2\x15.altalune.v1.EmployeeR\bemployee\"\xc2\x04\n" +
 	"\x15UpdateEmployeeRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12)\n" +
@@ -995,7 +1006,9 @@ const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\bhired_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\ahiredAt\x12&\n" +
 	"\x06salary\x18\n" +
 	" \x01(\x01B\x0e\xbaH\v\x12\t)\x00\x00\x00\x00\x00\x00\x00\x00R\x06salary\x12\x16\n" +
-	"\x06remote\x18\v \x01(\bR\x06remoteB\b\n" +
+	"\x06remote\x18\v \x01(\bR\x06remote\x12;\n" +
+	"\vupdate_mask\x18\f \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMaskB\b\n" +
 	"\x06_phone\"e\n" +
 	"\x16UpdateEmployeeResponse\x121\n" +
 	"\bemployee\x18\x01 \x01(\v2\x15.altalune.v1.EmployeeR\bemployee\x12\x18\n" +
@@ -1057,6 +1070,7 @@ var file_altalune_v1_employee_proto_goTypes = []any{
 	(*timestamppb.Timestamp)(nil),  // 14: google.protobuf.Timestamp
 	(*QueryRequest)(nil),           // 15: altalune.v1.QueryRequest
 	(*QueryMetaResponse)(nil),      // 16: altalune.v1.QueryMetaResponse
+	(*fieldmaskpb.FieldMask)(nil),  // 17: google.protobuf.FieldMask
 }
 var file_altalune_v1_employee_proto_depIdxs = []int32{
 	1,  // 0: altalune.v1.Employee.role:type_name -> altalune.v1.EmployeeRole
@@ -1078,22 +1092,23 @@ var file_altalune_v1_employee_proto_depIdxs = []int32{
 	0,  // 16: altalune.v1.UpdateEmployeeRequest.status:type_name -> altalune.v1.EmployeeStatus
 	13, // 17: altalune.v1.UpdateEmployeeRequest.age:type_name -> google.protobuf.Int32Value
 	14, // 18: altalune.v1.UpdateEmployeeRequest.hired_at:type_name -> google.protobuf.Timestamp
-	2,  // 19: altalune.v1.UpdateEmployeeResponse.employee:type_name -> altalune.v1.Employee
-	3,  // 20: altalune.v1.EmployeeService.QueryEmployees:input_type -> altalune.v1.QueryEmployeesRequest
-	5,  // 21: altalune.v1.EmployeeService.CreateEmployee:input_type -> altalune.v1.CreateEmployeeRequest
-	7,  // 22: altalune.v1.EmployeeService.GetEmployee:input_type -> altalune.v1.GetEmployeeRequest
-	9,  // 23: altalune.v1.EmployeeService.UpdateEmployee:input_type -> altalune.v1.UpdateEmployeeRequest
-	11, // 24: altalune.v1.EmployeeService.DeleteEmployee:input_type -> altalune.v1.DeleteEmployeeRequest
-	4,  // 25: altalune.v1.EmployeeService.QueryEmployees:output_type -> altalune.v1.QueryEmployeesResponse
-	6,  // 26: altalune.v1.EmployeeService.CreateEmployee:output_type -> altalune.v1.CreateEmployeeResponse
-	8,  // 27: altalune.v1.EmployeeService.GetEmployee:output_type -> altalune.v1.GetEmployeeResponse
-	10, // 28: altalune.v1.EmployeeService.UpdateEmployee:output_type -> altalune.v1.UpdateEmployeeResponse
-	12, // 29: altalune.v1.EmployeeService.DeleteEmployee:output_type -> altalune.v1.DeleteEmployeeResponse
-	25, // [25:30] is the sub-list for method output_type
-	20, // [20:25] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	17, // 19: altalune.v1.UpdateEmployeeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	2,  // 20: altalune.v1.UpdateEmployeeResponse.employee:type_name -> altalune.v1.Employee
+	3,  // 21: altalune.v1.EmployeeService.QueryEmployees:input_type -> altalune.v1.QueryEmployeesRequest
+	5,  // 22: altalune.v1.EmployeeService.CreateEmployee:input_type -> altalune.v1.CreateEmployeeRequest
+	7,  // 23: altalune.v1.EmployeeService.GetEmployee:input_type -> altalune.v1.GetEmployeeRequest
+	9,  // 24: altalune.v1.EmployeeService.UpdateEmployee:input_type -> altalune.v1.UpdateEmployeeRequest
+	11, // 25: altalune.v1.EmployeeService.DeleteEmployee:input_type -> altalune.v1.DeleteEmployeeRequest
+	4,  // 26: altalune.v1.EmployeeService.QueryEmployees:output_type -> altalune.v1.QueryEmployeesResponse
+	6,  // 27: altalune.v1.EmployeeService.CreateEmployee:output_type -> altalune.v1.CreateEmployeeResponse
+	8,  // 28: altalune.v1.EmployeeService.GetEmployee:output_type -> altalune.v1.GetEmployeeResponse
+	10, // 29: altalune.v1.EmployeeService.UpdateEmployee:output_type -> altalune.v1.UpdateEmployeeResponse
+	12, // 30: altalune.v1.EmployeeService.DeleteEmployee:output_type -> altalune.v1.DeleteEmployeeResponse
+	26, // [26:31] is the sub-list for method output_type
+	21, // [21:26] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_altalune_v1_employee_proto_init() }

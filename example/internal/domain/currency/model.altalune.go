@@ -132,8 +132,11 @@ type CreateCurrencyInput struct {
 }
 
 // UpdateCurrencyInput replaces the updatable fields of one currency.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 type UpdateCurrencyInput struct {
 	PublicID       string
+	Fields         domainkit.Fields
 	Code           string
 	Name           string
 	Symbol         *string

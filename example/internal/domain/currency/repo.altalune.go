@@ -25,12 +25,6 @@ INSERT INTO altalune_currencies (public_id, code, name, symbol, decimal_places, 
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 RETURNING ` + currencyColumns
 
-const updateCurrency = `
-UPDATE altalune_currencies
-SET code = $2, name = $3, symbol = $4, decimal_places = $5, numeric_code = $6, circulation = $7, reserve_balance = $8, display_weight = $9, exchange_rate = $10, active = $11, symbol_image = $12, description = $13, minor_unit_total = $14, crypto = $15, peg_rate = $16, issuer_id = $17, updated_at = CURRENT_TIMESTAMP
-WHERE public_id = $1
-RETURNING ` + currencyColumns
-
 const deleteCurrency = "DELETE FROM altalune_currencies WHERE public_id = $1"
 
 // currencyQuery says how Query may search, filter and sort the table.
@@ -145,28 +139,29 @@ func (r *Repo) GetByCode(ctx context.Context, code string) (*CurrencyQueryResult
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectCurrency+" WHERE LOWER(code) = LOWER($1)", code))
 }
 
-// Update replaces the updatable fields of a currency.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a currency; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateCurrencyInput) (*CurrencyQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateCurrency,
-		input.PublicID,
-		input.Code,
-		input.Name,
-		input.Symbol,
-		input.DecimalPlaces,
-		input.NumericCode,
-		input.Circulation,
-		input.ReserveBalance,
-		input.DisplayWeight,
-		input.ExchangeRate,
-		input.Active,
-		domainkit.NonNilBytes(input.SymbolImage),
-		input.Description,
-		input.MinorUnitTotal,
-		input.Crypto,
-		input.PegRate,
-		input.IssuerID,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 2, []domainkit.Set{
+		{Field: "code", Column: "code", Value: input.Code},
+		{Field: "name", Column: "name", Value: input.Name},
+		{Field: "symbol", Column: "symbol", Value: input.Symbol},
+		{Field: "decimal_places", Column: "decimal_places", Value: input.DecimalPlaces},
+		{Field: "numeric_code", Column: "numeric_code", Value: input.NumericCode},
+		{Field: "circulation", Column: "circulation", Value: input.Circulation},
+		{Field: "reserve_balance", Column: "reserve_balance", Value: input.ReserveBalance},
+		{Field: "display_weight", Column: "display_weight", Value: input.DisplayWeight},
+		{Field: "exchange_rate", Column: "exchange_rate", Value: input.ExchangeRate},
+		{Field: "active", Column: "active", Value: input.Active},
+		{Field: "symbol_image", Column: "symbol_image", Value: domainkit.NonNilBytes(input.SymbolImage)},
+		{Field: "description", Column: "description", Value: input.Description},
+		{Field: "minor_unit_total", Column: "minor_unit_total", Value: input.MinorUnitTotal},
+		{Field: "crypto", Column: "crypto", Value: input.Crypto},
+		{Field: "peg_rate", Column: "peg_rate", Value: input.PegRate},
+		{Field: "issuer_id", Column: "issuer_id", Value: input.IssuerID},
+	})
+	query := "UPDATE altalune_currencies SET " + set + " WHERE public_id = $1 RETURNING " + currencyColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a currency.

@@ -134,7 +134,7 @@ func (s *Service) create(ctx context.Context, input *CreateCurrencyInput) (*Curr
 
 // update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateCurrencyInput) (*CurrencyQueryResult, error) {
-	uniques := s.uniques(&input.Code)
+	uniques := s.uniques(domainkit.IfWritten(input.Fields, "code", &input.Code))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

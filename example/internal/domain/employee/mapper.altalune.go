@@ -30,19 +30,72 @@ func createEmployeeInput(projectID int64, req *altalunev1.CreateEmployeeRequest)
 	}, nil
 }
 
-// updateEmployeeInput reads the fields of UpdateEmployeeRequest into the repository's input.
-func updateEmployeeInput(projectID int64, req *altalunev1.UpdateEmployeeRequest) (*UpdateEmployeeInput, error) {
-	return &UpdateEmployeeInput{
+// updateEmployeeMask lists the paths UpdateEmployeeRequest.update_mask may name:
+// each field the update writes, by its proto or JSON name.
+var updateEmployeeMask = &domainkit.Mask{
+	Field: "update_mask",
+	Paths: map[string]string{
+		"age":      "age",
+		"email":    "email",
+		"hiredAt":  "hired_at",
+		"hired_at": "hired_at",
+		"name":     "name",
+		"phone":    "phone",
+		"remote":   "remote",
+		"role":     "role",
+		"salary":   "salary",
+		"status":   "status",
+	},
+	Immutable: map[string]bool{
+		"createdAt":       true,
+		"created_at":      true,
+		"employeeId":      true,
+		"employeeNumber":  true,
+		"employee_id":     true,
+		"employee_number": true,
+		"id":              true,
+		"projectId":       true,
+		"project_id":      true,
+		"updatedAt":       true,
+		"updated_at":      true,
+	},
+}
+
+// updateEmployeeInput reads the fields of UpdateEmployeeRequest that
+// fields names (every one when nil) into the repository's input; the
+// others stay zero.
+func updateEmployeeInput(projectID int64, req *altalunev1.UpdateEmployeeRequest, fields domainkit.Fields) (*UpdateEmployeeInput, error) {
+	input := &UpdateEmployeeInput{
 		ProjectID: projectID,
 		PublicID:  req.GetEmployeeId(),
-		Name:      req.GetName(),
-		Email:     req.GetEmail(),
-		Role:      domainkit.UnlessZero(req.GetRole(), EmployeeRoleFromProto),
-		Status:    domainkit.UnlessZero(req.GetStatus(), EmployeeStatusFromProto),
-		Phone:     req.Phone,
-		Age:       domainkit.Unwrap(req.GetAge()),
-		HiredAt:   domainkit.TimeOrNil(req.GetHiredAt()),
-		Salary:    req.GetSalary(),
-		Remote:    req.GetRemote(),
-	}, nil
+		Fields:    fields,
+	}
+	if fields.Has("name") {
+		input.Name = req.GetName()
+	}
+	if fields.Has("email") {
+		input.Email = req.GetEmail()
+	}
+	if fields.Has("role") {
+		input.Role = domainkit.UnlessZero(req.GetRole(), EmployeeRoleFromProto)
+	}
+	if fields.Has("status") {
+		input.Status = domainkit.UnlessZero(req.GetStatus(), EmployeeStatusFromProto)
+	}
+	if fields.Has("phone") {
+		input.Phone = req.Phone
+	}
+	if fields.Has("age") {
+		input.Age = domainkit.Unwrap(req.GetAge())
+	}
+	if fields.Has("hired_at") {
+		input.HiredAt = domainkit.TimeOrNil(req.GetHiredAt())
+	}
+	if fields.Has("salary") {
+		input.Salary = req.GetSalary()
+	}
+	if fields.Has("remote") {
+		input.Remote = req.GetRemote()
+	}
+	return input, nil
 }

@@ -201,10 +201,13 @@ type CreateEmployeeInput struct {
 }
 
 // UpdateEmployeeInput replaces the updatable fields of one employee.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateEmployeeInput struct {
 	ProjectID int64
 	PublicID  string
+	Fields    domainkit.Fields
 	Name      string
 	Email     string
 	Role      *EmployeeRole

@@ -25,12 +25,6 @@ INSERT INTO altalune_example_employees (public_id, project_id, name, email, empl
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 RETURNING ` + employeeColumns
 
-const updateEmployee = `
-UPDATE altalune_example_employees
-SET name = $3, email = $4, role = COALESCE($5, role), status = COALESCE($6, status), phone = $7, age = $8, hired_at = $9, salary = $10, remote = $11, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + employeeColumns
-
 const deleteEmployee = "DELETE FROM altalune_example_employees WHERE project_id = $1 AND public_id = $2"
 
 // employeeQuery says how Query may search, filter and sort the table.
@@ -136,22 +130,22 @@ func (r *Repo) GetByEmployeeNumber(ctx context.Context, projectID int64, employe
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND LOWER(employee_number) = LOWER($2)", projectID, employeeNumber))
 }
 
-// Update replaces the updatable fields of an employee.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of an employee; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateEmployeeInput) (*EmployeeQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateEmployee,
-		input.ProjectID,
-		input.PublicID,
-		input.Name,
-		input.Email,
-		input.Role,
-		input.Status,
-		input.Phone,
-		input.Age,
-		input.HiredAt,
-		input.Salary,
-		input.Remote,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "name", Column: "name", Value: input.Name},
+		{Field: "email", Column: "email", Value: input.Email},
+		{Field: "role", Column: "role", Value: input.Role, Keep: true},
+		{Field: "status", Column: "status", Value: input.Status, Keep: true},
+		{Field: "phone", Column: "phone", Value: input.Phone},
+		{Field: "age", Column: "age", Value: input.Age},
+		{Field: "hired_at", Column: "hired_at", Value: input.HiredAt},
+		{Field: "salary", Column: "salary", Value: input.Salary},
+		{Field: "remote", Column: "remote", Value: input.Remote},
+	})
+	query := "UPDATE altalune_example_employees SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + employeeColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes an employee.

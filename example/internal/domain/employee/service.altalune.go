@@ -99,11 +99,15 @@ func (s *Service) GetEmployee(ctx context.Context, req *altalunev1.GetEmployeeRe
 
 // UpdateEmployee updates an employee of a project.
 func (s *Service) UpdateEmployee(ctx context.Context, req *altalunev1.UpdateEmployeeRequest) (*altalunev1.UpdateEmployeeResponse, error) {
-	projectID, err := s.project(ctx, req, req.GetProjectId())
+	fields, err := s.updateFields(req)
 	if err != nil {
 		return nil, err
 	}
-	input, err := updateEmployeeInput(projectID, req)
+	projectID, err := domainkit.ProjectID(ctx, s.log, s.projectRepo, req.GetProjectId())
+	if err != nil {
+		return nil, err
+	}
+	input, err := updateEmployeeInput(projectID, req, fields)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +164,7 @@ func (s *Service) update(ctx context.Context, input *UpdateEmployeeInput) (*Empl
 	if input.Status != nil && !input.Status.Valid() {
 		return nil, altalune.NewInvalidPayloadError("status: not a value of EmployeeStatus")
 	}
-	uniques := s.uniques(input.ProjectID, &input.Email, nil)
+	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "email", &input.Email), nil)
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
@@ -202,6 +206,24 @@ func (s *Service) uniques(projectID int64, email *string, employeeNumber *string
 // than selfID holds.
 func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[EmployeeQueryResult]) error {
 	return domainkit.CheckUnique(ctx, ErrEmployeeNotFound, selfID, func(r *EmployeeQueryResult) string { return r.PublicID }, values)
+}
+
+// updateFields validates a request of UpdateEmployee and returns the fields
+// its update_mask names (nil, every field, when it names none). A path
+// naming no field the update writes is an invalid payload; the rules of the
+// fields the mask leaves out do not apply.
+func (s *Service) updateFields(req *altalunev1.UpdateEmployeeRequest) (domainkit.Fields, error) {
+	if err := domainkit.CheckRequest(req); err != nil {
+		return nil, altalune.NewInvalidPayloadError(err.Error())
+	}
+	fields, err := updateEmployeeMask.Fields(req.GetUpdateMask().GetPaths())
+	if err != nil {
+		return nil, altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := updateEmployeeMask.Validate(s.validator, req, fields); err != nil {
+		return nil, altalune.NewInvalidPayloadError(err.Error())
+	}
+	return fields, nil
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)

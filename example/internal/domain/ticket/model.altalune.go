@@ -202,10 +202,13 @@ type CreateTicketInput struct {
 }
 
 // UpdateTicketInput replaces the updatable fields of one ticket.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateTicketInput struct {
 	ProjectID     int64
 	PublicID      string
+	Fields        domainkit.Fields
 	Reference     string
 	Title         string
 	Body          string

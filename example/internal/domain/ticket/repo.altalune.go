@@ -25,12 +25,6 @@ INSERT INTO altalune_example_tickets (public_id, project_id, reference, title, b
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING ` + ticketColumns
 
-const updateTicket = `
-UPDATE altalune_example_tickets
-SET reference = $3, title = $4, body = $5, priority = COALESCE($6, priority), assignee_email = $7, due_at = $8, category = $9, external_ref = $10, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + ticketColumns
-
 const deleteTicket = "DELETE FROM altalune_example_tickets WHERE project_id = $1 AND public_id = $2"
 
 // ticketQuery says how Query may search, filter and sort the table.
@@ -137,21 +131,21 @@ func (r *Repo) GetByExternalRef(ctx context.Context, projectID int64, externalRe
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(external_ref) = LOWER($2)", projectID, externalRef))
 }
 
-// Update replaces the updatable fields of a ticket.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a ticket; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateTicketInput) (*TicketQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateTicket,
-		input.ProjectID,
-		input.PublicID,
-		input.Reference,
-		input.Title,
-		input.Body,
-		input.Priority,
-		input.AssigneeEmail,
-		input.DueAt,
-		input.Category,
-		input.ExternalRef,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "reference", Column: "reference", Value: input.Reference},
+		{Field: "title", Column: "title", Value: input.Title},
+		{Field: "body", Column: "body", Value: input.Body},
+		{Field: "priority", Column: "priority", Value: input.Priority, Keep: true},
+		{Field: "assignee_email", Column: "assignee_email", Value: input.AssigneeEmail},
+		{Field: "due_at", Column: "due_at", Value: input.DueAt},
+		{Field: "category", Column: "category", Value: input.Category},
+		{Field: "external_ref", Column: "external_ref", Value: input.ExternalRef},
+	})
+	query := "UPDATE altalune_example_tickets SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + ticketColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a ticket.

@@ -159,7 +159,7 @@ func (s *Service) update(ctx context.Context, input *UpdateTicketInput) (*Ticket
 	if input.Priority != nil && !input.Priority.Valid() {
 		return nil, altalune.NewInvalidPayloadError("priority: not a value of TicketPriority")
 	}
-	uniques := s.uniques(input.ProjectID, &input.Reference, input.ExternalRef)
+	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "reference", &input.Reference), domainkit.IfWritten(input.Fields, "external_ref", input.ExternalRef))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

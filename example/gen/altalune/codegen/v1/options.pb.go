@@ -30,6 +30,57 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Generator makes the value of a server-side column on create.
+type Generator int32
+
+const (
+	Generator_GENERATOR_UNSPECIFIED Generator = 0
+	// A random secret (the prefix and 43 characters of base64url, 256 bits):
+	// the column stores its SHA-256 hex, the Create response carries the
+	// plaintext once, and the repository's GetBySecret finds the row of a
+	// plaintext. One per entity.
+	Generator_GENERATOR_SECRET Generator = 1
+)
+
+// Enum value maps for Generator.
+var (
+	Generator_name = map[int32]string{
+		0: "GENERATOR_UNSPECIFIED",
+		1: "GENERATOR_SECRET",
+	}
+	Generator_value = map[string]int32{
+		"GENERATOR_UNSPECIFIED": 0,
+		"GENERATOR_SECRET":      1,
+	}
+)
+
+func (x Generator) Enum() *Generator {
+	p := new(Generator)
+	*p = x
+	return p
+}
+
+func (x Generator) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Generator) Descriptor() protoreflect.EnumDescriptor {
+	return file_altalune_codegen_v1_options_proto_enumTypes[0].Descriptor()
+}
+
+func (Generator) Type() protoreflect.EnumType {
+	return &file_altalune_codegen_v1_options_proto_enumTypes[0]
+}
+
+func (x Generator) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Generator.Descriptor instead.
+func (Generator) EnumDescriptor() ([]byte, []int) {
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{0}
+}
+
 // Hook is a method of the domain's *Service that the generated service
 // calls around a write.
 type Hook int32
@@ -74,11 +125,11 @@ func (x Hook) String() string {
 }
 
 func (Hook) Descriptor() protoreflect.EnumDescriptor {
-	return file_altalune_codegen_v1_options_proto_enumTypes[0].Descriptor()
+	return file_altalune_codegen_v1_options_proto_enumTypes[1].Descriptor()
 }
 
 func (Hook) Type() protoreflect.EnumType {
-	return &file_altalune_codegen_v1_options_proto_enumTypes[0]
+	return &file_altalune_codegen_v1_options_proto_enumTypes[1]
 }
 
 func (x Hook) Number() protoreflect.EnumNumber {
@@ -87,7 +138,7 @@ func (x Hook) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Hook.Descriptor instead.
 func (Hook) EnumDescriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{0}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
 }
 
 // Operation is the part an RPC plays for its entity.
@@ -139,11 +190,11 @@ func (x Operation) String() string {
 }
 
 func (Operation) Descriptor() protoreflect.EnumDescriptor {
-	return file_altalune_codegen_v1_options_proto_enumTypes[1].Descriptor()
+	return file_altalune_codegen_v1_options_proto_enumTypes[2].Descriptor()
 }
 
 func (Operation) Type() protoreflect.EnumType {
-	return &file_altalune_codegen_v1_options_proto_enumTypes[1]
+	return &file_altalune_codegen_v1_options_proto_enumTypes[2]
 }
 
 func (x Operation) Number() protoreflect.EnumNumber {
@@ -152,7 +203,7 @@ func (x Operation) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Operation.Descriptor instead.
 func (Operation) EnumDescriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{2}
 }
 
 // EntityOptions makes a message an entity: a table, a domain package and the
@@ -198,7 +249,11 @@ type EntityOptions struct {
 	// digits). The plugin refuses to write a deployed migration differently,
 	// and refuses a new version older than a deployed one (goose would never
 	// apply it).
-	Deployed      []string `protobuf:"bytes,10,rep,name=deployed,proto3" json:"deployed,omitempty"`
+	Deployed []string `protobuf:"bytes,10,rep,name=deployed,proto3" json:"deployed,omitempty"`
+	// Columns of the table that are not fields of the message: the server sets
+	// them on create (a generator, or the BeforeCreate hook), and they are
+	// never returned in the entity.
+	Columns       []*Column `protobuf:"bytes,11,rep,name=columns,proto3" json:"columns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -303,6 +358,118 @@ func (x *EntityOptions) GetDeployed() []string {
 	return nil
 }
 
+func (x *EntityOptions) GetColumns() []*Column {
+	if x != nil {
+		return x.Columns
+	}
+	return nil
+}
+
+// Column is a server-side column of an entity's table: set on create, never
+// updated, never part of the entity message. Its Go value is a string.
+type Column struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The column name: lower-case letters, digits and underscores. Required.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Its SQL type; TEXT by default (VARCHAR(64) fits a SECRET's SHA-256 hex).
+	SqlType string `protobuf:"bytes,2,opt,name=sql_type,json=sqlType,proto3" json:"sql_type,omitempty"`
+	// NOT NULL.
+	NotNull bool `protobuf:"varint,3,opt,name=not_null,json=notNull,proto3" json:"not_null,omitempty"`
+	// A unique index (per project when partitioned); a violation is the
+	// entity's already-exists error.
+	Unique bool `protobuf:"varint,4,opt,name=unique,proto3" json:"unique,omitempty"`
+	// What sets it on create. Without a generator, the BeforeCreate hook does
+	// (the entity must declare HOOK_BEFORE_CREATE): it is a field of the
+	// Create input named after the column.
+	Generator Generator `protobuf:"varint,5,opt,name=generator,proto3,enum=altalune.codegen.v1.Generator" json:"generator,omitempty"`
+	// GENERATOR_SECRET: the prefix of the plaintext secret, e.g. "ak_".
+	Prefix string `protobuf:"bytes,6,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	// GENERATOR_SECRET: the `string` field of the Create response that
+	// carries the plaintext secret, once. Required with GENERATOR_SECRET.
+	ResponseField string `protobuf:"bytes,7,opt,name=response_field,json=responseField,proto3" json:"response_field,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Column) Reset() {
+	*x = Column{}
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Column) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Column) ProtoMessage() {}
+
+func (x *Column) ProtoReflect() protoreflect.Message {
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Column.ProtoReflect.Descriptor instead.
+func (*Column) Descriptor() ([]byte, []int) {
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Column) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Column) GetSqlType() string {
+	if x != nil {
+		return x.SqlType
+	}
+	return ""
+}
+
+func (x *Column) GetNotNull() bool {
+	if x != nil {
+		return x.NotNull
+	}
+	return false
+}
+
+func (x *Column) GetUnique() bool {
+	if x != nil {
+		return x.Unique
+	}
+	return false
+}
+
+func (x *Column) GetGenerator() Generator {
+	if x != nil {
+		return x.Generator
+	}
+	return Generator_GENERATOR_UNSPECIFIED
+}
+
+func (x *Column) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+func (x *Column) GetResponseField() string {
+	if x != nil {
+		return x.ResponseField
+	}
+	return ""
+}
+
 // FieldOptions describe how an entity field is stored and queried.
 type FieldOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -361,7 +528,7 @@ type FieldOptions struct {
 
 func (x *FieldOptions) Reset() {
 	*x = FieldOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -373,7 +540,7 @@ func (x *FieldOptions) String() string {
 func (*FieldOptions) ProtoMessage() {}
 
 func (x *FieldOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -386,7 +553,7 @@ func (x *FieldOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldOptions.ProtoReflect.Descriptor instead.
 func (*FieldOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *FieldOptions) GetUnique() bool {
@@ -523,7 +690,7 @@ type EnumValueOptions struct {
 
 func (x *EnumValueOptions) Reset() {
 	*x = EnumValueOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -535,7 +702,7 @@ func (x *EnumValueOptions) String() string {
 func (*EnumValueOptions) ProtoMessage() {}
 
 func (x *EnumValueOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -548,7 +715,7 @@ func (x *EnumValueOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnumValueOptions.ProtoReflect.Descriptor instead.
 func (*EnumValueOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{2}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *EnumValueOptions) GetDbValue() string {
@@ -589,7 +756,7 @@ type ServiceOptions struct {
 
 func (x *ServiceOptions) Reset() {
 	*x = ServiceOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -601,7 +768,7 @@ func (x *ServiceOptions) String() string {
 func (*ServiceOptions) ProtoMessage() {}
 
 func (x *ServiceOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -614,7 +781,7 @@ func (x *ServiceOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceOptions.ProtoReflect.Descriptor instead.
 func (*ServiceOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{3}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ServiceOptions) GetEntity() string {
@@ -665,7 +832,7 @@ type MethodOptions struct {
 
 func (x *MethodOptions) Reset() {
 	*x = MethodOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -677,7 +844,7 @@ func (x *MethodOptions) String() string {
 func (*MethodOptions) ProtoMessage() {}
 
 func (x *MethodOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -690,7 +857,7 @@ func (x *MethodOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MethodOptions.ProtoReflect.Descriptor instead.
 func (*MethodOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{4}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *MethodOptions) GetOperation() Operation {
@@ -791,7 +958,7 @@ var File_altalune_codegen_v1_options_proto protoreflect.FileDescriptor
 
 const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
-	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xde\x02\n" +
+	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\x95\x03\n" +
 	"\rEntityOptions\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12%\n" +
 	"\vpartitioned\x18\x02 \x01(\bH\x00R\vpartitioned\x88\x01\x01\x12\x16\n" +
@@ -804,8 +971,17 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x05hooks\x18\b \x03(\x0e2\x19.altalune.codegen.v1.HookR\x05hooks\x12\x14\n" +
 	"\x05adopt\x18\t \x01(\bR\x05adopt\x12\x1a\n" +
 	"\bdeployed\x18\n" +
-	" \x03(\tR\bdeployedB\x0e\n" +
-	"\f_partitioned\"\xc9\x04\n" +
+	" \x03(\tR\bdeployed\x125\n" +
+	"\acolumns\x18\v \x03(\v2\x1b.altalune.codegen.v1.ColumnR\acolumnsB\x0e\n" +
+	"\f_partitioned\"\xe7\x01\n" +
+	"\x06Column\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bsql_type\x18\x02 \x01(\tR\asqlType\x12\x19\n" +
+	"\bnot_null\x18\x03 \x01(\bR\anotNull\x12\x16\n" +
+	"\x06unique\x18\x04 \x01(\bR\x06unique\x12<\n" +
+	"\tgenerator\x18\x05 \x01(\x0e2\x1e.altalune.codegen.v1.GeneratorR\tgenerator\x12\x16\n" +
+	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12%\n" +
+	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\xc9\x04\n" +
 	"\fFieldOptions\x12\x16\n" +
 	"\x06unique\x18\x01 \x01(\bR\x06unique\x12#\n" +
 	"\n" +
@@ -851,7 +1027,10 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
 	"permission\x18\x02 \x01(\tR\n" +
 	"permission\x12\x16\n" +
-	"\x06public\x18\x03 \x01(\bR\x06public*d\n" +
+	"\x06public\x18\x03 \x01(\bR\x06public*<\n" +
+	"\tGenerator\x12\x19\n" +
+	"\x15GENERATOR_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10GENERATOR_SECRET\x10\x01*d\n" +
 	"\x04Hook\x12\x14\n" +
 	"\x10HOOK_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12HOOK_BEFORE_CREATE\x10\x01\x12\x16\n" +
@@ -884,40 +1063,44 @@ func file_altalune_codegen_v1_options_proto_rawDescGZIP() []byte {
 	return file_altalune_codegen_v1_options_proto_rawDescData
 }
 
-var file_altalune_codegen_v1_options_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_altalune_codegen_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_altalune_codegen_v1_options_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_altalune_codegen_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_altalune_codegen_v1_options_proto_goTypes = []any{
-	(Hook)(0),                             // 0: altalune.codegen.v1.Hook
-	(Operation)(0),                        // 1: altalune.codegen.v1.Operation
-	(*EntityOptions)(nil),                 // 2: altalune.codegen.v1.EntityOptions
-	(*FieldOptions)(nil),                  // 3: altalune.codegen.v1.FieldOptions
-	(*EnumValueOptions)(nil),              // 4: altalune.codegen.v1.EnumValueOptions
-	(*ServiceOptions)(nil),                // 5: altalune.codegen.v1.ServiceOptions
-	(*MethodOptions)(nil),                 // 6: altalune.codegen.v1.MethodOptions
-	(*descriptorpb.MessageOptions)(nil),   // 7: google.protobuf.MessageOptions
-	(*descriptorpb.FieldOptions)(nil),     // 8: google.protobuf.FieldOptions
-	(*descriptorpb.EnumValueOptions)(nil), // 9: google.protobuf.EnumValueOptions
-	(*descriptorpb.ServiceOptions)(nil),   // 10: google.protobuf.ServiceOptions
-	(*descriptorpb.MethodOptions)(nil),    // 11: google.protobuf.MethodOptions
+	(Generator)(0),                        // 0: altalune.codegen.v1.Generator
+	(Hook)(0),                             // 1: altalune.codegen.v1.Hook
+	(Operation)(0),                        // 2: altalune.codegen.v1.Operation
+	(*EntityOptions)(nil),                 // 3: altalune.codegen.v1.EntityOptions
+	(*Column)(nil),                        // 4: altalune.codegen.v1.Column
+	(*FieldOptions)(nil),                  // 5: altalune.codegen.v1.FieldOptions
+	(*EnumValueOptions)(nil),              // 6: altalune.codegen.v1.EnumValueOptions
+	(*ServiceOptions)(nil),                // 7: altalune.codegen.v1.ServiceOptions
+	(*MethodOptions)(nil),                 // 8: altalune.codegen.v1.MethodOptions
+	(*descriptorpb.MessageOptions)(nil),   // 9: google.protobuf.MessageOptions
+	(*descriptorpb.FieldOptions)(nil),     // 10: google.protobuf.FieldOptions
+	(*descriptorpb.EnumValueOptions)(nil), // 11: google.protobuf.EnumValueOptions
+	(*descriptorpb.ServiceOptions)(nil),   // 12: google.protobuf.ServiceOptions
+	(*descriptorpb.MethodOptions)(nil),    // 13: google.protobuf.MethodOptions
 }
 var file_altalune_codegen_v1_options_proto_depIdxs = []int32{
-	0,  // 0: altalune.codegen.v1.EntityOptions.hooks:type_name -> altalune.codegen.v1.Hook
-	1,  // 1: altalune.codegen.v1.MethodOptions.operation:type_name -> altalune.codegen.v1.Operation
-	7,  // 2: altalune.codegen.v1.entity:extendee -> google.protobuf.MessageOptions
-	8,  // 3: altalune.codegen.v1.field:extendee -> google.protobuf.FieldOptions
-	9,  // 4: altalune.codegen.v1.enum_value:extendee -> google.protobuf.EnumValueOptions
-	10, // 5: altalune.codegen.v1.service:extendee -> google.protobuf.ServiceOptions
-	11, // 6: altalune.codegen.v1.method:extendee -> google.protobuf.MethodOptions
-	2,  // 7: altalune.codegen.v1.entity:type_name -> altalune.codegen.v1.EntityOptions
-	3,  // 8: altalune.codegen.v1.field:type_name -> altalune.codegen.v1.FieldOptions
-	4,  // 9: altalune.codegen.v1.enum_value:type_name -> altalune.codegen.v1.EnumValueOptions
-	5,  // 10: altalune.codegen.v1.service:type_name -> altalune.codegen.v1.ServiceOptions
-	6,  // 11: altalune.codegen.v1.method:type_name -> altalune.codegen.v1.MethodOptions
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	7,  // [7:12] is the sub-list for extension type_name
-	2,  // [2:7] is the sub-list for extension extendee
-	0,  // [0:2] is the sub-list for field type_name
+	1,  // 0: altalune.codegen.v1.EntityOptions.hooks:type_name -> altalune.codegen.v1.Hook
+	4,  // 1: altalune.codegen.v1.EntityOptions.columns:type_name -> altalune.codegen.v1.Column
+	0,  // 2: altalune.codegen.v1.Column.generator:type_name -> altalune.codegen.v1.Generator
+	2,  // 3: altalune.codegen.v1.MethodOptions.operation:type_name -> altalune.codegen.v1.Operation
+	9,  // 4: altalune.codegen.v1.entity:extendee -> google.protobuf.MessageOptions
+	10, // 5: altalune.codegen.v1.field:extendee -> google.protobuf.FieldOptions
+	11, // 6: altalune.codegen.v1.enum_value:extendee -> google.protobuf.EnumValueOptions
+	12, // 7: altalune.codegen.v1.service:extendee -> google.protobuf.ServiceOptions
+	13, // 8: altalune.codegen.v1.method:extendee -> google.protobuf.MethodOptions
+	3,  // 9: altalune.codegen.v1.entity:type_name -> altalune.codegen.v1.EntityOptions
+	5,  // 10: altalune.codegen.v1.field:type_name -> altalune.codegen.v1.FieldOptions
+	6,  // 11: altalune.codegen.v1.enum_value:type_name -> altalune.codegen.v1.EnumValueOptions
+	7,  // 12: altalune.codegen.v1.service:type_name -> altalune.codegen.v1.ServiceOptions
+	8,  // 13: altalune.codegen.v1.method:type_name -> altalune.codegen.v1.MethodOptions
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	9,  // [9:14] is the sub-list for extension type_name
+	4,  // [4:9] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_altalune_codegen_v1_options_proto_init() }
@@ -926,14 +1109,14 @@ func file_altalune_codegen_v1_options_proto_init() {
 		return
 	}
 	file_altalune_codegen_v1_options_proto_msgTypes[0].OneofWrappers = []any{}
-	file_altalune_codegen_v1_options_proto_msgTypes[1].OneofWrappers = []any{}
+	file_altalune_codegen_v1_options_proto_msgTypes[2].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_altalune_codegen_v1_options_proto_rawDesc), len(file_altalune_codegen_v1_options_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   5,
+			NumEnums:      3,
+			NumMessages:   6,
 			NumExtensions: 5,
 			NumServices:   0,
 		},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -65,8 +66,11 @@ type CreateAccountInput struct {
 }
 
 // UpdateAccountInput replaces the updatable fields of one account.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 type UpdateAccountInput struct {
 	PublicID    string
+	Fields      domainkit.Fields
 	Email       string
 	DisplayName string
 	Locale      *string

@@ -25,12 +25,6 @@ INSERT INTO altalune_accounts (public_id, email, display_name, locale)
 VALUES ($1, $2, $3, $4)
 RETURNING ` + accountColumns
 
-const updateAccount = `
-UPDATE altalune_accounts
-SET email = $2, display_name = $3, locale = $4, updated_at = CURRENT_TIMESTAMP
-WHERE public_id = $1
-RETURNING ` + accountColumns
-
 const deleteAccount = "DELETE FROM altalune_accounts WHERE public_id = $1"
 
 // accountQuery says how Query may search, filter and sort the table.
@@ -109,15 +103,16 @@ func (r *Repo) GetByEmail(ctx context.Context, email string) (*AccountQueryResul
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectAccount+" WHERE LOWER(email) = LOWER($1)", email))
 }
 
-// Update replaces the updatable fields of an account.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of an account; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateAccountInput) (*AccountQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateAccount,
-		input.PublicID,
-		input.Email,
-		input.DisplayName,
-		input.Locale,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 2, []domainkit.Set{
+		{Field: "email", Column: "email", Value: input.Email},
+		{Field: "display_name", Column: "display_name", Value: input.DisplayName},
+		{Field: "locale", Column: "locale", Value: input.Locale},
+	})
+	query := "UPDATE altalune_accounts SET " + set + " WHERE public_id = $1 RETURNING " + accountColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes an account.

@@ -124,10 +124,13 @@ type CreateInvoiceInput struct {
 }
 
 // UpdateInvoiceInput replaces the updatable fields of one invoice.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateInvoiceInput struct {
 	ProjectID   int64
 	PublicID    string
+	Fields      domainkit.Fields
 	Number      string
 	Customer    string
 	AmountCents int64

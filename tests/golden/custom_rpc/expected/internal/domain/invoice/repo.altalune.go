@@ -25,12 +25,6 @@ INSERT INTO altalune_invoices (public_id, project_id, number, customer, amount_c
 VALUES ($1, $2, $3, $4, $5)
 RETURNING ` + invoiceColumns
 
-const updateInvoice = `
-UPDATE altalune_invoices
-SET number = $3, customer = $4, amount_cents = $5, state = COALESCE($6, state), paid_at = $7, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + invoiceColumns
-
 const deleteInvoice = "DELETE FROM altalune_invoices WHERE project_id = $1 AND public_id = $2"
 
 // invoiceQuery says how Query may search, filter and sort the table.
@@ -113,18 +107,18 @@ func (r *Repo) GetByNumber(ctx context.Context, projectID int64, number string) 
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectInvoice+" WHERE project_id = $1 AND LOWER(number) = LOWER($2)", projectID, number))
 }
 
-// Update replaces the updatable fields of an invoice.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of an invoice; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateInvoiceInput) (*InvoiceQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateInvoice,
-		input.ProjectID,
-		input.PublicID,
-		input.Number,
-		input.Customer,
-		input.AmountCents,
-		input.State,
-		input.PaidAt,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "number", Column: "number", Value: input.Number},
+		{Field: "customer", Column: "customer", Value: input.Customer},
+		{Field: "amount_cents", Column: "amount_cents", Value: input.AmountCents},
+		{Field: "state", Column: "state", Value: input.State, Keep: true},
+		{Field: "paid_at", Column: "paid_at", Value: input.PaidAt},
+	})
+	query := "UPDATE altalune_invoices SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + invoiceColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes an invoice.

@@ -127,7 +127,7 @@ func (s *Service) update(ctx context.Context, input *UpdateInvoiceInput) (*Invoi
 	if input.State != nil && !input.State.Valid() {
 		return nil, altalune.NewInvalidPayloadError("state: not a value of InvoiceState")
 	}
-	uniques := s.uniques(input.ProjectID, &input.Number)
+	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "number", &input.Number))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

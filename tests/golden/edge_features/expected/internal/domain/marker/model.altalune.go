@@ -9,6 +9,7 @@ import (
 	"time"
 
 	edgev1 "github.com/hrz8/altalune/gen/acme/edge/v1"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -50,8 +51,11 @@ type CreateMarkerInput struct {
 }
 
 // UpdateMarkerInput replaces the updatable fields of one marker.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 type UpdateMarkerInput struct {
 	PublicID string
+	Fields   domainkit.Fields
 }
 
 // DeleteMarkerInput names the marker to delete.

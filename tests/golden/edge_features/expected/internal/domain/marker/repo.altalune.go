@@ -25,12 +25,6 @@ INSERT INTO altalune_markers (public_id)
 VALUES ($1)
 RETURNING ` + markerColumns
 
-const updateMarker = `
-UPDATE altalune_markers
-SET updated_at = CURRENT_TIMESTAMP
-WHERE public_id = $1
-RETURNING ` + markerColumns
-
 const deleteMarker = "DELETE FROM altalune_markers WHERE public_id = $1"
 
 // markerQuery says how Query may search, filter and sort the table.
@@ -94,12 +88,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*MarkerQueryResult
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectMarker+" WHERE public_id = $1", publicID))
 }
 
-// Update replaces the updatable fields of a marker.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a marker; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateMarkerInput) (*MarkerQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateMarker,
-		input.PublicID,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 2, nil)
+	query := "UPDATE altalune_markers SET " + set + " WHERE public_id = $1 RETURNING " + markerColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a marker.

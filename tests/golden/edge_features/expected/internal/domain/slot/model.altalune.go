@@ -136,9 +136,12 @@ type CreateSlotInput struct {
 }
 
 // UpdateSlotInput replaces the updatable fields of one slot.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 type UpdateSlotInput struct {
 	ProjectID int64
 	PublicID  string
+	Fields    domainkit.Fields
 	Code      *string
 	Capacity  *uint64
 	Weight    *float32

@@ -26,12 +26,6 @@ INSERT INTO altalune_slots (public_id, project_id, code, kind, starts_at, extern
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING ` + slotColumns
 
-const updateSlot = `
-UPDATE altalune_slots
-SET code = $3, capacity = $4, weight = $5, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + slotColumns
-
 const deleteSlot = "DELETE FROM altalune_slots WHERE project_id = $1 AND public_id = $2"
 
 // slotQuery says how Query may search, filter and sort the table.
@@ -141,16 +135,16 @@ func (r *Repo) GetByExternalNumber(ctx context.Context, projectID int64, externa
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND external_number = $2", projectID, externalNumber))
 }
 
-// Update replaces the updatable fields of a slot.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a slot; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateSlotInput) (*SlotQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateSlot,
-		input.ProjectID,
-		input.PublicID,
-		input.Code,
-		input.Capacity,
-		input.Weight,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "code", Column: "code", Value: input.Code},
+		{Field: "capacity", Column: "capacity", Value: input.Capacity},
+		{Field: "weight", Column: "weight", Value: input.Weight},
+	})
+	query := "UPDATE altalune_slots SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + slotColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a slot.

@@ -114,7 +114,7 @@ func (s *Service) create(ctx context.Context, input *CreateSlotInput) (*SlotQuer
 
 // update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateSlotInput) (*SlotQueryResult, error) {
-	uniques := s.uniques(input.ProjectID, input.Code, nil, nil, nil)
+	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "code", input.Code), nil, nil, nil)
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

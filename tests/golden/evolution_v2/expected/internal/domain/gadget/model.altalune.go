@@ -9,6 +9,7 @@ import (
 	"time"
 
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -130,10 +131,13 @@ type CreateGadgetInput struct {
 }
 
 // UpdateGadgetInput replaces the updatable fields of one gadget.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateGadgetInput struct {
 	ProjectID  int64
 	PublicID   string
+	Fields     domainkit.Fields
 	Name       string
 	Kind       *GadgetKind
 	LegacyCode string

@@ -25,12 +25,6 @@ INSERT INTO altalune_gadgets (public_id, project_id, name, kind, price_cents, se
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING ` + gadgetColumns
 
-const updateGadget = `
-UPDATE altalune_gadgets
-SET name = $3, kind = COALESCE($4, kind), price_cents = $5, serial = $6, launched_at = $7, note = $8, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + gadgetColumns
-
 const deleteGadget = "DELETE FROM altalune_gadgets WHERE project_id = $1 AND public_id = $2"
 
 // gadgetQuery says how Query may search, filter and sort the table.
@@ -117,19 +111,19 @@ func (r *Repo) GetBySerial(ctx context.Context, projectID int64, serial string) 
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectGadget+" WHERE project_id = $1 AND LOWER(serial) = LOWER($2)", projectID, serial))
 }
 
-// Update replaces the updatable fields of a gadget.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a gadget; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateGadgetInput) (*GadgetQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateGadget,
-		input.ProjectID,
-		input.PublicID,
-		input.Name,
-		input.Kind,
-		input.PriceCents,
-		input.Serial,
-		input.LaunchedAt,
-		input.Note,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "name", Column: "name", Value: input.Name},
+		{Field: "kind", Column: "kind", Value: input.Kind, Keep: true},
+		{Field: "price_cents", Column: "price_cents", Value: input.PriceCents},
+		{Field: "serial", Column: "serial", Value: input.Serial},
+		{Field: "launched_at", Column: "launched_at", Value: input.LaunchedAt},
+		{Field: "note", Column: "note", Value: input.Note},
+	})
+	query := "UPDATE altalune_gadgets SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + gadgetColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a gadget.

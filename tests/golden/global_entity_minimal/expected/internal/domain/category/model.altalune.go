@@ -9,6 +9,7 @@ import (
 	"time"
 
 	catalogv1 "github.com/hrz8/altalune/gen/acme/catalog/v1"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -120,9 +121,12 @@ type CreateCategoryInput struct {
 }
 
 // UpdateCategoryInput replaces the updatable fields of one category.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateCategoryInput struct {
 	PublicID    string
+	Fields      domainkit.Fields
 	Name        string
 	Description *string
 	Position    int32

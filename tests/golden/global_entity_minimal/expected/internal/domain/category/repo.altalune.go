@@ -25,12 +25,6 @@ INSERT INTO altalune_categories (public_id, name, description, position, visible
 VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING ` + categoryColumns
 
-const updateCategory = `
-UPDATE altalune_categories
-SET name = $2, description = $3, position = $4, visible = $5, kind = COALESCE($6, kind), updated_at = CURRENT_TIMESTAMP
-WHERE public_id = $1
-RETURNING ` + categoryColumns
-
 const deleteCategory = "DELETE FROM altalune_categories WHERE public_id = $1"
 
 // categoryQuery says how Query may search, filter and sort the table.
@@ -107,17 +101,18 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*CategoryQueryResu
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectCategory+" WHERE public_id = $1", publicID))
 }
 
-// Update replaces the updatable fields of a category.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a category; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateCategoryInput) (*CategoryQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateCategory,
-		input.PublicID,
-		input.Name,
-		input.Description,
-		input.Position,
-		input.Visible,
-		input.Kind,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 2, []domainkit.Set{
+		{Field: "name", Column: "name", Value: input.Name},
+		{Field: "description", Column: "description", Value: input.Description},
+		{Field: "position", Column: "position", Value: input.Position},
+		{Field: "visible", Column: "visible", Value: input.Visible},
+		{Field: "kind", Column: "kind", Value: input.Kind, Keep: true},
+	})
+	query := "UPDATE altalune_categories SET " + set + " WHERE public_id = $1 RETURNING " + categoryColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a category.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	catalogv1 "github.com/hrz8/altalune/gen/acme/catalog/v1"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -55,8 +56,11 @@ type CreateTagInput struct {
 }
 
 // UpdateTagInput replaces the updatable fields of one tag.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 type UpdateTagInput struct {
 	PublicID string
+	Fields   domainkit.Fields
 	Label    string
 }
 

@@ -25,12 +25,6 @@ INSERT INTO altalune_tags (public_id, label)
 VALUES ($1, $2)
 RETURNING ` + tagColumns
 
-const updateTag = `
-UPDATE altalune_tags
-SET label = $2, updated_at = CURRENT_TIMESTAMP
-WHERE public_id = $1
-RETURNING ` + tagColumns
-
 const deleteTag = "DELETE FROM altalune_tags WHERE public_id = $1"
 
 // tagQuery says how Query may search, filter and sort the table.
@@ -96,13 +90,14 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*TagQueryResult, e
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectTag+" WHERE public_id = $1", publicID))
 }
 
-// Update replaces the updatable fields of a tag.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a tag; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateTagInput) (*TagQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateTag,
-		input.PublicID,
-		input.Label,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 2, []domainkit.Set{
+		{Field: "label", Column: "label", Value: input.Label},
+	})
+	query := "UPDATE altalune_tags SET " + set + " WHERE public_id = $1 RETURNING " + tagColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a tag.

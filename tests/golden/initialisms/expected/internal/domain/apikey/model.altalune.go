@@ -151,10 +151,13 @@ type CreateAPIKeyInput struct {
 }
 
 // UpdateAPIKeyInput replaces the updatable fields of one API key.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateAPIKeyInput struct {
 	ProjectID    int64
 	PublicID     string
+	Fields       domainkit.Fields
 	Name         string
 	URL          string
 	HTTPStatus   int32

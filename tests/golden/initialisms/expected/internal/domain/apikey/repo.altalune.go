@@ -25,12 +25,6 @@ INSERT INTO altalune_api_keys (public_id, project_id, name, url, http_status, ow
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 RETURNING ` + apiKeyColumns
 
-const updateAPIKey = `
-UPDATE altalune_api_keys
-SET name = $3, url = $4, http_status = $5, scope = COALESCE($6, scope), ttl_expires_at = $7, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + apiKeyColumns
-
 const deleteAPIKey = "DELETE FROM altalune_api_keys WHERE project_id = $1 AND public_id = $2"
 
 // apiKeyQuery says how Query may search, filter and sort the table.
@@ -130,18 +124,18 @@ func (r *Repo) GetByURL(ctx context.Context, projectID int64, url string) (*APIK
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectAPIKey+" WHERE project_id = $1 AND LOWER(url) = LOWER($2)", projectID, url))
 }
 
-// Update replaces the updatable fields of an API key.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of an API key; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateAPIKey,
-		input.ProjectID,
-		input.PublicID,
-		input.Name,
-		input.URL,
-		input.HTTPStatus,
-		input.Scope,
-		input.TTLExpiresAt,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "name", Column: "name", Value: input.Name},
+		{Field: "url", Column: "url", Value: input.URL},
+		{Field: "http_status", Column: "http_status", Value: input.HTTPStatus},
+		{Field: "scope", Column: "scope", Value: input.Scope, Keep: true},
+		{Field: "ttl_expires_at", Column: "ttl_expires_at", Value: input.TTLExpiresAt},
+	})
+	query := "UPDATE altalune_api_keys SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + apiKeyColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes an API key.

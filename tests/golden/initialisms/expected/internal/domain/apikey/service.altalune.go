@@ -148,7 +148,7 @@ func (s *Service) update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKey
 	if input.Scope != nil && !input.Scope.Valid() {
 		return nil, altalune.NewInvalidPayloadError("scope: not a value of APIKeyScope")
 	}
-	uniques := s.uniques(input.ProjectID, &input.URL)
+	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "url", &input.URL))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

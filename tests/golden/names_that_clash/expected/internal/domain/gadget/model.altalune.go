@@ -182,9 +182,12 @@ type CreateGadgetInput struct {
 }
 
 // UpdateGadgetInput replaces the updatable fields of one gadget.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateGadgetInput struct {
 	PublicID string
+	Fields   domainkit.Fields
 	Name     string
 	GetName  string
 	Query    string

@@ -26,12 +26,6 @@ INSERT INTO altalune_gadgets (public_id, name, get_name, query, time, codes, fmt
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING ` + gadgetColumns
 
-const updateGadget = `
-UPDATE altalune_gadgets
-SET name = $2, get_name = $3, query = $4, time = $5, mode = COALESCE($6, mode), updated_at = CURRENT_TIMESTAMP
-WHERE public_id = $1
-RETURNING ` + gadgetColumns
-
 const deleteGadget = "DELETE FROM altalune_gadgets WHERE public_id = $1"
 
 // gadgetQuery says how Query may search, filter and sort the table.
@@ -132,17 +126,18 @@ func (r *Repo) GetByTime(ctx context.Context, time time.Time) (*GadgetQueryResul
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectGadget+" WHERE time = $1", time))
 }
 
-// Update replaces the updatable fields of a gadget.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a gadget; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateGadgetInput) (*GadgetQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateGadget,
-		input.PublicID,
-		input.Name,
-		input.GetName,
-		input.Query,
-		input.Time,
-		input.Mode,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 2, []domainkit.Set{
+		{Field: "name", Column: "name", Value: input.Name},
+		{Field: "get_name", Column: "get_name", Value: input.GetName},
+		{Field: "query", Column: "query", Value: input.Query},
+		{Field: "time", Column: "time", Value: input.Time},
+		{Field: "mode", Column: "mode", Value: input.Mode, Keep: true},
+	})
+	query := "UPDATE altalune_gadgets SET " + set + " WHERE public_id = $1 RETURNING " + gadgetColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a gadget.

@@ -144,7 +144,7 @@ func (s *Service) update(ctx context.Context, input *UpdateGadgetInput) (*Gadget
 	if input.Mode != nil && !input.Mode.Valid() {
 		return nil, altalune.NewInvalidPayloadError("mode: not a value of GadgetMode")
 	}
-	uniques := s.uniques(&input.Query, input.Time)
+	uniques := s.uniques(domainkit.IfWritten(input.Fields, "query", &input.Query), domainkit.IfWritten(input.Fields, "time", input.Time))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

@@ -161,10 +161,13 @@ type CreateShipmentInput struct {
 }
 
 // UpdateShipmentInput replaces the updatable fields of one shipment.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdateShipmentInput struct {
 	ProjectID    int64
 	PublicID     string
+	Fields       domainkit.Fields
 	TrackingCode string
 	Status       *ShipmentStatus
 	Carrier      *ShipmentCarrier

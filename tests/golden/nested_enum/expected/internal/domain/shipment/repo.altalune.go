@@ -25,12 +25,6 @@ INSERT INTO altalune_shipments (public_id, project_id, tracking_code, status, ca
 VALUES ($1, $2, $3, $4, $5)
 RETURNING ` + shipmentColumns
 
-const updateShipment = `
-UPDATE altalune_shipments
-SET tracking_code = $3, status = COALESCE($4, status), carrier = $5, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + shipmentColumns
-
 const deleteShipment = "DELETE FROM altalune_shipments WHERE project_id = $1 AND public_id = $2"
 
 // shipmentQuery says how Query may search, filter and sort the table.
@@ -111,16 +105,16 @@ func (r *Repo) GetByTrackingCode(ctx context.Context, projectID int64, trackingC
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectShipment+" WHERE project_id = $1 AND LOWER(tracking_code) = LOWER($2)", projectID, trackingCode))
 }
 
-// Update replaces the updatable fields of a shipment.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a shipment; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateShipmentInput) (*ShipmentQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateShipment,
-		input.ProjectID,
-		input.PublicID,
-		input.TrackingCode,
-		input.Status,
-		input.Carrier,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "tracking_code", Column: "tracking_code", Value: input.TrackingCode},
+		{Field: "status", Column: "status", Value: input.Status, Keep: true},
+		{Field: "carrier", Column: "carrier", Value: input.Carrier},
+	})
+	query := "UPDATE altalune_shipments SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + shipmentColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a shipment.

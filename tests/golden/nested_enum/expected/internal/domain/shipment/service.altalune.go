@@ -154,7 +154,7 @@ func (s *Service) update(ctx context.Context, input *UpdateShipmentInput) (*Ship
 	if input.Carrier != nil && !input.Carrier.Valid() {
 		return nil, altalune.NewInvalidPayloadError("carrier: not a value of ShipmentCarrier")
 	}
-	uniques := s.uniques(input.ProjectID, &input.TrackingCode)
+	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "tracking_code", &input.TrackingCode))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

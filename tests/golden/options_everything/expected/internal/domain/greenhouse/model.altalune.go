@@ -65,8 +65,11 @@ type CreateCactusInput struct {
 }
 
 // UpdateCactusInput replaces the updatable fields of one cactus.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 type UpdateCactusInput struct {
 	PublicID string
+	Fields   domainkit.Fields
 	Species  string
 	HeightCm int32
 }

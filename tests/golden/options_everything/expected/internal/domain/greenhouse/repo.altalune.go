@@ -25,12 +25,6 @@ INSERT INTO altalune_cacti (public_id, species, height_cm)
 VALUES ($1, $2, $3)
 RETURNING ` + cactusColumns
 
-const updateCactus = `
-UPDATE altalune_cacti
-SET species = $2, height_cm = $3, updated_at = CURRENT_TIMESTAMP
-WHERE public_id = $1
-RETURNING ` + cactusColumns
-
 const deleteCactus = "DELETE FROM altalune_cacti WHERE public_id = $1"
 
 // cactusQuery says how Query may search, filter and sort the table.
@@ -107,14 +101,15 @@ func (r *Repo) GetBySpecies(ctx context.Context, species string) (*CactusQueryRe
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectCactus+" WHERE LOWER(species) = LOWER($1)", species))
 }
 
-// Update replaces the updatable fields of a cactus.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a cactus; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateCactusInput) (*CactusQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateCactus,
-		input.PublicID,
-		input.Species,
-		input.HeightCm,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 2, []domainkit.Set{
+		{Field: "species", Column: "species", Value: input.Species},
+		{Field: "height_cm", Column: "height_cm", Value: input.HeightCm},
+	})
+	query := "UPDATE altalune_cacti SET " + set + " WHERE public_id = $1 RETURNING " + cactusColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a cactus.

@@ -135,7 +135,7 @@ func (s *Service) create(ctx context.Context, input *CreateCactusInput) (*Cactus
 
 // update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateCactusInput) (*CactusQueryResult, error) {
-	uniques := s.uniques(&input.Species)
+	uniques := s.uniques(domainkit.IfWritten(input.Fields, "species", &input.Species))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

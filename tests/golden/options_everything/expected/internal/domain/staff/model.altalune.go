@@ -9,6 +9,7 @@ import (
 	"time"
 
 	hrv1 "github.com/hrz8/altalune/gen/acme/hr/v1"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -153,10 +154,13 @@ type CreatePersonInput struct {
 }
 
 // UpdatePersonInput replaces the updatable fields of one person.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 // A nil enum keeps the stored value: the request left it UNSPECIFIED.
 type UpdatePersonInput struct {
 	ProjectID  int64
 	PublicID   string
+	Fields     domainkit.Fields
 	Email      string
 	GivenName  string
 	FamilyName string

@@ -25,12 +25,6 @@ INSERT INTO altalune_hr_people (public_id, project_id, email_address, given_name
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 RETURNING ` + personColumns
 
-const updatePerson = `
-UPDATE altalune_hr_people
-SET email_address = $3, given_name = $4, family_name = $5, level = COALESCE($6, level), active = $7, department = $8, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + personColumns
-
 const deletePerson = "DELETE FROM altalune_hr_people WHERE project_id = $1 AND public_id = $2"
 
 // personQuery says how Query may search, filter and sort the table.
@@ -135,19 +129,19 @@ func (r *Repo) GetByBadgeNumber(ctx context.Context, projectID int64, badgeNumbe
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND badge_number = $2", projectID, badgeNumber))
 }
 
-// Update replaces the updatable fields of a person.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a person; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdatePersonInput) (*PersonQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updatePerson,
-		input.ProjectID,
-		input.PublicID,
-		input.Email,
-		input.GivenName,
-		input.FamilyName,
-		input.Level,
-		input.Active,
-		input.Department,
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "email", Column: "email_address", Value: input.Email},
+		{Field: "given_name", Column: "given_name", Value: input.GivenName},
+		{Field: "family_name", Column: "family_name", Value: input.FamilyName},
+		{Field: "level", Column: "level", Value: input.Level, Keep: true},
+		{Field: "active", Column: "active", Value: input.Active},
+		{Field: "department", Column: "department", Value: input.Department},
+	})
+	query := "UPDATE altalune_hr_people SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + personColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a person.

@@ -147,7 +147,7 @@ func (s *Service) update(ctx context.Context, input *UpdatePersonInput) (*Person
 	if input.Level != nil && !input.Level.Valid() {
 		return nil, altalune.NewInvalidPayloadError("level: not a value of PersonLevel")
 	}
-	uniques := s.uniques(input.ProjectID, &input.Email, nil)
+	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "email", &input.Email), nil)
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}

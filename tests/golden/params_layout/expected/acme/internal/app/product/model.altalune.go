@@ -73,9 +73,12 @@ type CreateProductInput struct {
 }
 
 // UpdateProductInput replaces the updatable fields of one product.
+// Fields names the fields it writes (nil: every one); the others keep their
+// stored values.
 type UpdateProductInput struct {
 	ProjectID  int64
 	PublicID   string
+	Fields     domainkit.Fields
 	Sku        string
 	Title      string
 	PriceCents *int64

@@ -25,12 +25,6 @@ INSERT INTO altalune_products (public_id, project_id, sku, title, price_cents, t
 VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING ` + productColumns
 
-const updateProduct = `
-UPDATE altalune_products
-SET sku = $3, title = $4, price_cents = $5, thumbnail = $6, updated_at = CURRENT_TIMESTAMP
-WHERE project_id = $1 AND public_id = $2
-RETURNING ` + productColumns
-
 const deleteProduct = "DELETE FROM altalune_products WHERE project_id = $1 AND public_id = $2"
 
 // productQuery says how Query may search, filter and sort the table.
@@ -109,17 +103,17 @@ func (r *Repo) GetBySku(ctx context.Context, projectID int64, sku string) (*Prod
 	return r.one(ctx, r.db.QueryRowContext(ctx, selectProduct+" WHERE project_id = $1 AND LOWER(sku) = LOWER($2)", projectID, sku))
 }
 
-// Update replaces the updatable fields of a product.
+// Update writes the fields input.Fields names (every updatable one when nil)
+// of a product; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateProductInput) (*ProductQueryResult, error) {
-	row := r.db.QueryRowContext(ctx, updateProduct,
-		input.ProjectID,
-		input.PublicID,
-		input.Sku,
-		input.Title,
-		input.PriceCents,
-		domainkit.NonNilBytes(input.Thumbnail),
-	)
-	return r.one(ctx, row)
+	set, args := domainkit.UpdateSet(input.Fields, 3, []domainkit.Set{
+		{Field: "sku", Column: "sku", Value: input.Sku},
+		{Field: "title", Column: "title", Value: input.Title},
+		{Field: "price_cents", Column: "price_cents", Value: input.PriceCents},
+		{Field: "thumbnail", Column: "thumbnail", Value: domainkit.NonNilBytes(input.Thumbnail)},
+	})
+	query := "UPDATE altalune_products SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + productColumns
+	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a product.

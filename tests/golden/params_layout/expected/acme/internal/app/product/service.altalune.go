@@ -143,7 +143,7 @@ func (s *Service) create(ctx context.Context, input *CreateProductInput) (*Produ
 
 // update applies the enum and unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateProductInput) (*ProductQueryResult, error) {
-	uniques := s.uniques(input.ProjectID, &input.Sku)
+	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "sku", &input.Sku))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
 		return nil, err
 	}
