@@ -312,10 +312,17 @@ class ServiceBinder:
             if qf is None or not qf.type_name.endswith(".QueryRequest"):
                 missing(at(req, "query"), f"{req.name} has no `QueryRequest query` field",
                         f"add `QueryRequest query = <n>;` (from altalune/v1/common.proto) to {req.name}")
-            df = res.field("data")
-            if df is None or df.type_name != entity.full_name or not df.repeated:
-                missing(at(res, "data"), f"{res.name} has no `repeated {entity.name} data` field",
-                        f"add `repeated {entity.name} data = 1;` to {res.name}")
+            # The list: the response's one `repeated <Entity>` field, whatever
+            # its name (data by convention; clients, items, ...).
+            lists = [f for f in res.fields if f.type_name == entity.full_name and f.repeated]
+            if len(lists) != 1:
+                missing(at(res, lists[1].name if lists else "data"),
+                        f"{res.name} has {'no' if not lists else 'more than one'} `repeated {entity.name}` field "
+                        "to carry the page",
+                        f"add `repeated {entity.name} data = <n>;` to {res.name}" if not lists
+                        else "keep exactly one")
+            else:
+                entity_field = res_go[lists[0].name]
             mf = res.field("meta")
             has_meta = mf is not None and mf.type_name.endswith(".QueryMetaResponse")
         if not ok:

@@ -52,7 +52,7 @@ func (s *Service) QueryCategories(ctx context.Context, req *catalogv1.QueryCateg
 		return nil, s.fail(ctx, "query categories", err, "")
 	}
 	return &catalogv1.QueryCategoriesResponse{
-		Data: CategoriesToProto(result.Data),
+		Categories: CategoriesToProto(result.Data),
 		Meta: &altalunev1.QueryMetaResponse{
 			RowCount:  result.TotalRows,
 			PageCount: result.TotalPages,
