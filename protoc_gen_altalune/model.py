@@ -484,6 +484,8 @@ class Entity:
     adopt: bool = False  # the table exists already: no create migration
     deployed: tuple[tuple[str, str], ...] = ()  # (version, sha256 or a prefix of it)
     server_columns: tuple[ServerColumn, ...] = ()  # columns that are not fields of the message
+    codes: tuple[str, str] = ("", "")  # its not-found and already-exists codes: 60201, 60202
+    error_name: str = ""  # the root package's codes and constructors are named after it: ApiKey
 
     # Names --------------------------------------------------------------------
 
@@ -508,16 +510,20 @@ class Entity:
         return f"Err{self.go_type}AlreadyExists"
 
     @property
+    def root_name(self) -> str:
+        return self.error_name or self.go_type
+
+    @property
     def code_not_found(self) -> str:
-        return f"Code{self.go_type}NotFound"
+        return f"Code{self.root_name}NotFound"
 
     @property
     def code_already_exists(self) -> str:
-        return f"Code{self.go_type}AlreadyExists"
+        return f"Code{self.root_name}AlreadyExists"
 
     @property
     def not_found_ctor(self) -> str:
-        return f"New{self.go_type}NotFoundError"
+        return f"New{self.root_name}NotFoundError"
 
     @property
     def public_id_index(self) -> str:
@@ -599,8 +605,13 @@ class Entity:
     def id_param(self) -> str:
         return naming.go_private_name(f"{self.snake}_id")
 
-    def code(self, n: int) -> str:
-        return f"{self.error_code:03d}{n:02d}"
+    @property
+    def not_found_code(self) -> str:
+        return self.codes[0] or f"{self.error_code:03d}01"
+
+    @property
+    def already_exists_code(self) -> str:
+        return self.codes[1] or f"{self.error_code:03d}02"
 
     @property
     def columns(self) -> list[str]:

@@ -41,6 +41,16 @@ class EntityOptions:
     adopt: bool = False
     deployed: tuple[str, ...] = ()  # "<version>:<sha256>"
     columns: tuple[ColumnOptions, ...] = ()  # server-side columns
+    codes: ErrorCodes | None = None
+    error_name: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorCodes:
+    """An entity's own error codes (options.proto's ErrorCodes)."""
+
+    not_found: str = ""
+    already_exists: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,6 +253,10 @@ def _to_dataclass(msg: Any, cls: type[T]) -> T:
             nested = _NESTED[f.name]
             values[f.name] = tuple(_to_dataclass(m, nested) for m in getattr(msg, f.name))
             continue
+        if proto_field.message_type is not None:
+            if msg.HasField(f.name):
+                values[f.name] = _to_dataclass(getattr(msg, f.name), _NESTED[f.name])
+            continue
         if proto_field.is_repeated:
             values[f.name] = tuple(getattr(msg, f.name))
             continue
@@ -255,4 +269,4 @@ def _to_dataclass(msg: Any, cls: type[T]) -> T:
 
 
 # The dataclass of each repeated message field of an options message.
-_NESTED: dict[str, type[Any]] = {"columns": ColumnOptions}
+_NESTED: dict[str, type[Any]] = {"columns": ColumnOptions, "codes": ErrorCodes}

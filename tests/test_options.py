@@ -40,7 +40,7 @@ def _python_types(annotation: object) -> set[type]:
 
 
 # Messages the options messages nest, and their dataclasses.
-NESTED = {"Column": options_mod.ColumnOptions}
+NESTED = {"Column": options_mod.ColumnOptions, "ErrorCodes": options_mod.ErrorCodes}
 
 
 @pytest.mark.parametrize("extension", sorted(MESSAGES) + sorted(NESTED))
@@ -62,6 +62,9 @@ def test_every_option_field_exists_with_its_type(shipped, extension):
             assert str in kinds, f"{f.name}: a string or enum (read by name) in options.proto"
         elif proto.type == FDP.TYPE_INT32:
             assert int in kinds, f"{f.name}: an int32 in options.proto"
+        elif proto.type == FDP.TYPE_MESSAGE:
+            nested = NESTED[proto.type_name.rsplit(".", 1)[1]]
+            assert nested in kinds and type(None) in kinds, f"{f.name}: an optional {nested.__name__}"
         else:
             pytest.fail(f"{f.name}: no rule for type {proto.type}")
 

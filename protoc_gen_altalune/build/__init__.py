@@ -84,6 +84,8 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
         table=spec.table,
         partitioned=spec.partitioned,
         error_code=spec.error_code,
+        codes=spec.codes,
+        error_name=spec.error_name,
         default_sort=spec.default_sort,
         migration_version=spec.migration_version,
         fields=tuple(fields),
@@ -128,7 +130,7 @@ def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> l
         in_update = stored and not f.immutable and (updates is None or any(w.name == f.name for w in updates))
         limits = [w.max_len for w in creates or () if w.name == f.name] if in_create else []
         limits += [w.max_len for w in updates or () if w.name == f.name] if in_update else []
-        fields.append(make_field(f, proto_go=spec.proto_go[f.name], table=spec.table, entity_go=spec.go_type,
+        fields.append(make_field(f, proto_go=spec.proto_go[f.name], table=spec.table, entity_go=spec.error_name,
                                  kit=packages.kit, in_create=in_create, in_update=in_update, writer_limits=limits))
     return fields
 

@@ -84,8 +84,17 @@ def check_across(ctx: Context, entities: list[Entity]) -> None:
                 seen[key] = e
 
     once(lambda e: e.table, "table", "set a distinct (altalune.codegen.v1.entity).table on one of them")
-    once(lambda e: e.error_code, "error_code block",
+    once(lambda e: e.error_code if e.error_code and not any(e.codes) else id(e), "error_code block",
          f"give each entity its own error_code block, e.g. error_code: {ctx.free_block()} (free)")
+    owner: dict[str, Entity] = {}
+    for e in entities:
+        if not e.error_code and not any(e.codes):
+            continue  # no codes at all: reported with its options
+        for code in dict.fromkeys((e.not_found_code, e.already_exists_code)):
+            other = owner.setdefault(code, e)
+            if other is not e:
+                ctx.problems.add(e.option_location, f"entities {other.name} and {e.name} both answer error code "
+                                                    f"{code}", "give each entity codes of its own")
     once(lambda e: e.package, "domain package", "set a distinct (altalune.codegen.v1.entity).domain")
     once(lambda e: e.go_type, "Go name", "rename one of the messages")
     once(lambda e: e.migration_version, "migration_version", "give each entity its own migration_version")

@@ -28,6 +28,8 @@ class EntitySpec:
     table: str
     partitioned: bool
     error_code: int
+    codes: tuple[str, str]  # its own not-found and already-exists codes, ("", "") for its block's
+    error_name: str  # the root package's codes and constructors are named after it
     migration_version: str
     fields: tuple[FieldSpec, ...]  # the stored fields
     history: tuple[FieldSpec, ...]  # and those whose column is dropped, in message order
@@ -122,7 +124,10 @@ class EntityReader:
                          "not a reserved word")
         partitioned = True if opts.partitioned is None else opts.partitioned
         error_code = opts.error_code
-        if not error_code:
+        codes = self._codes(name, opts, opt_loc)
+        if opts.codes is not None:
+            pass  # its own codes (checked above): the block is not needed
+        elif not error_code:
             free = ctx.free_block()
             problems.add(opt_loc, f"entity {name} has no error-code block",
                          "add error_code: <block> to its (altalune.codegen.v1.entity) option, e.g. "
@@ -138,6 +143,10 @@ class EntityReader:
                 f"choose a free block such as error_code: {ctx.free_block()} (601-698 by convention, or "
                 f"{conventions.MIN_BLOCK}-{conventions.MAX_BLOCK} beyond them; not 600, 603 or 699)",
             )
+        error_name = opts.error_name or naming.go_name(name)
+        if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", error_name):
+            problems.add(opt_loc, f"entity {name}: error_name {error_name!r} is not an exported Go name",
+                         f'use letters and digits starting with a capital, e.g. error_name: "{naming.go_name(name)}"')
         version = opts.migration_version
         if opts.adopt and not version:
             pass  # an adopted table has no create migration
@@ -188,7 +197,8 @@ class EntityReader:
         columns = self._server_columns(name, opts, fields, hooks, table, opt_loc)
         spec = EntitySpec(
             desc=msg, file=file, options=opts, plural=plural, package=package, table=table,
-            partitioned=partitioned, error_code=error_code, migration_version=version, fields=tuple(fields),
+            partitioned=partitioned, error_code=error_code, codes=codes or ("", ""), error_name=error_name,
+            migration_version=version, fields=tuple(fields),
             history=tuple(history),
             has_created_at=has_created, has_updated_at=has_updated, default_sort=default_sort,
             hooks=hooks,
@@ -283,9 +293,31 @@ class EntityReader:
             columns.append(ServerColumn(
                 name=c.name, go_name=go_name, sql_type=c.sql_type or ("VARCHAR(64)" if secret else "TEXT"),
                 not_null=c.not_null, unique=c.unique, secret=secret, prefix=c.prefix,
-                response_field=c.response_field, table=table, entity_go=naming.go_name(name), location=loc,
+                response_field=c.response_field, table=table, entity_go=opts.error_name or naming.go_name(name),
+                location=loc,
             ))
         return tuple(columns)
+
+    def _codes(self, name: str, opts: EntityOptions, loc: PendingLocation) -> tuple[str, str] | None:
+        """The entity's own error codes, when its options give them."""
+        if opts.codes is None:
+            return None
+        given = (opts.codes.not_found, opts.codes.already_exists)
+        ok = True
+        for what, code in zip(("not_found", "already_exists"), given, strict=True):
+            if not re.fullmatch(r"\d{5}", code) or int(code[:3]) in conventions.RESERVED_BLOCKS \
+                    or int(code[:3]) < conventions.MIN_BLOCK:
+                owner = conventions.RESERVED_BLOCKS.get(int(code[:3])) if re.fullmatch(r"\d{5}", code) else None
+                problems = self.ctx.problems
+                problems.add(loc, f"entity {name}: codes.{what} {code!r} is " + (
+                    f"a code of {owner}" if owner else "not a code of 5 digits from 10000 on"),
+                    'write 5 digits outside 600xx, 603xx and 699xx, e.g. codes: {not_found: "60600" '
+                    'already_exists: "60601"}')
+                ok = False
+        if ok and given[0] == given[1]:
+            self.ctx.problems.add(loc, f"entity {name}: codes.not_found and codes.already_exists are both "
+                                       f"{given[0]}", "give them distinct codes")
+        return given if ok else None
 
     def _check_fields(self, name: str, fields: list[FieldSpec]) -> None:
         """Columns and filter keys that two fields would share."""

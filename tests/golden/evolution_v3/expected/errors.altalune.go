@@ -12,8 +12,8 @@ import (
 )
 
 // Error codes of the generated domains. Each entity owns a block of 100:
-// <block>01 not found, <block>02 already exists; the rest of the block is
-// free for hand-written errors.
+// <block>01 not found, <block>02 already exists (unless its codes option
+// says otherwise); the rest of the block is free for hand-written errors.
 const (
 	CodeGadgetNotFound      = "64001"
 	CodeGadgetAlreadyExists = "64002"

@@ -253,7 +253,18 @@ type EntityOptions struct {
 	// Columns of the table that are not fields of the message: the server sets
 	// them on create (a generator, or the BeforeCreate hook), and they are
 	// never returned in the entity.
-	Columns       []*Column `protobuf:"bytes,11,rep,name=columns,proto3" json:"columns,omitempty"`
+	Columns []*Column `protobuf:"bytes,11,rep,name=columns,proto3" json:"columns,omitempty"`
+	// The entity's two error codes, for a repository whose clients already
+	// see other ones than <block>01 and <block>02 (e.g. {not_found: "60600"
+	// already_exists: "60601"}, or codes inside another entity's block).
+	// Each is 5 digits, used by no other entity, not in 600xx, 603xx or 699xx.
+	// With both set, error_code is not needed.
+	Codes *ErrorCodes `protobuf:"bytes,12,opt,name=codes,proto3" json:"codes,omitempty"`
+	// The Go name the root package's codes and constructors are made from,
+	// for a repository that spells them its own way: "ApiKey" gives
+	// CodeApiKeyNotFound and NewApiKeyNotFoundError. Default: the entity's Go
+	// name (CodeAPIKeyNotFound).
+	ErrorName     string `protobuf:"bytes,13,opt,name=error_name,json=errorName,proto3" json:"error_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -365,6 +376,73 @@ func (x *EntityOptions) GetColumns() []*Column {
 	return nil
 }
 
+func (x *EntityOptions) GetCodes() *ErrorCodes {
+	if x != nil {
+		return x.Codes
+	}
+	return nil
+}
+
+func (x *EntityOptions) GetErrorName() string {
+	if x != nil {
+		return x.ErrorName
+	}
+	return ""
+}
+
+// ErrorCodes are an entity's error codes, when not those of its block.
+type ErrorCodes struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NotFound      string                 `protobuf:"bytes,1,opt,name=not_found,json=notFound,proto3" json:"not_found,omitempty"`
+	AlreadyExists string                 `protobuf:"bytes,2,opt,name=already_exists,json=alreadyExists,proto3" json:"already_exists,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ErrorCodes) Reset() {
+	*x = ErrorCodes{}
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ErrorCodes) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ErrorCodes) ProtoMessage() {}
+
+func (x *ErrorCodes) ProtoReflect() protoreflect.Message {
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ErrorCodes.ProtoReflect.Descriptor instead.
+func (*ErrorCodes) Descriptor() ([]byte, []int) {
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ErrorCodes) GetNotFound() string {
+	if x != nil {
+		return x.NotFound
+	}
+	return ""
+}
+
+func (x *ErrorCodes) GetAlreadyExists() string {
+	if x != nil {
+		return x.AlreadyExists
+	}
+	return ""
+}
+
 // Column is a server-side column of an entity's table: set on create, never
 // updated, never part of the entity message. Its Go value is a string.
 type Column struct {
@@ -393,7 +471,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -405,7 +483,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -418,7 +496,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Column) GetName() string {
@@ -528,7 +606,7 @@ type FieldOptions struct {
 
 func (x *FieldOptions) Reset() {
 	*x = FieldOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -540,7 +618,7 @@ func (x *FieldOptions) String() string {
 func (*FieldOptions) ProtoMessage() {}
 
 func (x *FieldOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -553,7 +631,7 @@ func (x *FieldOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldOptions.ProtoReflect.Descriptor instead.
 func (*FieldOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{2}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *FieldOptions) GetUnique() bool {
@@ -690,7 +768,7 @@ type EnumValueOptions struct {
 
 func (x *EnumValueOptions) Reset() {
 	*x = EnumValueOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +780,7 @@ func (x *EnumValueOptions) String() string {
 func (*EnumValueOptions) ProtoMessage() {}
 
 func (x *EnumValueOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +793,7 @@ func (x *EnumValueOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnumValueOptions.ProtoReflect.Descriptor instead.
 func (*EnumValueOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{3}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *EnumValueOptions) GetDbValue() string {
@@ -756,7 +834,7 @@ type ServiceOptions struct {
 
 func (x *ServiceOptions) Reset() {
 	*x = ServiceOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -768,7 +846,7 @@ func (x *ServiceOptions) String() string {
 func (*ServiceOptions) ProtoMessage() {}
 
 func (x *ServiceOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -781,7 +859,7 @@ func (x *ServiceOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceOptions.ProtoReflect.Descriptor instead.
 func (*ServiceOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{4}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ServiceOptions) GetEntity() string {
@@ -832,7 +910,7 @@ type MethodOptions struct {
 
 func (x *MethodOptions) Reset() {
 	*x = MethodOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -844,7 +922,7 @@ func (x *MethodOptions) String() string {
 func (*MethodOptions) ProtoMessage() {}
 
 func (x *MethodOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -857,7 +935,7 @@ func (x *MethodOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MethodOptions.ProtoReflect.Descriptor instead.
 func (*MethodOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{5}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *MethodOptions) GetOperation() Operation {
@@ -958,7 +1036,7 @@ var File_altalune_codegen_v1_options_proto protoreflect.FileDescriptor
 
 const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
-	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\x95\x03\n" +
+	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xeb\x03\n" +
 	"\rEntityOptions\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12%\n" +
 	"\vpartitioned\x18\x02 \x01(\bH\x00R\vpartitioned\x88\x01\x01\x12\x16\n" +
@@ -972,8 +1050,15 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x05adopt\x18\t \x01(\bR\x05adopt\x12\x1a\n" +
 	"\bdeployed\x18\n" +
 	" \x03(\tR\bdeployed\x125\n" +
-	"\acolumns\x18\v \x03(\v2\x1b.altalune.codegen.v1.ColumnR\acolumnsB\x0e\n" +
-	"\f_partitioned\"\xe7\x01\n" +
+	"\acolumns\x18\v \x03(\v2\x1b.altalune.codegen.v1.ColumnR\acolumns\x125\n" +
+	"\x05codes\x18\f \x01(\v2\x1f.altalune.codegen.v1.ErrorCodesR\x05codes\x12\x1d\n" +
+	"\n" +
+	"error_name\x18\r \x01(\tR\terrorNameB\x0e\n" +
+	"\f_partitioned\"P\n" +
+	"\n" +
+	"ErrorCodes\x12\x1b\n" +
+	"\tnot_found\x18\x01 \x01(\tR\bnotFound\x12%\n" +
+	"\x0ealready_exists\x18\x02 \x01(\tR\ralreadyExists\"\xe7\x01\n" +
 	"\x06Column\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
 	"\bsql_type\x18\x02 \x01(\tR\asqlType\x12\x19\n" +
@@ -1064,43 +1149,45 @@ func file_altalune_codegen_v1_options_proto_rawDescGZIP() []byte {
 }
 
 var file_altalune_codegen_v1_options_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_altalune_codegen_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_altalune_codegen_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_altalune_codegen_v1_options_proto_goTypes = []any{
 	(Generator)(0),                        // 0: altalune.codegen.v1.Generator
 	(Hook)(0),                             // 1: altalune.codegen.v1.Hook
 	(Operation)(0),                        // 2: altalune.codegen.v1.Operation
 	(*EntityOptions)(nil),                 // 3: altalune.codegen.v1.EntityOptions
-	(*Column)(nil),                        // 4: altalune.codegen.v1.Column
-	(*FieldOptions)(nil),                  // 5: altalune.codegen.v1.FieldOptions
-	(*EnumValueOptions)(nil),              // 6: altalune.codegen.v1.EnumValueOptions
-	(*ServiceOptions)(nil),                // 7: altalune.codegen.v1.ServiceOptions
-	(*MethodOptions)(nil),                 // 8: altalune.codegen.v1.MethodOptions
-	(*descriptorpb.MessageOptions)(nil),   // 9: google.protobuf.MessageOptions
-	(*descriptorpb.FieldOptions)(nil),     // 10: google.protobuf.FieldOptions
-	(*descriptorpb.EnumValueOptions)(nil), // 11: google.protobuf.EnumValueOptions
-	(*descriptorpb.ServiceOptions)(nil),   // 12: google.protobuf.ServiceOptions
-	(*descriptorpb.MethodOptions)(nil),    // 13: google.protobuf.MethodOptions
+	(*ErrorCodes)(nil),                    // 4: altalune.codegen.v1.ErrorCodes
+	(*Column)(nil),                        // 5: altalune.codegen.v1.Column
+	(*FieldOptions)(nil),                  // 6: altalune.codegen.v1.FieldOptions
+	(*EnumValueOptions)(nil),              // 7: altalune.codegen.v1.EnumValueOptions
+	(*ServiceOptions)(nil),                // 8: altalune.codegen.v1.ServiceOptions
+	(*MethodOptions)(nil),                 // 9: altalune.codegen.v1.MethodOptions
+	(*descriptorpb.MessageOptions)(nil),   // 10: google.protobuf.MessageOptions
+	(*descriptorpb.FieldOptions)(nil),     // 11: google.protobuf.FieldOptions
+	(*descriptorpb.EnumValueOptions)(nil), // 12: google.protobuf.EnumValueOptions
+	(*descriptorpb.ServiceOptions)(nil),   // 13: google.protobuf.ServiceOptions
+	(*descriptorpb.MethodOptions)(nil),    // 14: google.protobuf.MethodOptions
 }
 var file_altalune_codegen_v1_options_proto_depIdxs = []int32{
 	1,  // 0: altalune.codegen.v1.EntityOptions.hooks:type_name -> altalune.codegen.v1.Hook
-	4,  // 1: altalune.codegen.v1.EntityOptions.columns:type_name -> altalune.codegen.v1.Column
-	0,  // 2: altalune.codegen.v1.Column.generator:type_name -> altalune.codegen.v1.Generator
-	2,  // 3: altalune.codegen.v1.MethodOptions.operation:type_name -> altalune.codegen.v1.Operation
-	9,  // 4: altalune.codegen.v1.entity:extendee -> google.protobuf.MessageOptions
-	10, // 5: altalune.codegen.v1.field:extendee -> google.protobuf.FieldOptions
-	11, // 6: altalune.codegen.v1.enum_value:extendee -> google.protobuf.EnumValueOptions
-	12, // 7: altalune.codegen.v1.service:extendee -> google.protobuf.ServiceOptions
-	13, // 8: altalune.codegen.v1.method:extendee -> google.protobuf.MethodOptions
-	3,  // 9: altalune.codegen.v1.entity:type_name -> altalune.codegen.v1.EntityOptions
-	5,  // 10: altalune.codegen.v1.field:type_name -> altalune.codegen.v1.FieldOptions
-	6,  // 11: altalune.codegen.v1.enum_value:type_name -> altalune.codegen.v1.EnumValueOptions
-	7,  // 12: altalune.codegen.v1.service:type_name -> altalune.codegen.v1.ServiceOptions
-	8,  // 13: altalune.codegen.v1.method:type_name -> altalune.codegen.v1.MethodOptions
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	9,  // [9:14] is the sub-list for extension type_name
-	4,  // [4:9] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	5,  // 1: altalune.codegen.v1.EntityOptions.columns:type_name -> altalune.codegen.v1.Column
+	4,  // 2: altalune.codegen.v1.EntityOptions.codes:type_name -> altalune.codegen.v1.ErrorCodes
+	0,  // 3: altalune.codegen.v1.Column.generator:type_name -> altalune.codegen.v1.Generator
+	2,  // 4: altalune.codegen.v1.MethodOptions.operation:type_name -> altalune.codegen.v1.Operation
+	10, // 5: altalune.codegen.v1.entity:extendee -> google.protobuf.MessageOptions
+	11, // 6: altalune.codegen.v1.field:extendee -> google.protobuf.FieldOptions
+	12, // 7: altalune.codegen.v1.enum_value:extendee -> google.protobuf.EnumValueOptions
+	13, // 8: altalune.codegen.v1.service:extendee -> google.protobuf.ServiceOptions
+	14, // 9: altalune.codegen.v1.method:extendee -> google.protobuf.MethodOptions
+	3,  // 10: altalune.codegen.v1.entity:type_name -> altalune.codegen.v1.EntityOptions
+	6,  // 11: altalune.codegen.v1.field:type_name -> altalune.codegen.v1.FieldOptions
+	7,  // 12: altalune.codegen.v1.enum_value:type_name -> altalune.codegen.v1.EnumValueOptions
+	8,  // 13: altalune.codegen.v1.service:type_name -> altalune.codegen.v1.ServiceOptions
+	9,  // 14: altalune.codegen.v1.method:type_name -> altalune.codegen.v1.MethodOptions
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	10, // [10:15] is the sub-list for extension type_name
+	5,  // [5:10] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_altalune_codegen_v1_options_proto_init() }
@@ -1109,14 +1196,14 @@ func file_altalune_codegen_v1_options_proto_init() {
 		return
 	}
 	file_altalune_codegen_v1_options_proto_msgTypes[0].OneofWrappers = []any{}
-	file_altalune_codegen_v1_options_proto_msgTypes[2].OneofWrappers = []any{}
+	file_altalune_codegen_v1_options_proto_msgTypes[3].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_altalune_codegen_v1_options_proto_rawDesc), len(file_altalune_codegen_v1_options_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 5,
 			NumServices:   0,
 		},
