@@ -37,6 +37,9 @@ class Params:
     project_pkg: str = "internal/domain/project"
     root_pkg_name: str | None = None  # package name of errors_dir; default: last element of go_module
     templates: str | None = None
+    # Names the target's root package declares by hand, "+"-separated, each
+    # optionally with the file that declares it: NewRoleNotFoundError@errors.go.
+    root_names: str | None = None
     # Import paths of proto files, overriding go_package (M<file>=<path>[;name]).
     mappings: dict[str, str] = field(default_factory=dict)
 
@@ -62,6 +65,12 @@ class Params:
                 )
             return full[len(prefix):]
         return full
+
+    @property
+    def known_root_names(self) -> dict[str, str]:
+        """root_names as name -> the file declaring it ("" when not given)."""
+        entries = (e.partition("@") for e in (self.root_names or "").split("+") if e)
+        return {name: where for name, _, where in entries}
 
     @property
     def root_package(self) -> str:
@@ -107,5 +116,12 @@ def parse(parameter: str) -> Params:
         if key == "root_pkg_name" and (not re.fullmatch(r"[a-z_][a-z0-9_]*", value) or value in GO_KEYWORDS):
             raise BadParameter(f"plugin parameter {item}: {value!r} is not a Go package name; "
                                "use lower-case letters, digits and underscores, not a keyword")
+        if key == "root_names":
+            for entry in value.split("+"):
+                name, _, where = entry.partition("@")
+                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or (where and not where.endswith(".go")):
+                    raise BadParameter(f"plugin parameter {item}: {entry!r} is not a Go name with an optional "
+                                       "@file.go; write e.g. "
+                                       "root_names=NewRoleNotFoundError@errors.go+CodeRoleNotFound")
         setattr(params, key, value)
     return params

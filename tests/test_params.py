@@ -96,3 +96,12 @@ def test_directories_may_be_nested_and_dotted():
     p = parse("errors_dir=./pkg/errs,kit_dir=internal/platform/kit")
     assert p.import_path(p.errors_dir) == "github.com/hrz8/altalune/pkg/errs"
     assert p.root_package == "errs"
+
+
+def test_root_names_with_and_without_their_file():
+    p = parse("root_names=NewRoleNotFoundError@errors.go+CodeRoleNotFound")
+    assert p.known_root_names == {"NewRoleNotFoundError": "errors.go", "CodeRoleNotFound": ""}
+    assert parse("").known_root_names == {}
+    for bad in ("root_names=New-Role", "root_names=NewRole@errors.txt", "root_names=A+"):
+        with pytest.raises(BadParameter, match="root_names"):
+            parse(bad)

@@ -126,6 +126,8 @@ def check_declarations(ctx: Context, entities: list[Entity], packages: Packages)
     root = Declarations(ctx, packages.root.path)
     for name in sorted(TARGET_ROOT_NAMES):
         root.fixed(name, f"the target's own {name}")
+    for name, file in sorted(ctx.params.known_root_names.items()):
+        root.fixed(name, f"the target's own {name} ({file or 'root package'}, from the root_names parameter)")
     root.fixed("newGeneratedError", "the generated errors' helper")
     rename = "rename the message"
     for e in entities:
@@ -165,9 +167,11 @@ def check_declarations(ctx: Context, entities: list[Entity], packages: Packages)
                 if rpc.mask:
                     pkg.add(rpc.mask.var, f"rpc {e.service.name}.{rpc.name}", "the paths of its FieldMask", where,
                             "rename the rpc")
-        root.add(e.code_not_found, entity, "its not-found code", e.option_location, rename)
-        root.add(e.code_already_exists, entity, "its already-exists code", e.option_location, rename)
-        root.add(e.not_found_ctor, entity, "its not-found error", e.option_location, rename)
+        root_rename = (f'give its root names another stem with error_name (e.g. error_name: "{e.go_type}Entity"), '
+                       "or rename the hand-written one")
+        root.add(e.code_not_found, entity, "its not-found code", e.option_location, root_rename)
+        root.add(e.code_already_exists, entity, "its already-exists code", e.option_location, root_rename)
+        root.add(e.not_found_ctor, entity, "its not-found error", e.option_location, root_rename)
         for f in e.unique:
             root.add(f.exists_ctor, f"field {e.name}.{f.name}", "its already-exists error",
                      f.location or e.option_location, "rename the field")
