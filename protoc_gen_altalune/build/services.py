@@ -325,6 +325,19 @@ class ServiceBinder:
                 entity_field = res_go[lists[0].name]
             mf = res.field("meta")
             has_meta = mf is not None and mf.type_name.endswith(".QueryMetaResponse")
+        # Every response field is answered: one the generated code does not
+        # fill would reach clients always empty.
+        filled = {f.name for f in res.fields
+                  if f.type_name == entity.full_name
+                  or (f.name == "message" and op is not Operation.QUERY and _is_string(f))
+                  or (f.name == "meta" and op is Operation.QUERY and f.type_name.endswith(".QueryMetaResponse"))}
+        if op is Operation.CREATE:
+            filled |= {c.response_field for c in entity.columns if c.secret}
+        for f in res.fields:
+            if f.name not in filled:
+                missing(at(res, f.name), f"{res.name}.{f.name} is not filled by the generated {op.value} "
+                                         "(clients would always read it empty)",
+                        f"remove it from {res.name}, or answer it from a custom RPC")
         if not ok:
             return None
         return RpcPlan(method=method, operation=op, request=req, response=res, access=access,
