@@ -156,6 +156,7 @@ class Field:
     location: Locatable | None = None
     # Evolution: the migration version of each change, "" from the start.
     sql_fixed: bool = False  # the type is the user's or the field's own limit, not derived from the enum
+    null_as_empty: bool = False  # a plain string over a nullable column: NULL reads as ""
     added_in: str = ""
     unique_in: str = ""
     indexed_in: str = ""
@@ -179,7 +180,12 @@ class Field:
             check = tuple(v.db_value for v in self.enum.values if ran(v.added_in))
             if not self.sql_fixed:
                 sql_type = f"VARCHAR({max(20, *(len(v) for v in check))})"
-        return Column(name, sql_type, not self.nullable, self.sql_default, check)
+        return Column(name, sql_type, not (self.nullable or self.null_as_empty), self.sql_default, check)
+
+    @property
+    def select(self) -> str:
+        """The field's entry in the select list."""
+        return f"COALESCE({self.column}, '') AS {self.column}" if self.null_as_empty else self.column
 
     def index_at(self, version: str | None, scope: str) -> Index | None:
         """Its unique or plain index at ``version``, None when it has none then."""
@@ -615,7 +621,7 @@ class Entity:
 
     @property
     def columns(self) -> list[str]:
-        return ["id", "public_id"] + [f.column for f in self.fields] + ["created_at", "updated_at"]
+        return ["id", "public_id"] + [f.select for f in self.fields] + ["created_at", "updated_at"]
 
     @property
     def schema(self) -> Table:

@@ -85,6 +85,7 @@ class FieldOptions:
     dropped_in: str = ""
     renamed_from: str = ""
     renamed_in: str = ""
+    null_as_empty: bool = False
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,12 @@ class FieldReader:
         elif kind is Kind.STRING and rules.max_len:
             sql_type, sql_fixed = f"VARCHAR({rules.max_len})", True
         default = None
-        if not nullable:
+        if opts.null_as_empty and (kind is not Kind.STRING or presence is not Presence.NONE):
+            problems.add(loc, f"field {what}: null_as_empty applies to a plain `string` field",
+                         "remove null_as_empty, or declare the field `string` (not optional, not a wrapper)")
+        elif opts.null_as_empty:
+            pass  # a nullable column without default, read through COALESCE
+        elif not nullable:
             if enum:
                 default = f"'{enum.default.db_value}'"
             elif kind in conventions.ZERO_DEFAULTS:
@@ -283,6 +288,7 @@ def make_field(spec: FieldSpec, *, proto_go: str, table: str, entity_go: str, ki
         filter_key=spec.filter_key,
         location=spec.desc.location,
         sql_fixed=spec.sql_fixed,
+        null_as_empty=spec.options.null_as_empty and spec.kind is Kind.STRING and spec.presence is Presence.NONE,
         added_in=spec.options.added_in,
         unique_in=spec.options.unique_in,
         indexed_in=spec.options.indexed_in,

@@ -598,8 +598,12 @@ type FieldOptions struct {
 	DroppedIn string `protobuf:"bytes,15,opt,name=dropped_in,json=droppedIn,proto3" json:"dropped_in,omitempty"`
 	// The column's name before renamed_in: that version's migration renames
 	// the column and its index and check.
-	RenamedFrom   string `protobuf:"bytes,16,opt,name=renamed_from,json=renamedFrom,proto3" json:"renamed_from,omitempty"`
-	RenamedIn     string `protobuf:"bytes,17,opt,name=renamed_in,json=renamedIn,proto3" json:"renamed_in,omitempty"`
+	RenamedFrom string `protobuf:"bytes,16,opt,name=renamed_from,json=renamedFrom,proto3" json:"renamed_from,omitempty"`
+	RenamedIn   string `protobuf:"bytes,17,opt,name=renamed_in,json=renamedIn,proto3" json:"renamed_in,omitempty"`
+	// A plain string whose column is nullable, as in tables your own
+	// migrations made (`description TEXT`): NULL reads as "", and the
+	// generated code writes "" rather than NULL. The column has no default.
+	NullAsEmpty   bool `protobuf:"varint,18,opt,name=null_as_empty,json=nullAsEmpty,proto3" json:"null_as_empty,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -751,6 +755,13 @@ func (x *FieldOptions) GetRenamedIn() string {
 		return x.RenamedIn
 	}
 	return ""
+}
+
+func (x *FieldOptions) GetNullAsEmpty() bool {
+	if x != nil {
+		return x.NullAsEmpty
+	}
+	return false
 }
 
 // EnumValueOptions map an enum value to the string stored in the database.
@@ -1066,7 +1077,7 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x06unique\x18\x04 \x01(\bR\x06unique\x12<\n" +
 	"\tgenerator\x18\x05 \x01(\x0e2\x1e.altalune.codegen.v1.GeneratorR\tgenerator\x12\x16\n" +
 	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12%\n" +
-	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\xc9\x04\n" +
+	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\xed\x04\n" +
 	"\fFieldOptions\x12\x16\n" +
 	"\x06unique\x18\x01 \x01(\bR\x06unique\x12#\n" +
 	"\n" +
@@ -1093,7 +1104,8 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"dropped_in\x18\x0f \x01(\tR\tdroppedIn\x12!\n" +
 	"\frenamed_from\x18\x10 \x01(\tR\vrenamedFrom\x12\x1d\n" +
 	"\n" +
-	"renamed_in\x18\x11 \x01(\tR\trenamedInB\r\n" +
+	"renamed_in\x18\x11 \x01(\tR\trenamedIn\x12\"\n" +
+	"\rnull_as_empty\x18\x12 \x01(\bR\vnullAsEmptyB\r\n" +
 	"\v_searchableB\r\n" +
 	"\v_filterableB\v\n" +
 	"\t_sortableB\n" +

@@ -15,53 +15,59 @@ import (
 
 // RoleQueryResult is one row of altalune_roles as the repository reads it.
 type RoleQueryResult struct {
-	ID        int64
-	PublicID  string
-	Name      string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID          int64
+	PublicID    string
+	Name        string
+	Description string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // ToRole is the domain entity of the row, identified by its public ID.
 func (r *RoleQueryResult) ToRole() *Role {
 	return &Role{
-		ID:        r.PublicID,
-		Name:      r.Name,
-		CreatedAt: r.CreatedAt,
-		UpdatedAt: r.UpdatedAt,
+		ID:          r.PublicID,
+		Name:        r.Name,
+		Description: r.Description,
+		CreatedAt:   r.CreatedAt,
+		UpdatedAt:   r.UpdatedAt,
 	}
 }
 
 // Role is the domain entity; ID is its public ID.
 type Role struct {
-	ID        string
-	Name      string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID          string
+	Name        string
+	Description string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // ToProto is the API form of the entity.
 func (e *Role) ToProto() *altalunev1.Role {
 	return &altalunev1.Role{
-		Id:        e.ID,
-		Name:      e.Name,
-		CreatedAt: timestamppb.New(e.CreatedAt),
-		UpdatedAt: timestamppb.New(e.UpdatedAt),
+		Id:          e.ID,
+		Name:        e.Name,
+		Description: e.Description,
+		CreatedAt:   timestamppb.New(e.CreatedAt),
+		UpdatedAt:   timestamppb.New(e.UpdatedAt),
 	}
 }
 
 // CreateRoleInput is a new role for the repository.
 type CreateRoleInput struct {
-	Name string
+	Name        string
+	Description string
 }
 
 // UpdateRoleInput replaces the updatable fields of one role.
 // Fields names the fields it writes (nil: every one); the others keep their
 // stored values.
 type UpdateRoleInput struct {
-	PublicID string
-	Fields   domainkit.Fields
-	Name     string
+	PublicID    string
+	Fields      domainkit.Fields
+	Name        string
+	Description string
 }
 
 // DeleteRoleInput names the role to delete.

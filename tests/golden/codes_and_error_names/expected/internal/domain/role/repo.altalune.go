@@ -16,13 +16,13 @@ import (
 )
 
 // roleColumns is the select list scanRole reads, in order.
-const roleColumns = "id, public_id, name, created_at, updated_at"
+const roleColumns = "id, public_id, name, COALESCE(description, '') AS description, created_at, updated_at"
 
 const selectRole = "SELECT " + roleColumns + " FROM altalune_roles"
 
 const insertRole = `
-INSERT INTO altalune_roles (public_id, name)
-VALUES ($1, $2)
+INSERT INTO altalune_roles (public_id, name, description)
+VALUES ($1, $2, $3)
 RETURNING ` + roleColumns
 
 const deleteRole = "DELETE FROM altalune_roles WHERE public_id = $1"
@@ -34,13 +34,14 @@ var roleQuery = &domainkit.QuerySpec{
 	Scope:         "",
 	DefaultSort:   "created_at",
 	DefaultOrder:  query.SortOrderDesc,
-	Search:        []string{"name"},
+	Search:        []string{"name", "description"},
 	Filters:       map[string]domainkit.Filter{},
 	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
-		"name":       "name",
-		"created_at": "created_at",
-		"updated_at": "updated_at",
+		"name":        "name",
+		"description": "description",
+		"created_at":  "created_at",
+		"updated_at":  "updated_at",
 	},
 	SortAliases: map[string]string{
 		"createdAt": "created_at",
@@ -82,6 +83,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateRoleInput) (*RoleQueryRe
 	row := r.db.QueryRowContext(ctx, insertRole,
 		publicID,
 		input.Name,
+		input.Description,
 	)
 	return r.one(ctx, row)
 }
@@ -101,6 +103,7 @@ func (r *Repo) GetByName(ctx context.Context, name string) (*RoleQueryResult, er
 func (r *Repo) Update(ctx context.Context, input *UpdateRoleInput) (*RoleQueryResult, error) {
 	set, args := domainkit.UpdateSet(input.Fields, 2, []domainkit.Set{
 		{Field: "name", Column: "name", Value: input.Name},
+		{Field: "description", Column: "description", Value: input.Description},
 	})
 	query := "UPDATE altalune_roles SET " + set + " WHERE public_id = $1 RETURNING " + roleColumns
 	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
@@ -142,6 +145,7 @@ func scanRole(row domainkit.Row) (*RoleQueryResult, error) {
 		&r.ID,
 		&r.PublicID,
 		&r.Name,
+		&r.Description,
 		&r.CreatedAt,
 		&r.UpdatedAt,
 	)
