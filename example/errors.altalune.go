@@ -2,6 +2,7 @@
 // source: altalune/v1/api_key.proto
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
+// source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
 package altalune
@@ -24,6 +25,8 @@ const (
 	CodeCurrencyAlreadyExists = "60402"
 	CodeEmployeeNotFound      = "60201"
 	CodeEmployeeAlreadyExists = "60202"
+	CodeRoleNotFound          = "60700"
+	CodeRoleAlreadyExists     = "60701"
 	CodeTicketNotFound        = "60501"
 	CodeTicketAlreadyExists   = "60502"
 )
@@ -75,6 +78,20 @@ func NewEmployeeNumberAlreadyExistsError(employeeNumber string) *AppError {
 	return newGeneratedError(CodeEmployeeAlreadyExists, codes.AlreadyExists,
 		fmt.Sprintf("Employee with employee number '%v' already exists", employeeNumber),
 		"employee_number", employeeNumber)
+}
+
+// NewRoleNotFoundError answers for a role ID that does not exist.
+func NewRoleNotFoundError(roleID string) *AppError {
+	return newGeneratedError(CodeRoleNotFound, codes.NotFound,
+		fmt.Sprintf("Role with ID '%s' not found", roleID),
+		"role_id", roleID)
+}
+
+// NewRoleNameAlreadyExistsError answers for a name another role has.
+func NewRoleNameAlreadyExistsError(name string) *AppError {
+	return newGeneratedError(CodeRoleAlreadyExists, codes.AlreadyExists,
+		fmt.Sprintf("Role with name '%v' already exists", name),
+		"name", name)
 }
 
 // NewTicketNotFoundError answers for a ticket ID that does not exist.

@@ -58,6 +58,11 @@ var authzExpectedAccess = []domainkit.Access{
 	{Procedure: "/altalune.v1.ProjectService/CreateProject", Permission: "project:write"},
 	{Procedure: "/altalune.v1.ProjectService/GetProject", Permission: "project:read", Project: true},
 	{Procedure: "/altalune.v1.ProjectService/QueryProjects", Permission: "project:read"},
+	{Procedure: "/altalune.v1.RoleService/CreateRole", Permission: "role:write"},
+	{Procedure: "/altalune.v1.RoleService/DeleteRole", Permission: "role:delete"},
+	{Procedure: "/altalune.v1.RoleService/GetRole", Permission: "role:read"},
+	{Procedure: "/altalune.v1.RoleService/QueryRoles", Permission: "role:read"},
+	{Procedure: "/altalune.v1.RoleService/UpdateRole", Permission: "role:write"},
 	{Procedure: "/altalune.v1.TicketService/CloseTicket", Permission: "ticket:close", Project: true},
 	{Procedure: "/altalune.v1.TicketService/CreateTicket", Permission: "ticket:write", Project: true},
 	{Procedure: "/altalune.v1.TicketService/DeleteTicket", Permission: "ticket:delete", Project: true},
@@ -128,6 +133,7 @@ type authzFixture struct {
 	currency *altalunev1.Currency // for Get and Update
 	apiKey   *altalunev1.ApiKey   // in project, for Get and Update
 	secret   string               // apiKey's secret, for Verify
+	role     *altalunev1.Role     // for Get and Update
 	// tables are the plain and partitioned (parent) tables of the schema
 	// when the fixture was made.
 	tables []string
@@ -144,8 +150,9 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	fx.ticket = createTicket(t, root, newTicketRequest(fx.project.PublicID))
 	fx.currency = createCurrency(t, root, newCurrencyRequest())
 	fx.apiKey, fx.secret = createAPIKey(t, root, newAPIKeyRequest(fx.project.PublicID))
+	fx.role = createRole(t, root, newRoleRequest())
 	fx.tables = authzTables(t)
-	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable} {
+	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable, rolesTable} {
 		if !slices.Contains(fx.tables, table) {
 			t.Fatalf("table %s missing from the schema's tables %q", table, fx.tables)
 		}
@@ -294,6 +301,28 @@ func authzCases() []authzCase {
 		{procedure: "/altalune.v1.ProjectService/QueryProjects", prepare: func(t *testing.T, fx *authzFixture) authzCall {
 			req := &altalunev1.QueryProjectsRequest{}
 			return func(ctx context.Context, api *API) error { _, err := api.Projects.Query(ctx, req); return err }
+		}},
+
+		// RoleService: global, every RPC with its permission.
+		{procedure: "/altalune.v1.RoleService/CreateRole", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := newRoleRequest()
+			return func(ctx context.Context, api *API) error { _, err := api.Roles.Create(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.RoleService/DeleteRole", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.DeleteRoleRequest{RoleId: createRole(t, fx.root, newRoleRequest()).GetId()}
+			return func(ctx context.Context, api *API) error { _, err := api.Roles.Delete(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.RoleService/GetRole", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.GetRoleRequest{RoleId: fx.role.GetId()}
+			return func(ctx context.Context, api *API) error { _, err := api.Roles.Get(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.RoleService/QueryRoles", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.QueryRolesRequest{}
+			return func(ctx context.Context, api *API) error { _, err := api.Roles.Query(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.RoleService/UpdateRole", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.UpdateRoleRequest{RoleId: fx.role.GetId(), Name: uniq("role-"), Description: "changed"}
+			return func(ctx context.Context, api *API) error { _, err := api.Roles.Update(ctx, req); return err }
 		}},
 
 		// TicketService: project-scoped, with the custom CloseTicket.

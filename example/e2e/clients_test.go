@@ -63,6 +63,14 @@ type apiKeyClient struct {
 	Verify rpc[altalunev1.VerifyApiKeyRequest, altalunev1.VerifyApiKeyResponse]
 }
 
+type roleClient struct {
+	Query  rpc[altalunev1.QueryRolesRequest, altalunev1.QueryRolesResponse]
+	Create rpc[altalunev1.CreateRoleRequest, altalunev1.CreateRoleResponse]
+	Get    rpc[altalunev1.GetRoleRequest, altalunev1.GetRoleResponse]
+	Update rpc[altalunev1.UpdateRoleRequest, altalunev1.UpdateRoleResponse]
+	Delete rpc[altalunev1.DeleteRoleRequest, altalunev1.DeleteRoleResponse]
+}
+
 // API is the server seen through one protocol.
 type API struct {
 	Protocol   string // "connect" or "grpc"
@@ -71,6 +79,7 @@ type API struct {
 	Currencies currencyClient
 	Tickets    ticketClient
 	APIKeys    apiKeyClient
+	Roles      roleClient
 }
 
 // viaConnect adapts a generated Connect client method.
@@ -125,6 +134,7 @@ func newConnectAPI(baseURL, token string) *API {
 	c := altalunev1connect.NewCurrencyServiceClient(hc, baseURL, opts...)
 	t := altalunev1connect.NewTicketServiceClient(hc, baseURL, opts...)
 	k := altalunev1connect.NewApiKeyServiceClient(hc, baseURL, opts...)
+	r := altalunev1connect.NewRoleServiceClient(hc, baseURL, opts...)
 	return &API{
 		Protocol: "connect",
 		Projects: projectClient{
@@ -162,6 +172,13 @@ func newConnectAPI(baseURL, token string) *API {
 			Delete: viaConnect(k.DeleteApiKey),
 			Verify: viaConnect(k.VerifyApiKey),
 		},
+		Roles: roleClient{
+			Query:  viaConnect(r.QueryRoles),
+			Create: viaConnect(r.CreateRole),
+			Get:    viaConnect(r.GetRole),
+			Update: viaConnect(r.UpdateRole),
+			Delete: viaConnect(r.DeleteRole),
+		},
 	}
 }
 
@@ -178,6 +195,7 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 	c := altalunev1.NewCurrencyServiceClient(conn)
 	t := altalunev1.NewTicketServiceClient(conn)
 	k := altalunev1.NewApiKeyServiceClient(conn)
+	r := altalunev1.NewRoleServiceClient(conn)
 	api := &API{
 		Protocol: "grpc",
 		Projects: projectClient{
@@ -214,6 +232,13 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 			Update: viaGRPC(k.UpdateApiKey),
 			Delete: viaGRPC(k.DeleteApiKey),
 			Verify: viaGRPC(k.VerifyApiKey),
+		},
+		Roles: roleClient{
+			Query:  viaGRPC(r.QueryRoles),
+			Create: viaGRPC(r.CreateRole),
+			Get:    viaGRPC(r.GetRole),
+			Update: viaGRPC(r.UpdateRole),
+			Delete: viaGRPC(r.DeleteRole),
 		},
 	}
 	return api, func() { _ = conn.Close() }, nil

@@ -21,6 +21,7 @@ const (
 	ticketsTable    = "altalune_example_tickets"
 	currenciesTable = "altalune_currencies"
 	apiKeysTable    = "altalune_api_keys"
+	rolesTable      = "altalune_roles"
 )
 
 // partitionedTables are partitioned by project_id.

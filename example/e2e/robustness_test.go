@@ -109,6 +109,7 @@ var fuzzRequiredServices = []string{
 	"altalune.v1.CurrencyService",
 	"altalune.v1.TicketService",
 	"altalune.v1.ApiKeyService",
+	"altalune.v1.RoleService",
 }
 
 // fuzzAllowedCodes are the error codes a refused request may get.

@@ -89,15 +89,15 @@ var plantedDifferences = []string{
 // through domainkit.CheckSchema and through `altalune schema check`.
 func TestSchemaCheckMatchesMigratedDatabase(t *testing.T) {
 	tables := container.Schemas()
-	if len(tables) != 4 {
-		t.Fatalf("container.Schemas() has %d tables, want the 4 generated domains'", len(tables))
+	if len(tables) != 5 {
+		t.Fatalf("container.Schemas() has %d tables, want the 5 generated domains'", len(tables))
 	}
 	if diffs := checkSchema(t, dbURL); len(diffs) != 0 {
 		t.Errorf("differences on the migrated database:\n%s", strings.Join(diffs, "\n"))
 	}
 
 	code, stdout, stderr := runSchemaCheck(t, dbURL)
-	if code != 0 || stdout != "4 tables match what the generated repositories assume\n" || stderr != "" {
+	if code != 0 || stdout != "5 tables match what the generated repositories assume\n" || stderr != "" {
 		t.Errorf("altalune schema check: exit %d, stdout %q, stderr %q; want exit 0 and the tables matching", code, stdout, stderr)
 	}
 }
@@ -117,7 +117,7 @@ func TestSchemaCheckReportsPlantedDifferences(t *testing.T) {
 	if got := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n"); !slices.Equal(got, plantedDifferences) {
 		t.Errorf("altalune schema check printed\n%s\nwant\n%s", stdout, strings.Join(plantedDifferences, "\n"))
 	}
-	wantErr := fmt.Sprintf("altalune: the database differs from what the generated repositories assume: %d differences in 4 tables checked\n", len(plantedDifferences))
+	wantErr := fmt.Sprintf("altalune: the database differs from what the generated repositories assume: %d differences in 5 tables checked\n", len(plantedDifferences))
 	if code != 1 || stderr != wantErr {
 		t.Errorf("altalune schema check: exit %d, stderr %q; want exit 1, stderr %q", code, stderr, wantErr)
 	}

@@ -2,6 +2,7 @@
 // source: altalune/v1/api_key.proto
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
+// source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
 package container
@@ -14,6 +15,7 @@ import (
 	currency_domain "github.com/hrz8/altalune/internal/domain/currency"
 	employee_domain "github.com/hrz8/altalune/internal/domain/employee"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
+	role_domain "github.com/hrz8/altalune/internal/domain/role"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
 	"github.com/hrz8/altalune/internal/postgres"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
@@ -29,6 +31,8 @@ type generatedDomains struct {
 	currencyService *currency_domain.Service
 	employeeRepo    employee_domain.Repositor
 	employeeService *employee_domain.Service
+	roleRepo        role_domain.Repositor
+	roleService     *role_domain.Service
 	ticketRepo      ticket_domain.Repositor
 	ticketService   *ticket_domain.Service
 }
@@ -37,6 +41,7 @@ func (g *generatedDomains) initGeneratedRepositories(db postgres.DB) {
 	g.apiKeyRepo = apikey_domain.NewRepo(db)
 	g.currencyRepo = currency_domain.NewRepo(db)
 	g.employeeRepo = employee_domain.NewRepo(db)
+	g.roleRepo = role_domain.NewRepo(db)
 	g.ticketRepo = ticket_domain.NewRepo(db)
 }
 
@@ -44,6 +49,7 @@ func (g *generatedDomains) initGeneratedServices(validator protovalidate.Validat
 	g.apiKeyService = apikey_domain.NewService(validator, log, projectRepo, g.apiKeyRepo)
 	g.currencyService = currency_domain.NewService(validator, log, g.currencyRepo)
 	g.employeeService = employee_domain.NewService(validator, log, projectRepo, g.employeeRepo)
+	g.roleService = role_domain.NewService(validator, log, g.roleRepo)
 	g.ticketService = ticket_domain.NewService(validator, log, projectRepo, g.ticketRepo)
 }
 
@@ -77,6 +83,16 @@ func (g *generatedDomains) GetEmployeeService() altalunev1.EmployeeServiceServer
 	return g.employeeService
 }
 
+// GetRoleRepository returns the repository of roles.
+func (g *generatedDomains) GetRoleRepository() role_domain.Repositor {
+	return g.roleRepo
+}
+
+// GetRoleService returns the service of roles.
+func (g *generatedDomains) GetRoleService() altalunev1.RoleServiceServer {
+	return g.roleService
+}
+
 // GetTicketRepository returns the repository of tickets.
 func (g *generatedDomains) GetTicketRepository() ticket_domain.Repositor {
 	return g.ticketRepo
@@ -94,6 +110,7 @@ func generatedSchemas() []domainkit.Table {
 		apikey_domain.Schema,
 		currency_domain.Schema,
 		employee_domain.Schema,
+		role_domain.Schema,
 		ticket_domain.Schema,
 	}
 }
