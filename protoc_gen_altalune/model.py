@@ -424,6 +424,7 @@ class Rpc:
     has_meta: bool = False
     fields: tuple[Field, ...] = ()  # entity fields the request carries
     mask: UpdateMask | None = None  # Update: the request's FieldMask
+    presence: tuple[str, ...] = ()  # Update: fields the request declares `optional`: written only when set
     request_go: dict[str, str] = dataclasses.field(default_factory=dict)  # their Go names in the request
     response_go: dict[str, str] = dataclasses.field(default_factory=dict)  # Go names of the response's fields
 

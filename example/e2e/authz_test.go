@@ -321,7 +321,7 @@ func authzCases() []authzCase {
 			return func(ctx context.Context, api *API) error { _, err := api.Roles.Query(ctx, req); return err }
 		}},
 		{procedure: "/altalune.v1.RoleService/UpdateRole", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
-			req := &altalunev1.UpdateRoleRequest{RoleId: fx.role.GetId(), Name: uniq("role-"), Description: "changed"}
+			req := &altalunev1.UpdateRoleRequest{RoleId: fx.role.GetId(), Name: uniq("role-"), Description: ptr("changed")}
 			return func(ctx context.Context, api *API) error { _, err := api.Roles.Update(ctx, req); return err }
 		}},
 

@@ -47,14 +47,33 @@ func TestRoles(t *testing.T) {
 				t.Fatalf("QueryRoles answered %v in `roles`, want the role with an empty description", list.GetRoles())
 			}
 
-			upd, err := api.Roles.Update(ctxFor(t), &altalunev1.UpdateRoleRequest{RoleId: role.GetId(), Name: role.GetName()})
-			requireOK(t, err, "UpdateRole")
-			requireEqual(t, upd.GetRole().GetDescription(), "", "description after update")
+			// description is optional in the update: unset keeps the stored NULL,
+			// set to "" stores ''.
+			upd, err := api.Roles.Update(ctxFor(t), &altalunev1.UpdateRoleRequest{RoleId: role.GetId(), Name: role.GetName() + "-x"})
+			requireOK(t, err, "UpdateRole without description")
+			requireEqual(t, upd.GetRole().GetDescription(), "", "description after an update that leaves it out")
 			var stored *string
+			dbScan(t, `SELECT description FROM altalune_roles WHERE public_id = $1`, []any{role.GetId()}, &stored)
+			if stored != nil {
+				t.Fatalf("description stored as %q, want NULL kept", *stored)
+			}
+			_, err = api.Roles.Update(ctxFor(t), &altalunev1.UpdateRoleRequest{RoleId: role.GetId(), Name: role.GetName(), Description: ptr("")})
+			requireOK(t, err, "UpdateRole with an empty description")
 			dbScan(t, `SELECT description FROM altalune_roles WHERE public_id = $1`, []any{role.GetId()}, &stored)
 			if stored == nil || *stored != "" {
 				t.Fatalf("description stored as %v, want ''", stored)
 			}
+		})
+
+		t.Run("an update keeps what it leaves out", func(t *testing.T) {
+			role := createRole(t, api, newRoleRequest())
+			upd, err := api.Roles.Update(ctxFor(t), &altalunev1.UpdateRoleRequest{RoleId: role.GetId(), Name: "renamed-" + role.GetName()})
+			requireOK(t, err, "UpdateRole of the name only")
+			requireEqual(t, upd.GetRole().GetDescription(), "Can do things.", "description kept")
+			requireEqual(t, upd.GetRole().GetName(), "renamed-"+role.GetName(), "name written")
+			upd, err = api.Roles.Update(ctxFor(t), &altalunev1.UpdateRoleRequest{RoleId: role.GetId(), Name: role.GetName(), Description: ptr("New.")})
+			requireOK(t, err, "UpdateRole of both")
+			requireEqual(t, upd.GetRole().GetDescription(), "New.", "description written")
 		})
 
 		t.Run("its own error codes", func(t *testing.T) {

@@ -61,12 +61,17 @@ class FieldSpec:
     def immutable(self) -> bool:
         return self.options.immutable
 
-    def matches(self, fd: FieldDesc) -> bool:
+    def matches(self, fd: FieldDesc, *, as_presence: bool = False) -> bool:
         """A request field declared exactly as this field (its type and its
-        presence), so that the request's value converts as the entity's."""
+        presence), so that the request's value converts as the entity's.
+        ``as_presence``: instead, an `optional` request field of a plain
+        entity field (an update that keeps the stored value when it is unset)."""
         if fd.repeated:
             return False
-        if (self.presence is Presence.OPTIONAL) != fd.proto3_optional:
+        if as_presence:
+            if self.presence is not Presence.NONE or not fd.proto3_optional:
+                return False
+        elif (self.presence is Presence.OPTIONAL) != fd.proto3_optional:
             return False
         if self.enum:
             return fd.type == FDP.TYPE_ENUM and fd.type_name == self.enum.full_name

@@ -11,7 +11,7 @@ from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
 from .. import conventions, naming
 from ..descriptors import FieldDesc, FileDesc, MessageDesc, MethodDesc, PendingLocation, ServiceDesc
-from ..model import Access, Operation
+from ..model import Access, Operation, Presence
 from ..options import MethodOptions, ServiceOptions
 from .context import Context
 from .entities import EntitySpec, proto_go_names
@@ -27,6 +27,7 @@ class Write:
 
     name: str
     max_len: int | None  # its buf.validate string length limit
+    presence: bool = False  # an `optional` request field of a plain entity field: written only when set
 
 
 @dataclass(frozen=True)
@@ -292,11 +293,14 @@ class ServiceBinder:
                             f"remove it from {req.name}, or add it to {entity.name}; "
                             "for values handled by hand use a custom RPC")
                     continue
-                if not spec.matches(fd):
+                presence = op is Operation.UPDATE and spec.matches(fd, as_presence=True)
+                if not presence and not spec.matches(fd):
                     missing(at(req, fd.name), f"{req.name}.{fd.name} does not have the type of {entity.name}.{fd.name}",
-                            f"declare it exactly as in {entity.name}")
+                            f"declare it exactly as in {entity.name}"
+                            + (" (in an Update request, `optional` also works: unset keeps the stored value)"
+                               if op is Operation.UPDATE and spec.presence is Presence.NONE else ""))
                     continue
-                writes.append(Write(fd.name, self.ctx.options.validate(fd).max_len))
+                writes.append(Write(fd.name, self.ctx.options.validate(fd).max_len, presence))
         if op in (Operation.CREATE, Operation.GET, Operation.UPDATE):
             ef = next((f for f in res.fields if f.type_name == entity.full_name and not f.repeated), None)
             if ef is None:

@@ -394,10 +394,12 @@ func (x *GetRoleResponse) GetRole() *Role {
 }
 
 type UpdateRoleRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	RoleId        string                 `protobuf:"bytes,1,opt,name=role_id,json=roleId,proto3" json:"role_id,omitempty"`
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	Description   string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	RoleId string                 `protobuf:"bytes,1,opt,name=role_id,json=roleId,proto3" json:"role_id,omitempty"`
+	Name   string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Optional here, plain in Role: an update that leaves it unset keeps the
+	// stored description.
+	Description   *string `protobuf:"bytes,3,opt,name=description,proto3,oneof" json:"description,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -447,8 +449,8 @@ func (x *UpdateRoleRequest) GetName() string {
 }
 
 func (x *UpdateRoleRequest) GetDescription() string {
-	if x != nil {
-		return x.Description
+	if x != nil && x.Description != nil {
+		return *x.Description
 	}
 	return ""
 }
@@ -622,11 +624,12 @@ const file_altalune_v1_role_proto_rawDesc = "" +
 	"\x0eGetRoleRequest\x12!\n" +
 	"\arole_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\x06roleId\"8\n" +
 	"\x0fGetRoleResponse\x12%\n" +
-	"\x04role\x18\x01 \x01(\v2\x11.altalune.v1.RoleR\x04role\"\x81\x01\n" +
+	"\x04role\x18\x01 \x01(\v2\x11.altalune.v1.RoleR\x04role\"\x96\x01\n" +
 	"\x11UpdateRoleRequest\x12!\n" +
 	"\arole_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\x06roleId\x12\x1d\n" +
-	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04name\x12*\n" +
-	"\vdescription\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\vdescription\"U\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04name\x12/\n" +
+	"\vdescription\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03H\x00R\vdescription\x88\x01\x01B\x0e\n" +
+	"\f_description\"U\n" +
 	"\x12UpdateRoleResponse\x12%\n" +
 	"\x04role\x18\x01 \x01(\v2\x11.altalune.v1.RoleR\x04role\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"6\n" +
@@ -706,6 +709,7 @@ func file_altalune_v1_role_proto_init() {
 		return
 	}
 	file_altalune_v1_common_proto_init()
+	file_altalune_v1_role_proto_msgTypes[7].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -21,11 +21,25 @@ func createRoleInput(req *altalunev1.CreateRoleRequest) (*CreateRoleInput, error
 	}, nil
 }
 
-// updateRoleInput reads the fields of UpdateRoleRequest into the repository's input.
+// updateRoleInput reads UpdateRoleRequest into the repository's input:
+// the fields the request declares optional are written only when set, the
+// others always.
 func updateRoleInput(req *altalunev1.UpdateRoleRequest) (*UpdateRoleInput, error) {
-	return &UpdateRoleInput{
-		PublicID:    req.GetRoleId(),
-		Name:        req.GetName(),
-		Description: req.GetDescription(),
-	}, nil
+	fields := domainkit.Fields{
+		"name": true,
+	}
+	if req.Description != nil {
+		fields.Add("description")
+	}
+	input := &UpdateRoleInput{
+		PublicID: req.GetRoleId(),
+		Fields:   fields,
+	}
+	if fields.Has("name") {
+		input.Name = req.GetName()
+	}
+	if fields.Has("description") {
+		input.Description = req.GetDescription()
+	}
+	return input, nil
 }
