@@ -544,14 +544,14 @@ def paired_ratio(a: Command, b: Command, what: str = "wall") -> float:
     return statistics.median(x / y for x, y in zip(xs, ys, strict=True))
 
 
-def import_profile(python: str, request: Path, repeat: int, top: int = 30) -> None:
+def import_profile(python: str, request: Path, repeat: int, work: Path, top: int = 30) -> None:
     best: dict[str, tuple[int, int]] = {}
     order: list[str] = []
     for _ in range(max(repeat, 3)):
         with open(request, "rb") as fin:
             proc = subprocess.run([python, "-X", "importtime", "-c",
                                    "import sys; from protoc_gen_altalune.cli import main; sys.exit(main())"],
-                                  stdin=fin, capture_output=True)
+                                  stdin=fin, capture_output=True, cwd=work)  # not this checkout's modules
         for line in proc.stderr.decode(errors="replace").splitlines():
             if not line.startswith("import time:") or "self [us]" in line:
                 continue
@@ -569,7 +569,7 @@ def import_profile(python: str, request: Path, repeat: int, top: int = 30) -> No
         print(f"  {best[name][0]:7d} {best[name][1]:7d}  {name}")
 
 
-def in_process_profile(python: str, request: Path, entities: int) -> None:
+def in_process_profile(python: str, request: Path, entities: int, work: Path) -> None:
     code = (
         "import cProfile, io, pstats, sys, time\n"
         "data = open(sys.argv[1], 'rb').read()\n"
@@ -585,7 +585,7 @@ def in_process_profile(python: str, request: Path, entities: int) -> None:
     )
     print(f"\ncProfile of protoc-gen-altalune in-process, {entities} entities (imports included):")
     sys.stdout.flush()
-    subprocess.run([python, "-c", code, str(request)], check=True)
+    subprocess.run([python, "-c", code, str(request)], check=True, cwd=work)
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -768,9 +768,9 @@ def _run(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
                   f"ratio wall {paired_ratio(c, runs[-1]):.2f}  cpu {paired_ratio(c, runs[-1], 'cpu'):.2f}")
 
     if args.profile:
-        import_profile(python, alt_req[one.entities], args.repeat)
+        import_profile(python, alt_req[one.entities], args.repeat, work)
         largest = max(n for n in sizes if sets[n].valid_for_altalune)
-        in_process_profile(python, alt_req[largest], largest)
+        in_process_profile(python, alt_req[largest], largest, work)
     return 0
 
 
