@@ -1,94 +1,82 @@
 #!/usr/bin/env python3
-"""Benchmark of protoc-gen-altalune against the Go protoc plugins.
+"""Benchmark of protoc-gen-altalune: start-up cold and warm, cost per entity,
+peak memory, and `buf generate` of the reference target with and without it.
 
-What it measures
-----------------
-For each size N (number of entities; default 1, 10, 100, 300) it writes a
-synthetic, annotated proto set into a temporary directory: N entities shaped
-like the example Employee (13 fields: strings, two unique ones, one of them
-immutable, two enums, one with a db_value, a proto3 optional, an Int32Value
-wrapper, a Timestamp, a double, a bool, created_at/updated_at; buf.validate
-rules on the requests), each with its CRUD service and the ten request and
-response messages, ten entities to a file (--per-file), plus a copy of the
-example's common.proto.
+One command, from the repository (scripts/bootstrap.sh installs the tools):
 
-Each set is compiled ONCE with protoc (--include_imports --include_source_info
---descriptor_set_out) and turned into a CodeGeneratorRequest in Python, as
-protoc/buf would send it: file_to_generate = the synthetic files (strategy:
-all), proto_file = every file in dependency order, source_file_descriptors for
-the generated files, and the plugin's own parameter (buf's `opt:`);
-compiler_version is left unset. Only the parameter differs between the
-plugins; the descriptors are the same bytes.
+  source scripts/env.sh && python bench/run.py
 
-Every plugin executable then reads that request on stdin, as protoc runs it
-(a fork/exec, the request from a file, the response to a file):
+Every figure is measured in this run, with its baselines in the same run, and
+the commands are interleaved run by run (A B C A B C ...) so that the noise of
+a shared machine hits them alike. Nothing is asserted on time; the script
+fails only if a plugin answers wrongly (an error, a missing entity's files,
+different bytes for the same request).
 
-  protoc-gen-altalune    go_module=github.com/hrz8/altalune  (the plugin under test)
-  protoc-gen-go          paths=source_relative                (the baseline)
-  protoc-gen-go-grpc     paths=source_relative                (context)
-  protoc-gen-connect-go  paths=source_relative                (context)
+What runs
+---------
+Synthetic requests: for each size N (default 1, 10, 100) a proto set of N
+entities shaped like the example Employee (13 fields: strings, two unique,
+one immutable, two enums, a proto3 optional, an Int32Value, Timestamps, a
+double, a bool; buf.validate rules), each with its CRUD service and ten
+request/response messages, ten entities to a file, plus a copy of the
+example's common.proto, compiled ONCE by protoc into the CodeGeneratorRequest
+protoc/buf would send (strategy: all). Only the parameter differs between
+plugins. Each plugin reads the request from a file on stdin and writes the
+response to a file, a fork/exec per run as protoc does.
 
-Per plugin and size: wall time over --repeat runs after one warm-up (median
-and min; the plugins are interleaved run by run so that machine noise hits
-them alike), the child's peak RSS (from GNU /usr/bin/time on the untimed
-warm-up run: os.wait4's ru_maxrss would include this benchmark's own memory,
-see GNU_TIME below), and the response size. Every response is checked: no
-`error`, the expected number of files (altalune: 8 per entity + 7 aggregate
-files; protoc-gen-go: one per proto file; go-grpc and connect-go: one per
-file with a service), and the same bytes on every run of the same request.
+Per command: wall time (spawn to reap), CPU time (user + system, from wait4,
+of the command and what it waited for), and peak RSS (GNU time's %M, which
+is the child's own: wait4's ru_maxrss would carry this benchmark's own
+memory over a fork/exec); the median over --repeat runs after one warm-up
+run, and the largest peak of all runs.
 
-Start-up is measured apart: `protoc-gen-altalune --version`, an empty-entity
-request (the common.proto alone, which imports buf/validate/validate.proto)
-through protoc-gen-altalune and protoc-gen-go, and the bare interpreter
-(`python -c pass`) as the floor of any Python plugin.
+Start-up (the 1-entity request):
+  python -c pass              the plugin's own interpreter: the floor of any Python plugin
+  protoc-gen-go               the same request (paths=source_relative)
+  altalune cold               a new, empty template cache directory each run
+                              (XDG_CACHE_HOME), as in a CI container or a fresh checkout
+  altalune warm               the same cache directory every run
+  altalune, nothing asked     buf's run for the vendored options.proto (an input of its own)
+  --baseline-ref REF          the same for the plugin built from a git ref (say the commit
+                              before a change): a wheel of `git archive REF` in a fresh venv
 
-The product's limit: each entity needs its own error_code block, 601-698 by
-convention and the rest of 100-999 beyond (never 600, 603 or 699), so one
-generation run holds at most 897 entities. A size above that is still
-synthesised and run, but protoc-gen-altalune must refuse it with the
-error_code-block message; that is checked, and the table shows "refused".
+Per entity: altalune (warm) and protoc-gen-go for each size; the cost of an
+added entity is the slope from the smallest size.
 
-The table prints, per N: altalune and protoc-gen-go median (and min) ms, the
-ratio altalune / protoc-gen-go measured in this run, the marginal cost in ms
-per entity (the slope from the smallest size; pairwise slopes between close
-sizes such as 97 and 100 are mostly noise), and the peak RSS of each. No
-assertion is made on time (machines are shared and noisy). The script exits
-non-zero if any plugin answers with an unexpected error, a wrong file count
-or different bytes for the same request.
+buf generate: the reference target (buf.yaml, buf.gen.yaml and example/api
+copied to a temporary directory), with buf.gen.yaml as it is and without its
+protoc-gen-altalune entry; the ratio is the median of the run-by-run ratios.
+buf runs a local plugin once per input of buf.gen.yaml (here twice: the
+example's protos, then the vendored options.proto).
 
---profile also runs protoc-gen-altalune in-process (cli.run on the same
-request bytes, including its lazy imports of jinja2 and the plugin modules)
-under cProfile for the largest valid N, and prints the top 25 functions by
-cumulative time and the top 15 by own time.
+--profile prints, for the plugin's 1-entity run, the import times
+(python -X importtime, the minimum of each module over --repeat runs) and a
+cProfile of the in-process run on the largest size.
 
-How to run
-----------
-  export PATH=$PWD/.tools/venv/bin:$PWD/.tools/bin:$PATH   # scripts/bootstrap.sh installs them
-  python bench/run.py                         # default sizes, 5 repetitions
-  python bench/run.py --sizes 1,10,100 --repeat 9
-  python bench/run.py --profile               # plus the cProfile of the largest valid N
-  python bench/run.py --keep bench/out        # keep the protos and request bytes there
-
-Needs: protoc on PATH (or --protoc), the venv with protoc-gen-altalune and
-protobuf, the Go plugins on PATH (a missing context plugin is skipped; a
-missing protoc-gen-go is an error), and example/api/third_party populated by
-scripts/bootstrap.sh.
+Options
+-------
+  --sizes 1,10,100    entity counts (a size above 897 must be refused: every entity
+                      needs an error_code block of 100-999)
+  --repeat 7          timed runs per command
+  --plugin PATH       the protoc-gen-altalune to measure (default: the one on PATH)
+  --wheel             measure a wheel of this checkout installed into a fresh venv
+                      (as users get it; pip writes the byte-code caches)
+  --baseline-ref REF  also measure the plugin as of a git ref, in the same run
+  --no-buf            skip buf generate
+  --keep DIR          keep the proto sets, requests and venvs in DIR
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -115,10 +103,6 @@ ERROR_CODE_BLOCKS = [c for c in range(601, 699) if c not in _RESERVED_BLOCKS] + 
 MAX_ENTITIES = len(ERROR_CODE_BLOCKS)  # 897
 REFUSAL = "error_code block"  # what the refusal of a larger set must mention
 
-# Per entity: model, errors, interface, repo, mapper, service, handler, migration.
-ALTALUNE_FILES_PER_ENTITY = 8
-# kit query/errors/convert, root errors, container, server routes, partitioned tables.
-ALTALUNE_AGGREGATE_FILES = 7
 
 
 # --- the synthetic proto set ------------------------------------------------------
@@ -329,14 +313,15 @@ def compile_request(protoc: str, root: Path, files: list[str]) -> plugin_pb2.Cod
     return request
 
 
-# --- the plugins ------------------------------------------------------------------------
+
+
+# --- requests -------------------------------------------------------------------------------
 
 
 @dataclass
 class ProtoSet:
     entities: int
     files: list[str]  # file_to_generate
-    service_files: int
     request: plugin_pb2.CodeGeneratorRequest
 
     @property
@@ -344,343 +329,448 @@ class ProtoSet:
         return self.entities <= MAX_ENTITIES
 
 
-@dataclass
-class Plugin:
-    name: str
-    parameter: str
-    expected_files: Callable[[ProtoSet], int]
-    baseline: bool = False
-    under_test: bool = False
+ALTALUNE_PARAMETER = f"go_module={GO_MODULE}"
+GO_PARAMETER = "paths=source_relative"
 
 
-PLUGINS = [
-    Plugin("protoc-gen-altalune", f"go_module={GO_MODULE}",
-           lambda s: s.entities * ALTALUNE_FILES_PER_ENTITY + ALTALUNE_AGGREGATE_FILES if s.entities else 0,
-           under_test=True),
-    Plugin("protoc-gen-go", "paths=source_relative", lambda s: len(s.files), baseline=True),
-    Plugin("protoc-gen-go-grpc", "paths=source_relative", lambda s: s.service_files),
-    Plugin("protoc-gen-connect-go", "paths=source_relative", lambda s: s.service_files),
-]
+def request_file(pset: ProtoSet, parameter: str, path: Path) -> Path:
+    request = plugin_pb2.CodeGeneratorRequest()
+    request.CopyFrom(pset.request)
+    request.parameter = parameter
+    path.write_bytes(request.SerializeToString(deterministic=True))
+    return path
+
+
+def options_only_request(protoc: str, work: Path) -> Path:
+    """What buf sends for the vendored options.proto, an input of its own in buf.gen.yaml."""
+    name = "altalune/codegen/v1/options.proto"
+    out = work / "options.binpb"
+    subprocess.run([protoc, f"-I{THIRD_PARTY}", "--include_imports", "--include_source_info",
+                    f"--descriptor_set_out={out}", name], check=True, cwd=work)
+    fds = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+    request = plugin_pb2.CodeGeneratorRequest(file_to_generate=[name], parameter=ALTALUNE_PARAMETER)
+    request.proto_file.extend(fds.file)
+    request.source_file_descriptors.extend(f for f in fds.file if f.name == name)
+    path = work / "request.options-only.binpb"
+    path.write_bytes(request.SerializeToString(deterministic=True))
+    return path
 
 
 class CheckFailed(Exception):
     pass
 
 
-# Peak RSS. os.wait4's ru_maxrss is not usable here: Linux carries the
-# high-water mark of the process image replaced by exec into the child's
-# figure, and posix_spawn (like fork) starts the child in a copy of this
-# benchmark's own memory, so every plugin would read >= this process's RSS.
-# GNU time forks from a small process and reports its child's own peak, so
-# the untimed warm-up run goes through it when it is installed.
+def check_altalune(pset: ProtoSet, data: bytes, who: str) -> None:
+    response = plugin_pb2.CodeGeneratorResponse.FromString(data)
+    where = f"{who}, {pset.entities} entities"
+    if not pset.valid_for_altalune:
+        if REFUSAL not in response.error:
+            raise CheckFailed(f"{where}: expected a refusal naming the {REFUSAL}, got {response.error[:300]!r}")
+        return
+    if response.error:
+        raise CheckFailed(f"{where}: error: {response.error[:500]}")
+    for i in range(pset.entities):
+        prefix = f"internal/domain/widget{i + 1:04d}/"
+        if not any(f.name.startswith(prefix) for f in response.file):
+            raise CheckFailed(f"{where}: no file under {prefix}")
+
+
+def check_go(pset: ProtoSet, data: bytes) -> None:
+    response = plugin_pb2.CodeGeneratorResponse.FromString(data)
+    if response.error or len(response.file) != len(pset.files):
+        raise CheckFailed(f"protoc-gen-go, {pset.entities} entities: {response.error[:300]!r}, "
+                          f"{len(response.file)} files")
+
+
+# --- running a command ----------------------------------------------------------------------
+
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
 @dataclass
-class Run:
-    seconds: float
-    max_rss_kb: int
-    response: bytes
+class Command:
+    label: str
+    argv: list[str]
+    stdin: Path | None = None
+    env: dict[str, str] | None = None
+    cwd: Path | None = None
+    fresh_cache: bool = False  # a new, empty XDG_CACHE_HOME for every run
+    check: object = None  # called with the response bytes of the warm-up run
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    peak_kb: int = 0
+    first: bytes | None = None
+
+    @property
+    def wall_ms(self) -> float:
+        return statistics.median(self.wall) * 1000
+
+    @property
+    def wall_min_ms(self) -> float:
+        return min(self.wall) * 1000
+
+    @property
+    def cpu_ms(self) -> float:
+        return statistics.median(self.cpu) * 1000
 
 
-def run_once(argv: list[str], stdin_path: Path, stdout_path: Path, rss: bool = False) -> Run:
-    """fork/exec ``argv`` with stdin from a file and stdout to a file, as protoc does.
-
-    Returns the wall time from spawn to reap and, with ``rss``, the child's
-    peak RSS in KiB (via GNU time; without it, wait4's upper bound).
-    """
-    rss_path = stdout_path.with_suffix(".rss")
-    command = [GNU_TIME, "-f", "%M", "-o", str(rss_path), *argv] if rss and GNU_TIME else argv
-    with open(stdin_path, "rb") as fin, open(stdout_path, "wb") as fout:
-        actions = [(os.POSIX_SPAWN_DUP2, fin.fileno(), 0), (os.POSIX_SPAWN_DUP2, fout.fileno(), 1)]
+def run_once(cmd: Command, work: Path, counter: list[int]) -> tuple[float, int, bytes]:
+    """fork/exec, stdin from a file and stdout to a file, as protoc does; through GNU time for the peak RSS."""
+    counter[0] += 1
+    out = work / "stdout.bin"
+    rss = work / "rss.txt"
+    env = dict(cmd.env if cmd.env is not None else os.environ)
+    if cmd.fresh_cache:
+        cache = work / f"cache-{counter[0]}"
+        cache.mkdir()
+        env["XDG_CACHE_HOME"] = str(cache)
+    argv = [GNU_TIME, "-f", "%M", "-o", str(rss), *cmd.argv] if GNU_TIME else cmd.argv
+    fin = open(cmd.stdin, "rb") if cmd.stdin else open(os.devnull, "rb")  # noqa: SIM115
+    with fin, open(out, "wb") as fout:
         start = time.perf_counter()
-        pid = os.posix_spawnp(command[0], command, os.environ, file_actions=actions)
-        _, status, usage = os.wait4(pid, 0)
-        seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise CheckFailed(f"{' '.join(argv)} exited with {code}")
-    max_rss_kb = usage.ru_maxrss  # KiB on Linux
-    if rss and GNU_TIME:
-        max_rss_kb = int(rss_path.read_text().split()[-1])
-    return Run(seconds, max_rss_kb, stdout_path.read_bytes())
+        proc = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=subprocess.PIPE, env=env, cwd=cmd.cwd)
+        _, err = proc.communicate()
+        wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise CheckFailed(f"{cmd.label}: exit status {proc.returncode}: {err.decode(errors='replace')[-500:]}")
+    # Without GNU time: the largest peak of any child so far (an upper bound).
+    peak = int(rss.read_text().split()[-1]) if GNU_TIME else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if cmd.fresh_cache:
+        shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
+    return wall, peak, out.read_bytes()
 
 
-@dataclass
-class Result:
-    plugin: str
-    entities: int
-    times: list[float] = field(default_factory=list)
-    max_rss_kb: int = 0
-    response_bytes: int = 0
-    content_bytes: int = 0
-    files: int = 0
-    refused: bool = False
-
-    @property
-    def median_ms(self) -> float:
-        return statistics.median(self.times) * 1000
-
-    @property
-    def min_ms(self) -> float:
-        return min(self.times) * 1000
-
-
-def check(plugin: Plugin, pset: ProtoSet, data: bytes, result: Result) -> None:
-    response = plugin_pb2.CodeGeneratorResponse.FromString(data)
-    result.response_bytes = len(data)
-    result.content_bytes = sum(len(f.content) for f in response.file)
-    result.files = len(response.file)
-    where = f"{plugin.name}, {pset.entities} entities"
-    if plugin.under_test and not pset.valid_for_altalune:
-        # More entities than error_code blocks: a clear refusal is the right answer.
-        if REFUSAL not in response.error:
-            raise CheckFailed(f"{where}: expected a refusal naming the {REFUSAL}, got "
-                              f"{response.error[:300]!r} and {len(response.file)} files")
-        result.refused = True
-        return
-    if response.error:
-        raise CheckFailed(f"{where}: error: {response.error[:500]}")
-    expected = plugin.expected_files(pset)
-    if len(response.file) != expected:
-        raise CheckFailed(f"{where}: {len(response.file)} files, expected {expected}")
-
-
-def measure(plugins: list[Plugin], pset: ProtoSet, workdir: Path, repeat: int) -> dict[str, Result]:
-    inputs = {}
-    for p in plugins:
-        request = plugin_pb2.CodeGeneratorRequest()
-        request.CopyFrom(pset.request)
-        request.parameter = p.parameter
-        path = workdir / f"request.{pset.entities}.{p.name}.binpb"
-        path.write_bytes(request.SerializeToString(deterministic=True))
-        inputs[p.name] = path
-    results = {p.name: Result(p.name, pset.entities) for p in plugins}
-    out = workdir / "response.binpb"
-    first: dict[str, bytes] = {}
-    for rep in range(repeat + 1):  # run 0 warms caches, is checked, gives the peak RSS, and is not timed
-        for p in plugins:
-            run = run_once([p.name], inputs[p.name], out, rss=rep == 0)
-            r = results[p.name]
-            if rep == 0:
-                check(p, pset, run.response, r)
-                r.max_rss_kb = run.max_rss_kb
-                first[p.name] = run.response
-            else:
-                r.times.append(run.seconds)
-                if run.response != first[p.name]:
-                    raise CheckFailed(f"{p.name}, {pset.entities} entities: the response differs between runs "
-                                      "of the same request")
-    return results
-
-
-def measure_command(argv: list[str], stdin_path: Path, workdir: Path, repeat: int) -> Result:
-    r = Result(" ".join(argv), 0)
+def measure(commands: list[Command], work: Path, repeat: int) -> None:
+    """One warm-up run each (checked), then ``repeat`` rounds, the commands in turn."""
+    counter = [0]
     for rep in range(repeat + 1):
-        run = run_once(argv, stdin_path, workdir / "response.binpb", rss=rep == 0)
-        if rep:
-            r.times.append(run.seconds)
-        else:
-            r.max_rss_kb = run.max_rss_kb
-    return r
+        for cmd in commands:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wall, peak, data = run_once(cmd, work, counter)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            cmd.peak_kb = max(cmd.peak_kb, peak)
+            if rep == 0:
+                if callable(cmd.check):
+                    cmd.check(data)
+                cmd.first = data
+                continue
+            if cmd.stdin is not None and data != cmd.first:
+                raise CheckFailed(f"{cmd.label}: the response differs between runs of the same request")
+            cmd.wall.append(wall)
+            cmd.cpu.append(cpu)
 
 
-# --- report ----------------------------------------------------------------------------------
+# --- the plugins measured ---------------------------------------------------------------------
 
 
-def fmt_ms(r: Result) -> str:
-    return f"{r.median_ms:8.1f} {r.min_ms:8.1f}"
+def interpreter_of(executable: str) -> str:
+    """The Python a console script runs (its #! line)."""
+    with open(executable, "rb") as f:
+        line = f.readline().decode(errors="replace").strip()
+    return line[2:].split()[0] if line.startswith("#!") else sys.executable
+
+
+def make_venv_with_wheel(source: Path, venv_dir: Path) -> str:
+    """A wheel of ``source`` installed into a fresh venv; returns its protoc-gen-altalune."""
+    dist = venv_dir.parent / f"{venv_dir.name}-dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)], check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv_dir)], check=True)
+    wheel = next(dist.glob("protoc_gen_altalune-*.whl"))
+    subprocess.run([str(venv_dir / "bin" / "pip"), "install", "-q", str(wheel)], check=True, capture_output=True)
+    return str(venv_dir / "bin" / "protoc-gen-altalune")
+
+
+def plugin_at_ref(ref: str, work: Path) -> str:
+    tree = work / f"src-{ref.replace('/', '_')}"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", ref], cwd=REPO, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return make_venv_with_wheel(tree, work / f"venv-{ref.replace('/', '_')}")
+
+
+def templates_compiled_at_run_time(plugin: str, request: Path) -> int:
+    """How many templates the plugin compiles (ALTALUNE_DEBUG names them; 0: all precompiled)."""
+    env = {**os.environ, "ALTALUNE_DEBUG": "1", "ALTALUNE_NO_TEMPLATE_CACHE": "1"}
+    with open(request, "rb") as fin:
+        proc = subprocess.run([plugin], stdin=fin, capture_output=True, env=env)
+    return proc.stderr.decode(errors="replace").count("compiling it")
+
+
+# --- buf generate ---------------------------------------------------------------------------
+
+
+def buf_copies(work: Path) -> tuple[Path, str]:
+    """The reference target's buf inputs in ``work``, with a buf.gen.yaml lacking protoc-gen-altalune."""
+    root = work / "buf"
+    (root / "example").mkdir(parents=True)
+    for name in ("buf.yaml", "buf.gen.yaml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "example" / "api", root / "example" / "api")
+    text = (REPO / "buf.gen.yaml").read_text(encoding="utf-8")
+    head, sep, plugins = text.partition("\nplugins:\n")
+    entries = plugins.split("\n  - ")
+    kept = [e for e in entries if not e.lstrip("- ").startswith("local: protoc-gen-altalune")]
+    if len(kept) != len(entries) - 1:
+        raise CheckFailed("buf.gen.yaml: no single `local: protoc-gen-altalune` entry to leave out")
+    (root / "buf.gen.without-altalune.yaml").write_text(head + sep + "\n  - ".join(kept), encoding="utf-8")
+    return root, "buf.gen.without-altalune.yaml"
+
+
+# --- report -------------------------------------------------------------------------------------
 
 
 def mb(kb: int) -> str:
-    return f"{kb / 1024:6.1f}"
+    return f"{kb / 1024:5.1f}"
 
 
-def print_main_table(sizes: list[int], results: dict[int, dict[str, Result]], under: str, base: str) -> None:
-    print(f"\n{under} vs {base} (wall ms: median, min; ms/ent = ms per added entity, the slope from "
-          f"N={sizes[0]})")
-    head = (f"{'N':>5} {'files':>7} | {'alt med':>8} {'alt min':>8} {'alt RSS':>7} {'alt out':>8} | "
-            f"{'go med':>8} {'go min':>8} {'go RSS':>6} {'go out':>7} | {'ratio':>6} | "
-            f"{'alt ms/ent':>10} {'go ms/ent':>9}")
+def print_rows(title: str, rows: list[Command], floor: Command | None, base: Command | None) -> None:
+    print(f"\n{title}")
+    head = (f"  {'':<46} {'wall med':>8} {'wall min':>8} {'cpu med':>8} {'peak MB':>7} | "
+            f"{'wall/py':>7} {'cpu/py':>6} | {'wall/go':>7} {'cpu/go':>6}")
     print(head)
-    print("-" * len(head))
-    first = sizes[0]
-    for n in sizes:
-        a, g = results[n][under], results[n][base]
-        files = "refused" if a.refused else str(a.files)
-        out = f"{'-':>8}" if a.refused else f"{a.response_bytes / 1024:6.0f}KB"
-        alt = f"{fmt_ms(a)} {mb(a.max_rss_kb)}M {out}"
-        ratio = "-" if a.refused else f"{a.median_ms / g.median_ms:6.1f}"
-        go = f"{fmt_ms(g)} {mb(g.max_rss_kb)}M {g.response_bytes / 1024:5.0f}KB"
-        alt_slope = go_slope = "-"
-        if n != first:  # slope from the smallest size: ms per added entity
-            fa, fg = results[first][under], results[first][base]
-            if not a.refused and not fa.refused:
-                alt_slope = f"{(a.median_ms - fa.median_ms) / (n - first):10.2f}"
-            go_slope = f"{(g.median_ms - fg.median_ms) / (n - first):9.3f}"
-        print(f"{n:>5} {files:>7} | {alt} | {go} | {ratio:>6} | {alt_slope:>10} {go_slope:>9}")
-    if any(results[n][under].refused for n in sizes):
-        print(f"refused: more than {MAX_ENTITIES} entities need more error_code blocks than 100-999 "
-              f"hold; the plugin answers with a located error (checked); its times are the time to refuse.")
+    print("  " + "-" * (len(head) - 2))
+    for c in rows:
+        ratios = ""
+        for b in (floor, base):
+            ratios += (f" | {c.wall_ms / b.wall_ms:7.2f} {c.cpu_ms / b.cpu_ms:6.2f}" if b is not None and b is not c
+                       else f" | {'':>7} {'':>6}")
+        print(f"  {c.label:<46} {c.wall_ms:8.1f} {c.wall_min_ms:8.1f} {c.cpu_ms:8.1f} {mb(c.peak_kb):>7}{ratios}")
 
 
-def print_context_table(sizes: list[int], results: dict[int, dict[str, Result]], names: list[str],
-                        base: str) -> None:
-    if not names:
-        return
-    print("\nContext: other plugins on the same requests (wall ms median, peak RSS, response size)")
-    head = f"{'N':>5} | " + " | ".join(f"{name:>30}" for name in [base] + names)
-    print(head)
-    print("-" * len(head))
-    for n in sizes:
-        cells = []
-        for name in [base] + names:
-            r = results[n][name]
-            cells.append(f"{r.median_ms:9.1f} ms {mb(r.max_rss_kb)} MB {r.response_bytes / 1024:6.0f} KB")
-        print(f"{n:>5} | " + " | ".join(f"{c:>30}" for c in cells))
+def paired_ratio(a: Command, b: Command, what: str = "wall") -> float:
+    xs, ys = getattr(a, what), getattr(b, what)
+    return statistics.median(x / y for x, y in zip(xs, ys, strict=True))
 
 
-def print_startup(rows: list[tuple[str, Result]]) -> None:
-    print("\nStart-up (wall ms median, min; peak RSS)")
-    for label, r in rows:
-        print(f"  {label:<62} {r.median_ms:8.1f} {r.min_ms:8.1f} ms {mb(r.max_rss_kb)} MB")
+def import_profile(python: str, request: Path, repeat: int, work: Path, top: int = 30) -> None:
+    best: dict[str, tuple[int, int]] = {}
+    order: list[str] = []
+    for _ in range(max(repeat, 3)):
+        with open(request, "rb") as fin:
+            proc = subprocess.run([python, "-X", "importtime", "-c",
+                                   "import sys; from protoc_gen_altalune.cli import main; sys.exit(main())"],
+                                  stdin=fin, capture_output=True, cwd=work)  # not this checkout's modules
+        for line in proc.stderr.decode(errors="replace").splitlines():
+            if not line.startswith("import time:") or "self [us]" in line:
+                continue
+            own, cumulative, name = line.removeprefix("import time:").split("|")
+            if name not in best:
+                order.append(name)
+                best[name] = (int(own), int(cumulative))
+            else:
+                best[name] = (min(best[name][0], int(own)), min(best[name][1], int(cumulative)))
+    total = sum(best[n][1] for n in order if not n.startswith("  "))
+    print(f"\nImports of the 1-entity run (python -X importtime; microseconds, the minimum of each module over "
+          f"{max(repeat, 3)} runs): {total / 1000:.1f} ms in all; the {top} largest by cumulative time")
+    print(f"  {'own':>7} {'cumul.':>7}  module")
+    for name in sorted(best, key=lambda n: -best[n][1])[:top]:
+        print(f"  {best[name][0]:7d} {best[name][1]:7d}  {name}")
 
 
-def profile(request_bytes: bytes, entities: int) -> None:
-    """protoc-gen-altalune in-process under cProfile, from the request bytes to the response bytes."""
-    from protoc_gen_altalune import cli
-
-    out = io.BytesIO()
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
-    profiler.enable()
-    code = cli.run(io.BytesIO(request_bytes), out)
-    profiler.disable()
-    elapsed = time.perf_counter() - start
-    if code != 0:
-        raise CheckFailed(f"in-process protoc-gen-altalune exited with {code}")
-    response = plugin_pb2.CodeGeneratorResponse.FromString(out.getvalue())
-    if response.error:
-        raise CheckFailed(f"in-process protoc-gen-altalune: {response.error[:500]}")
-    print(f"\ncProfile of protoc-gen-altalune in-process, {entities} entities, {len(response.file)} files "
-          f"({elapsed * 1000:.0f} ms under the profiler, imports of the plugin modules and jinja2 included)")
-    for key, count, title in (("cumulative", 25, "cumulative time"), ("tottime", 15, "own time")):
-        text = io.StringIO()
-        stats = pstats.Stats(profiler, stream=text)
-        stats.sort_stats(key).print_stats(count)
-        body = text.getvalue()
-        # Keep the column header and the rows; drop pstats' preamble.
-        start_at = body.find("   ncalls")
-        print(f"\n-- top {count} by {title} --")
-        print(body[start_at:].rstrip() if start_at >= 0 else body.rstrip())
+def in_process_profile(python: str, request: Path, entities: int, work: Path) -> None:
+    code = (
+        "import cProfile, io, pstats, sys, time\n"
+        "data = open(sys.argv[1], 'rb').read()\n"
+        "profiler = cProfile.Profile(); start = time.perf_counter(); profiler.enable()\n"
+        "from protoc_gen_altalune import cli\n"
+        "code = cli.run(io.BytesIO(data), io.BytesIO())\n"
+        "profiler.disable(); elapsed = time.perf_counter() - start\n"
+        "print(f'{elapsed * 1000:.0f} ms under the profiler, exit {code}')\n"
+        "for key, count in (('cumulative', 25), ('tottime', 15)):\n"
+        "    text = io.StringIO(); pstats.Stats(profiler, stream=text).sort_stats(key).print_stats(count)\n"
+        "    body = text.getvalue(); print(f'-- top {count} by {key} --')\n"
+        "    print(body[body.find('   ncalls'):].rstrip())\n"
+    )
+    print(f"\ncProfile of protoc-gen-altalune in-process, {entities} entities (imports included):")
+    sys.stdout.flush()
+    subprocess.run([python, "-c", code, str(request)], check=True, cwd=work)
 
 
 # --- main -------------------------------------------------------------------------------------
 
 
 def source_state() -> str:
-    """The commit measured, and whether the plugin's sources differ from it."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                              check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "protoc_gen_altalune", "templates",
-                                "pyproject.toml"], cwd=REPO, capture_output=True, text=True,
+                                "pyproject.toml", "setup.py"], cwd=REPO, capture_output=True, text=True,
                                check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "commit unknown"
     return f"commit {head}" + (" + uncommitted plugin changes" if dirty else "")
 
 
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{os.cpu_count()} CPUs ({model}), load average {load:.1f} at start"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1,10,100,300",
-                        help="comma-separated entity counts (default: %(default)s)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per plugin and size (default: 5)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="1,10,100", help="comma-separated entity counts (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per command (default: %(default)s)")
     parser.add_argument("--per-file", type=int, default=10, help="entities per proto file (default: 10)")
     parser.add_argument("--protoc", default="protoc", help="protoc command (default: protoc on PATH)")
-    parser.add_argument("--profile", action="store_true",
-                        help="also cProfile protoc-gen-altalune in-process on the largest valid size")
-    parser.add_argument("--keep", metavar="DIR", help="write the proto sets and request bytes to DIR and keep them")
+    parser.add_argument("--plugin", help="the protoc-gen-altalune to measure (default: the one on PATH)")
+    parser.add_argument("--wheel", action="store_true", help="measure a wheel of this checkout in a fresh venv")
+    parser.add_argument("--baseline-ref", help="also measure the plugin built from this git ref")
+    parser.add_argument("--no-buf", action="store_true", help="skip `buf generate` of the reference target")
+    parser.add_argument("--profile", action="store_true", help="import times and an in-process cProfile")
+    parser.add_argument("--keep", metavar="DIR", help="keep the work files in DIR (made afresh)")
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     if not sizes or sizes[0] < 1 or args.repeat < 1 or args.per_file < 1:
         parser.error("sizes, --repeat and --per-file must be positive")
-
-    for tool in (args.protoc, "protoc-gen-altalune", "protoc-gen-go"):
+    for tool in (args.protoc, "protoc-gen-go") + (() if args.no_buf else ("buf",)):
         if not shutil.which(tool):
-            parser.error(f"{tool} is not on PATH; see the top of {Path(__file__).name}")
+            parser.error(f"{tool} is not on PATH: source scripts/env.sh (scripts/bootstrap.sh installs it)")
     if not (THIRD_PARTY / "buf" / "validate" / "validate.proto").exists():
         parser.error(f"{THIRD_PARTY} lacks buf/validate/validate.proto; run scripts/bootstrap.sh")
-    plugins = [p for p in PLUGINS if shutil.which(p.name)]
-    skipped = [p.name for p in PLUGINS if p not in plugins]
-    under = next(p.name for p in plugins if p.under_test)
-    base = next(p.name for p in plugins if p.baseline)
-    context = [p.name for p in plugins if not p.under_test and not p.baseline]
 
     if args.keep:
-        workdir = Path(args.keep).resolve()
-        marker = workdir / ".altalune-bench"  # only a directory this script made is ever emptied
-        if workdir.exists() and any(workdir.iterdir()):
+        work = Path(args.keep).resolve()
+        marker = work / ".altalune-bench"
+        if work.exists() and any(work.iterdir()):
             if not marker.exists():
                 parser.error(f"--keep {args.keep}: the directory exists and was not made by this script")
-            shutil.rmtree(workdir)
-        workdir.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(work)
+        work.mkdir(parents=True, exist_ok=True)
         marker.write_text("output of bench/run.py; removed by its next run with --keep here\n")
     else:
-        workdir = Path(tempfile.mkdtemp(prefix="altalune-bench-"))
+        work = Path(tempfile.mkdtemp(prefix="altalune-bench-"))
     try:
-        print(f"protoc-gen-altalune benchmark: sizes {sizes}, {args.repeat} timed runs after 1 warm-up, "
-              f"{args.per_file} entities per file, {source_state()}, python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs"
-              + (f"; skipped (not on PATH): {', '.join(skipped)}" if skipped else ""))
-        sets: dict[int, ProtoSet] = {}
-        results: dict[int, dict[str, Result]] = {}
-        for n in [0] + sizes:  # 0: the empty-entity request for start-up
-            root = workdir / f"set-{n}"
-            files, service_files = write_proto_set(root, n, args.per_file)
-            start = time.perf_counter()
-            request = compile_request(args.protoc, root, files)
-            sets[n] = ProtoSet(n, files, service_files, request)
-            if n:
-                print(f"  N={n}: {len(files)} files, request {request.ByteSize() / 1024:.0f} KB "
-                      f"(protoc {time.perf_counter() - start:.1f} s); measuring...", flush=True)
-                results[n] = measure(plugins, sets[n], root, args.repeat)
-
-        # Start-up: the same empty-entity request for both plugins, --version, the bare interpreter.
-        empty = results[0] = measure([p for p in plugins if p.name in (under, base)], sets[0],
-                                     workdir / "set-0", args.repeat)
-        empty_stdin = workdir / "empty.stdin"
-        empty_stdin.write_bytes(b"")
-        startup = [
-            ("python -c pass (the venv's interpreter)", measure_command([sys.executable, "-c", "pass"], empty_stdin,
-                                                                        workdir, args.repeat)),
-            (f"{under} --version", measure_command([under, "--version"], empty_stdin, workdir, args.repeat)),
-            (f"{under}, empty-entity request (common.proto only)", empty[under]),
-            (f"{base} --version", measure_command([base, "--version"], empty_stdin, workdir, args.repeat)),
-            (f"{base}, the same request (1 file)", empty[base]),
-        ]
-
-        print_main_table(sizes, results, under, base)
-        print_context_table(sizes, results, context, base)
-        print_startup(startup)
-
-        if args.profile:
-            valid = [n for n in sizes if sets[n].valid_for_altalune]
-            n = valid[-1] if valid else MAX_ENTITIES
-            if n not in sets:
-                root = workdir / f"set-{n}"
-                files, service_files = write_proto_set(root, n, args.per_file)
-                sets[n] = ProtoSet(n, files, service_files, compile_request(args.protoc, root, files))
-            request = plugin_pb2.CodeGeneratorRequest()
-            request.CopyFrom(sets[n].request)
-            request.parameter = next(p.parameter for p in PLUGINS if p.under_test)
-            profile(request.SerializeToString(deterministic=True), n)
+        return _run(args, sizes, work)
     except (CheckFailed, subprocess.CalledProcessError) as err:
-        print(f"\nFAILED: {err}", file=sys.stderr)
+        detail = getattr(err, "stderr", None)
+        print(f"\nFAILED: {err}" + (f"\n{detail.decode(errors='replace')[-2000:]}" if detail else ""),
+              file=sys.stderr)
         return 1
     finally:
         if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"protoc-gen-altalune benchmark, {when}: {machine()}; python {sys.version.split()[0]}; "
+          f"{source_state()}; sizes {sizes}; {args.repeat} timed runs after 1 warm-up", flush=True)
+    if args.wheel:
+        print("  building a wheel of this checkout into a fresh venv...", flush=True)
+        plugin = make_venv_with_wheel(REPO, work / "venv-wheel")
+    else:
+        plugin = args.plugin or shutil.which("protoc-gen-altalune") or ""
+        if not plugin:
+            raise CheckFailed("protoc-gen-altalune is not on PATH (or give --plugin)")
+    baseline = None
+    if args.baseline_ref:
+        print(f"  building the plugin as of {args.baseline_ref} into a fresh venv...", flush=True)
+        baseline = plugin_at_ref(args.baseline_ref, work)
+    python = interpreter_of(plugin)
+    go = shutil.which("protoc-gen-go") or "protoc-gen-go"
+
+    sets: dict[int, ProtoSet] = {}
+    for n in sizes:
+        root = work / f"set-{n}"
+        files, _ = write_proto_set(root, n, args.per_file)
+        sets[n] = ProtoSet(n, files, compile_request(args.protoc, root, files))
+    one = sets[sizes[0]]
+    alt_req = {n: request_file(s, ALTALUNE_PARAMETER, work / f"request.{n}.altalune.binpb") for n, s in sets.items()}
+    go_req = {n: request_file(s, GO_PARAMETER, work / f"request.{n}.go.binpb") for n, s in sets.items()}
+    nothing = options_only_request(args.protoc, work)
+    print(f"  plugin: {plugin} (templates compiled at run time: "
+          f"{templates_compiled_at_run_time(plugin, alt_req[sizes[0]])})"
+          + (f"\n  baseline ({args.baseline_ref}): {baseline} (templates compiled at run time: "
+             f"{templates_compiled_at_run_time(baseline, alt_req[sizes[0]])})" if baseline else ""), flush=True)
+
+    # Start-up, on the smallest request.
+    warm_home = work / "warm-cache"
+    warm_home.mkdir()
+    warm_env = {**os.environ, "XDG_CACHE_HOME": str(warm_home)}
+    floor = Command("python -c pass (the plugin's interpreter)", [python, "-c", "pass"])
+    go1 = Command(f"protoc-gen-go, {one.entities} entity", [go], go_req[one.entities],
+                  check=lambda d: check_go(one, d))
+    startup = [floor, go1]
+
+    def altalune(label: str, exe: str, fresh: bool) -> Command:
+        return Command(label, [exe], alt_req[one.entities], env=None if fresh else warm_env, fresh_cache=fresh,
+                       check=lambda d: check_altalune(one, d, label))
+
+    startup += [altalune(f"altalune cold, {one.entities} entity", plugin, True),
+                altalune(f"altalune warm, {one.entities} entity", plugin, False)]
+    if baseline:
+        startup += [altalune(f"{args.baseline_ref} cold, {one.entities} entity", baseline, True),
+                    altalune(f"{args.baseline_ref} warm, {one.entities} entity", baseline, False)]
+    startup.append(Command("altalune, nothing asked (options.proto input)", [plugin], nothing, env=warm_env))
+    print("  measuring start-up...", flush=True)
+    measure(startup, work, args.repeat)
+    print_rows(f"Start-up, the {one.entities}-entity request (ms; ratios to python -c pass and to protoc-gen-go, "
+               "medians of this run)", startup, floor, go1)
+    if baseline:
+        for kind in ("cold", "warm"):
+            a = next(c for c in startup if c.label.startswith(f"altalune {kind}"))
+            b = next(c for c in startup if c.label.startswith(f"{args.baseline_ref} {kind}"))
+            print(f"  altalune {kind} / {args.baseline_ref} {kind}: wall {paired_ratio(a, b):.2f}, "
+                  f"cpu {paired_ratio(a, b, 'cpu'):.2f} (median of run-by-run ratios)")
+
+    # Per entity.
+    per_size: dict[int, tuple[Command, Command]] = {}
+    print("\n  measuring sizes...", flush=True)
+    for n in sizes:
+        s = sets[n]
+        a = Command(f"altalune warm, {n} entities", [plugin], alt_req[n], env=warm_env,
+                    check=lambda d, s=s: check_altalune(s, d, "protoc-gen-altalune"))
+        g = Command(f"protoc-gen-go, {n} entities", [go], go_req[n], check=lambda d, s=s: check_go(s, d))
+        measure([a, g], work, args.repeat)
+        per_size[n] = (a, g)
+    print(f"\nPer entity (ms; the cost of an added entity is the slope from N={sizes[0]})")
+    print(f"  {'N':>5} | {'alt wall':>8} {'alt cpu':>8} {'alt MB':>6} | {'go wall':>8} {'go cpu':>8} {'go MB':>6} | "
+          f"{'wall alt/go':>11} | {'alt ms/entity':>13} {'go ms/entity':>12}")
+    a0, g0 = per_size[sizes[0]]
+    for n in sizes:
+        a, g = per_size[n]
+        slope = "" if n == sizes[0] else (f"{(a.wall_ms - a0.wall_ms) / (n - sizes[0]):13.2f} "
+                                          f"{(g.wall_ms - g0.wall_ms) / (n - sizes[0]):12.2f}")
+        print(f"  {n:>5} | {a.wall_ms:8.1f} {a.cpu_ms:8.1f} {mb(a.peak_kb):>6} | {g.wall_ms:8.1f} {g.cpu_ms:8.1f} "
+              f"{mb(g.peak_kb):>6} | {paired_ratio(a, g):11.2f} | {slope}")
+    if len(sizes) > 1:
+        an, _ = per_size[sizes[-1]]
+        print(f"  altalune cpu per added entity: {(an.cpu_ms - a0.cpu_ms) / (sizes[-1] - sizes[0]):.2f} ms")
+
+    # buf generate of the reference target.
+    if not args.no_buf:
+        root, without = buf_copies(work)
+        path = os.pathsep.join([os.path.dirname(plugin), os.environ.get("PATH", "")])
+        buf_env = {**warm_env, "PATH": path}
+        runs = [Command("buf generate (buf.gen.yaml)", ["buf", "generate"], cwd=root, env=buf_env),
+                Command("buf generate without protoc-gen-altalune", ["buf", "generate", "--template", without],
+                        cwd=root, env=buf_env)]
+        if baseline:
+            base_path = os.pathsep.join([os.path.dirname(baseline), os.environ.get("PATH", "")])
+            runs.insert(1, Command(f"buf generate, plugin as of {args.baseline_ref}", ["buf", "generate"], cwd=root,
+                                   env={**warm_env, "PATH": base_path}))
+        print("\n  measuring buf generate...", flush=True)
+        measure(runs, work, args.repeat)
+        print("\nbuf generate of the reference target (ms; warm template cache; ratio: median of run-by-run ratios "
+              "to the run without protoc-gen-altalune)")
+        for c in runs:
+            print(f"  {c.label:<46} wall {c.wall_ms:7.1f} (min {c.wall_min_ms:6.1f})  cpu {c.cpu_ms:7.1f}  "
+                  f"ratio wall {paired_ratio(c, runs[-1]):.2f}  cpu {paired_ratio(c, runs[-1], 'cpu'):.2f}")
+
+    if args.profile:
+        import_profile(python, alt_req[one.entities], args.repeat, work)
+        largest = max(n for n in sizes if sets[n].valid_for_altalune)
+        in_process_profile(python, alt_req[largest], largest, work)
     return 0
 
 

@@ -10,12 +10,11 @@ import posixpath
 import re
 import textwrap
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import jinja2
 
-from . import gofmt, golang, naming
+from . import gofmt, golang, naming, templating
 from .golang import GoPackage
 from .model import Entity, Hook, Model, Packages
 from .params import Params
@@ -52,6 +51,10 @@ def _placeholders(count: int, start: int = 1) -> str:
     return ", ".join(f"${i}" for i in range(start, start + count))
 
 
+# The filters templates use (the build compiles the templates with these too).
+FILTERS = {"quote": _go_quote, "go_name": naming.go_name, "article": _article}
+
+
 def package_globals(packages: Packages) -> dict[str, GoPackage]:
     """The packages templates write by name: ``{{ errors }}.Is``."""
     return {
@@ -71,22 +74,7 @@ class Renderer:
     def __init__(self, model: Model, params: Params):
         self.model = model
         self.params = params
-        loaders: list[jinja2.BaseLoader] = []
-        if params.templates:
-            loaders.append(jinja2.FileSystemLoader(params.templates))
-        loaders.append(jinja2.FunctionLoader(_packaged_template))
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            autoescape=False,
-            bytecode_cache=_bytecode_cache(),
-        )
-        self.env.filters["quote"] = _go_quote
-        self.env.filters["go_name"] = naming.go_name
-        self.env.filters["article"] = _article
+        self.env = templating.environment(params.templates, FILTERS, _bytecode_cache())
         self.env.globals.update(
             model=model,
             pkg=model.packages,
@@ -185,19 +173,23 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(directory)
 
 
-def _packaged_template(name: str) -> str | None:
-    resource = resources.files("protoc_gen_altalune.templates").joinpath(name)
-    try:
-        return resource.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError):
-        return None
-
-
 def kit_sources() -> list[tuple[str, str]]:
     """The kit's files, (name, source), in name order; its tests stay out."""
-    kit = resources.files("protoc_gen_altalune.kit")
-    names = sorted(p.name for p in kit.iterdir() if p.name.endswith(".go") and not p.name.endswith("_test.go"))
-    return [(name, kit.joinpath(name).read_text(encoding="utf-8")) for name in names]
+    from . import kit
+
+    directory = kit.__path__[0]
+    if not os.path.isdir(directory):  # not on a file system (a zipped install)
+        from importlib import resources
+
+        files = resources.files(kit)
+        names = sorted(p.name for p in files.iterdir() if p.name.endswith(".go") and not p.name.endswith("_test.go"))
+        return [(name, files.joinpath(name).read_text(encoding="utf-8")) for name in names]
+    names = sorted(n for n in os.listdir(directory) if n.endswith(".go") and not n.endswith("_test.go"))
+    sources = []
+    for name in names:
+        with open(os.path.join(directory, name), encoding="utf-8") as f:
+            sources.append((name, f.read()))
+    return sources
 
 
 def render(model: Model, params: Params) -> list[OutputFile]:

@@ -102,3 +102,115 @@ def test_user_template_directory_overrides_one_file(tmp_path):
     expected = (GOLDEN / "global_entity_minimal" / "expected" / "internal/domain/category/repo.altalune.go")
     assert files["internal/domain/category/repo.altalune.go"] == expected.read_text()
     assert re.search(r"^package tag$", files["internal/domain/tag/errors.altalune.go"], re.M)
+
+
+# --- requests that ask for nothing (cli._answers_nothing) -----------------------------------
+
+
+def _request_of(tmp_path, files: dict[str, str], generate: list[str], parameter: str = "go_module=example.com/acme"):
+    """protoc's request for ``generate`` among ``files`` (plus the shipped options.proto)."""
+    import subprocess
+
+    from golden_harness import tool_env, which
+    from google.protobuf import descriptor_pb2
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    out = tmp_path / "set.binpb"
+    proc = subprocess.run([which("protoc"), f"-I{tmp_path}", f"-I{SHIPPED_OPTIONS.parents[3]}", "--include_imports",
+                           "--include_source_info", f"-o{out}", *generate], capture_output=True, text=True,
+                          env=tool_env(), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    fds = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+    request = plugin_pb2.CodeGeneratorRequest(parameter=parameter, file_to_generate=generate)
+    request.proto_file.extend(fds.file)
+    request.source_file_descriptors.extend(f for f in fds.file if f.name in generate)
+    return request
+
+
+PLAIN = """syntax = "proto3";
+package acme.plain.v1;
+option go_package = "example.com/acme/gen/plain/v1;plainv1";
+import "google/protobuf/timestamp.proto";
+message Thing { string name = 1 [deprecated = true]; google.protobuf.Timestamp at = 2; oneof o { int32 a = 3; }
+  message Inner { enum Kind { KIND_UNSPECIFIED = 0; } } }
+enum Colour { COLOUR_UNSPECIFIED = 0; COLOUR_RED = 1; }
+"""
+
+
+def _empty_answer(request) -> bytes:
+    from protoc_gen_altalune.plugin import generate
+
+    response = generate(request)
+    assert not response.error and not response.file
+    return response.SerializeToString(deterministic=True)
+
+
+def test_nothing_asked_answered_before_the_pipeline(tmp_path):
+    """buf's run for the vendored options.proto (an input of its own) and a
+    file without our options: the wire check answers what the pipeline would."""
+    from protoc_gen_altalune import cli
+
+    options_only = _request_of(tmp_path, {}, [cli.OPTIONS_PROTO])
+    plain = _request_of(tmp_path, {"acme/plain/v1/plain.proto": PLAIN}, ["acme/plain/v1/plain.proto"])
+    for request in (options_only, plain):
+        data = request.SerializeToString()
+        assert cli._answers_nothing(data)
+        assert _empty_answer(request) == cli.EMPTY_RESPONSE
+        proc = run_plugin(data)
+        assert proc.returncode == 0 and proc.stderr == b"" and proc.stdout == cli.EMPTY_RESPONSE
+
+
+def test_nothing_asked_but_a_bad_parameter(tmp_path):
+    from protoc_gen_altalune import cli
+
+    request = _request_of(tmp_path, {}, [cli.OPTIONS_PROTO], parameter="no_such_parameter=1")
+    assert not cli._answers_nothing(request.SerializeToString())
+    proc = run_plugin(request.SerializeToString())
+    assert proc.returncode == 0
+    assert plugin_pb2.CodeGeneratorResponse.FromString(proc.stdout).error
+
+
+def test_services_custom_options_and_doubt_go_through_the_pipeline(tmp_path):
+    from protoc_gen_altalune import cli
+
+    service = PLAIN + "service Things { rpc Get(Thing) returns (Thing); }\n"
+    annotated = PLAIN.replace('import "google/protobuf/timestamp.proto";',
+                              'import "google/protobuf/timestamp.proto";\nimport "altalune/codegen/v1/options.proto";')
+    annotated = annotated.replace("enum Colour { COLOUR_UNSPECIFIED = 0;",
+                                  "enum Colour { COLOUR_UNSPECIFIED = 0 [(altalune.codegen.v1.enum_value) = "
+                                  '{db_value: "none"}];')
+    for text in (service, annotated):
+        request = _request_of(tmp_path, {"acme/plain/v1/plain.proto": text}, ["acme/plain/v1/plain.proto"])
+        assert not cli._answers_nothing(request.SerializeToString())
+    plain = _request_of(tmp_path, {"acme/plain/v1/plain.proto": PLAIN}, ["acme/plain/v1/plain.proto"])
+    missing = plugin_pb2.CodeGeneratorRequest()
+    missing.CopyFrom(plain)
+    missing.file_to_generate.append("not/carried.proto")
+    twice = plugin_pb2.CodeGeneratorRequest()
+    twice.CopyFrom(plain)
+    twice.proto_file.append(plain.proto_file[-1])
+    without_import = plugin_pb2.CodeGeneratorRequest()
+    without_import.CopyFrom(plain)
+    del without_import.proto_file[0]  # timestamp.proto
+    for request in (missing, twice, without_import, plugin_pb2.CodeGeneratorRequest()):
+        assert not cli._answers_nothing(request.SerializeToString())
+    for data in (b"\xff\xff\xff\xff", b"\x0a\x05abc", b"\x0a\x02\xff\xfe", plain.SerializeToString()[:-3]):
+        assert not cli._answers_nothing(data)
+
+
+def test_no_golden_request_is_answered_before_the_pipeline(tmp_path):
+    """Every golden case writes files or an error: none is taken for a request
+    that asks for nothing."""
+    from golden_harness import load_cases
+
+    from protoc_gen_altalune import cli
+
+    for case in load_cases():
+        if not (case.dir / "protos").is_dir():
+            continue
+        work = tmp_path / case.name
+        work.mkdir()
+        request = request_for(case, descriptor_set(case, work))
+        assert not cli._answers_nothing(request.SerializeToString()), case.name

@@ -70,3 +70,22 @@ def test_wheel_regenerates_reference_target(wheel_venv: Path, tmp_path: Path):
     assert migrations
     for path in migrations:
         assert path.read_bytes() == (ROOT / "example/database/migrations" / path.name).read_bytes()
+
+
+def test_wheel_renders_with_templates_compiled_at_build_time(wheel_venv: Path, tmp_path: Path):
+    """The wheel carries every template compiled (and pip byte-compiled them):
+    a run compiles none of them, even without the on-disk template cache."""
+    from golden_harness import GOLDEN, Case, descriptor_set, request_for
+
+    site = next((wheel_venv / "lib").glob("python3*/site-packages/protoc_gen_altalune"))
+    compiled = site / "compiled_templates"
+    templates = sorted(p.name for p in (ROOT / "templates").glob("*.jinja"))
+    assert templates and (compiled / "__init__.py").is_file()
+    assert len(list((compiled / "__pycache__").glob("*.pyc"))) == len(templates) + 1
+    case = Case("edge_features", GOLDEN / "edge_features")
+    request = request_for(case, descriptor_set(case, tmp_path))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "ALTALUNE_DEBUG": "1", "ALTALUNE_NO_TEMPLATE_CACHE": "1"}
+    proc = subprocess.run([str(wheel_venv / "bin" / "protoc-gen-altalune")], input=request.SerializeToString(),
+                          capture_output=True, env=env, cwd="/")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stderr == b"", proc.stderr.decode()  # ALTALUNE_DEBUG names every template compiled at run time
