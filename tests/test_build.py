@@ -120,7 +120,7 @@ def test_conventions_fill_in_the_entity(tmp_path):
     assert (w.table, w.package, w.plural, w.partitioned) == ("altalune_widgets", "widget", "Widgets", True)
     assert w.default_sort == ("created_at", "DESC")
     assert w.domain.path == "github.com/hrz8/altalune/internal/domain/widget"
-    assert w.code(1) == "65001" and w.code(2) == "65002"
+    assert (w.not_found_code, w.already_exists_code) == ("65001", "65002")
     ops = {r.name: r.operation for r in w.service.rpcs}
     assert ops == {"QueryWidgets": "query", "CreateWidget": "create", "GetWidget": "get",
                    "UpdateWidget": "update", "DeleteWidget": "delete", "PolishWidget": "custom"}
