@@ -23,6 +23,7 @@ on stderr which template was compiled and why. A user's template directory
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping, MutableMapping
@@ -106,10 +107,10 @@ def packaged_source(name: str) -> str | None:
 
 def _compiled_package() -> ModuleType | None:
     try:
-        from . import compiled_templates
+        # By name: the package exists only once the build has written it.
+        return importlib.import_module(f"{__package__}.compiled_templates")
     except ImportError:  # a source tree that was never built or installed
         return None
-    return compiled_templates
 
 
 class TemplateLoader(jinja2.BaseLoader):

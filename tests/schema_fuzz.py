@@ -1245,10 +1245,9 @@ class Generator:
                 else:
                     f.type, f.kind = "string", "string"
             else:
-                req.fields.append(FieldDef("bogus_extra", "string", "string", len(req.fields) + 1))
+                _add_bogus_field(req)
         elif mut == "create_unknown_field":
-            req = msgs[rpcs["create"].request]
-            req.fields.append(FieldDef("bogus_extra", "string", "string", len(req.fields) + 1))
+            _add_bogus_field(msgs[rpcs["create"].request])
         elif mut == "request_no_entity_id":
             op = r.choice([x for x in ("get", "update", "delete") if x in rpcs])
             req = msgs[rpcs[op].request]
@@ -1703,5 +1702,14 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(r.failed for r in results) else 0
 
 
+def _add_bogus_field(req: MessageDef) -> None:
+    """A field no entity has; a second mutation adds another name, so that
+    the schema stays valid proto (only the annotations are broken)."""
+    taken = {f.name for f in req.fields}
+    name = next(n for n in (f"bogus_extra{i or ''}" for i in range(len(taken) + 1)) if n not in taken)
+    req.fields.append(FieldDef(name, "string", "string", max((f.number for f in req.fields), default=0) + 1))
+
+
 if __name__ == "__main__":
     sys.exit(main())
+
