@@ -575,7 +575,7 @@ func TestCurrencyQuery(t *testing.T) {
 			// the BoolValue crypto as a bool too (by convention): the keys
 			// the refusals offer.
 			requireSameSet(t, mapsKeys(got), currencyFilterKeys, "meta.filters keys")
-			requireStrings(t, got["crypto"], nil, "meta.filters[crypto] (no currency sets crypto)")
+			requireStrings(t, got["crypto"], []string{"false", "true"}, "meta.filters[crypto] (both, though no currency sets crypto)")
 			requireStrings(t, got["decimal_places"], []string{"0", "2", "8"}, "meta.filters[decimal_places]")
 			requireStrings(t, got["active"], []string{"false", "true"}, "meta.filters[active]")
 		})

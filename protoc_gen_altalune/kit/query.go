@@ -293,13 +293,21 @@ func resolve(key string, aliases map[string]string) string {
 	return key
 }
 
-// catalog lists, for each filter, the values a client can filter on.
+// catalog lists, for each filter, the values a client can filter on: every
+// value of an enum or a boolean, and the values a column of another type
+// holds (at most MaxFilterValues of them).
 func (s *QuerySpec) catalog(ctx context.Context, db postgres.DB, scope []any) (map[string][]string, error) {
 	catalog := make(map[string][]string, len(s.Filters))
 	for _, key := range slices.Sorted(maps.Keys(s.Filters)) {
 		filter := s.Filters[key]
+		// Values known without the table cost no statement: an enum's, and
+		// a boolean's two.
 		if filter.Values != nil {
 			catalog[key] = slices.Clone(filter.Values)
+			continue
+		}
+		if filter.Bool {
+			catalog[key] = []string{"false", "true"}
 			continue
 		}
 		values, err := s.distinct(ctx, db, filter.Column, scope)
