@@ -43,6 +43,7 @@ class EntityOptions:
     columns: tuple[ColumnOptions, ...] = ()  # server-side columns
     codes: ErrorCodes | None = None
     error_name: str = ""
+    id_field: str = ""
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
         fields=tuple(fields),
         has_created_at=spec.has_created_at,
         has_updated_at=spec.has_updated_at,
-        id_proto_go=spec.proto_go.get("id", "Id"),
+        id_proto_go=spec.proto_go.get(spec.id_field, "Id"),
         hooks=spec.hooks,
         service=service,
         location=spec.desc.location,
@@ -187,7 +187,8 @@ def _mask(spec: EntitySpec, rpc: RpcPlan, fields: dict[str, Field]) -> UpdateMas
         if f is not None and f.in_update:
             paths.setdefault(f.name, f.name)
             paths.setdefault(f.json_name, f.name)
-    fixed = ["id", f"{spec.snake}_id", "created_at", "updated_at"] + (["project_id"] if spec.partitioned else [])
+    fixed = ["id", spec.id_field, f"{spec.snake}_id", "created_at", "updated_at"]
+    fixed += ["project_id"] if spec.partitioned else []
     immutable = {p for name in fixed for p in (name, naming.lower_camel(name))}
     immutable |= {p for f in fields.values() if f.immutable for p in (f.name, f.json_name)}
     return UpdateMask(

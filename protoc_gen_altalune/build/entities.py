@@ -28,6 +28,7 @@ class EntitySpec:
     table: str
     partitioned: bool
     error_code: int
+    id_field: str  # the message's field holding the public ID: id
     codes: tuple[str, str]  # its own not-found and already-exists codes, ("", "") for its block's
     error_name: str  # the root package's codes and constructors are named after it
     migration_version: str
@@ -160,13 +161,18 @@ class EntityReader:
         fields: list[FieldSpec] = []
         history: list[FieldSpec] = []
         seen_id = has_created = has_updated = False
+        id_field = opts.id_field or "id"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", id_field) \
+                or id_field in ("project_id", "public_id", *conventions.TIMESTAMP_FIELDS):
+            problems.add(opt_loc, f"entity {name}: id_field {id_field!r} cannot hold the public ID",
+                         'name a field of the message, e.g. id_field: "node_id"')
         for fd in msg.fields:
             fopts = ctx.options.field(fd)
-            if fd.name == "id":
+            if fd.name == id_field:
                 seen_id = True
                 if not fd.is_string:
-                    problems.add(fd.location, f"entity {name}: field id must be a string (the public ID)",
-                                 "declare it as `string id = 1;`")
+                    problems.add(fd.location, f"entity {name}: field {id_field} must be a string (the public ID)",
+                                 f"declare it as `string {id_field} = 1;`")
                 continue
             if fd.name in conventions.TIMESTAMP_FIELDS:
                 if fd.type_name != conventions.TIMESTAMP or fd.repeated:
@@ -188,8 +194,9 @@ class EntityReader:
                 if not fopts.dropped_in:
                     fields.append(field)
         if not seen_id:
-            problems.add(msg.location, f"entity {name} has no `string id` field (its public ID)",
-                         "add `string id = 1;`")
+            problems.add(msg.location, f"entity {name} has no `string {id_field}` field (its public ID)",
+                         f"add `string {id_field} = 1;`" + ("" if opts.id_field else
+                                                           ", or name the field that holds it with id_field"))
         proto_go = proto_go_names(msg)
         self._check_fields(name, history)
         default_sort = self._default_sort(name, opts, fields, opt_loc)
@@ -197,7 +204,8 @@ class EntityReader:
         columns = self._server_columns(name, opts, fields, hooks, table, opt_loc)
         spec = EntitySpec(
             desc=msg, file=file, options=opts, plural=plural, package=package, table=table,
-            partitioned=partitioned, error_code=error_code, codes=codes or ("", ""), error_name=error_name,
+            partitioned=partitioned, error_code=error_code, id_field=id_field, codes=codes or ("", ""),
+            error_name=error_name,
             migration_version=version, fields=tuple(fields),
             history=tuple(history),
             has_created_at=has_created, has_updated_at=has_updated, default_sort=default_sort,

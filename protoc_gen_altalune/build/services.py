@@ -255,7 +255,7 @@ class ServiceBinder:
             else:
                 project_getter = "Get" + req_go["project_id"]
         if op in (Operation.GET, Operation.UPDATE, Operation.DELETE):
-            id_name = next((n for n in (f"{entity.snake}_id", "id") if req.field(n)), None)
+            id_name = next((n for n in (f"{entity.snake}_id", entity.id_field, "id") if req.field(n)), None)
             if id_name is None or not _is_string(req.field(id_name)):
                 missing(at(req, id_name or f"{entity.snake}_id"),
                         f"{req.name} has no `string {entity.snake}_id` (the {entity.name}'s public ID)",
@@ -267,7 +267,7 @@ class ServiceBinder:
         if op in (Operation.CREATE, Operation.UPDATE):
             by_name = {f.name: f for f in entity.fields}
             for fd in req.fields:
-                if fd.name in ("project_id", f"{entity.snake}_id", "id"):
+                if fd.name in ("project_id", f"{entity.snake}_id", entity.id_field, "id"):
                     continue
                 if fd.type_name == conventions.FIELD_MASK and not fd.repeated:
                     if op is Operation.CREATE:

@@ -264,7 +264,11 @@ type EntityOptions struct {
 	// for a repository that spells them its own way: "ApiKey" gives
 	// CodeApiKeyNotFound and NewApiKeyNotFoundError. Default: the entity's Go
 	// name (CodeAPIKeyNotFound).
-	ErrorName     string `protobuf:"bytes,13,opt,name=error_name,json=errorName,proto3" json:"error_name,omitempty"`
+	ErrorName string `protobuf:"bytes,13,opt,name=error_name,json=errorName,proto3" json:"error_name,omitempty"`
+	// The field of the message that holds the public ID, for messages that
+	// name it after the entity (node_id). Requests may name it so too.
+	// Default: "id".
+	IdField       string `protobuf:"bytes,14,opt,name=id_field,json=idField,proto3" json:"id_field,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -386,6 +390,13 @@ func (x *EntityOptions) GetCodes() *ErrorCodes {
 func (x *EntityOptions) GetErrorName() string {
 	if x != nil {
 		return x.ErrorName
+	}
+	return ""
+}
+
+func (x *EntityOptions) GetIdField() string {
+	if x != nil {
+		return x.IdField
 	}
 	return ""
 }
@@ -1047,7 +1058,7 @@ var File_altalune_codegen_v1_options_proto protoreflect.FileDescriptor
 
 const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
-	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xeb\x03\n" +
+	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\x86\x04\n" +
 	"\rEntityOptions\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12%\n" +
 	"\vpartitioned\x18\x02 \x01(\bH\x00R\vpartitioned\x88\x01\x01\x12\x16\n" +
@@ -1064,7 +1075,8 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\acolumns\x18\v \x03(\v2\x1b.altalune.codegen.v1.ColumnR\acolumns\x125\n" +
 	"\x05codes\x18\f \x01(\v2\x1f.altalune.codegen.v1.ErrorCodesR\x05codes\x12\x1d\n" +
 	"\n" +
-	"error_name\x18\r \x01(\tR\terrorNameB\x0e\n" +
+	"error_name\x18\r \x01(\tR\terrorName\x12\x19\n" +
+	"\bid_field\x18\x0e \x01(\tR\aidFieldB\x0e\n" +
 	"\f_partitioned\"P\n" +
 	"\n" +
 	"ErrorCodes\x12\x1b\n" +

@@ -6,6 +6,7 @@ package container
 import (
 	"buf.build/go/protovalidate"
 	"github.com/hrz8/altalune"
+	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	apikey_domain "github.com/hrz8/altalune/internal/domain/apikey"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	role_domain "github.com/hrz8/altalune/internal/domain/role"
@@ -17,8 +18,9 @@ import (
 // domains. Container embeds it; initRepositories calls
 // initGeneratedRepositories and initServices calls initGeneratedServices.
 type generatedDomains struct {
-	roleRepo   role_domain.Repositor
-	apiKeyRepo apikey_domain.Repositor
+	roleRepo      role_domain.Repositor
+	apiKeyRepo    apikey_domain.Repositor
+	apiKeyService *apikey_domain.Service
 }
 
 func (g *generatedDomains) initGeneratedRepositories(db postgres.DB) {
@@ -27,6 +29,7 @@ func (g *generatedDomains) initGeneratedRepositories(db postgres.DB) {
 }
 
 func (g *generatedDomains) initGeneratedServices(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor) {
+	g.apiKeyService = apikey_domain.NewService(validator, log, g.apiKeyRepo)
 }
 
 // GetRoleRepository returns the repository of roles.
@@ -37,6 +40,11 @@ func (g *generatedDomains) GetRoleRepository() role_domain.Repositor {
 // GetAPIKeyRepository returns the repository of API keys.
 func (g *generatedDomains) GetAPIKeyRepository() apikey_domain.Repositor {
 	return g.apiKeyRepo
+}
+
+// GetApiKeyService returns the service of API keys.
+func (g *generatedDomains) GetApiKeyService() altalunev1.ApiKeyServiceServer {
+	return g.apiKeyService
 }
 
 // generatedSchemas lists the table every generated repository assumes, for

@@ -5,8 +5,12 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"connectrpc.com/connect"
+	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
+	"github.com/hrz8/altalune/gen/altalune/v1/altalunev1connect"
+	apikey_domain "github.com/hrz8/altalune/internal/domain/apikey"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/grpc"
 )
@@ -14,6 +18,7 @@ import (
 // generatedServices is what the generated registration needs from the
 // container.
 type generatedServices interface {
+	GetApiKeyService() altalunev1.ApiKeyServiceServer
 }
 
 // registerGeneratedGRPCServices registers the service of every generated
@@ -22,6 +27,7 @@ type generatedServices interface {
 // authenticates callers (builds their auth context), as the Connect handlers
 // do with theirs.
 func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedServices, authz domainkit.Authorizer) {
+	altalunev1.RegisterApiKeyServiceServer(registrar, apikey_domain.NewGRPCServer(c.GetApiKeyService(), authz))
 }
 
 // registerGeneratedConnectHandlers mounts the Connect handler of every
@@ -29,10 +35,13 @@ func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedS
 // access rule. opts should include the interceptor that authenticates
 // callers.
 func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, authz domainkit.Authorizer, opts ...connect.HandlerOption) {
+	mux.Handle(altalunev1connect.NewApiKeyServiceHandler(apikey_domain.NewHandler(c.GetApiKeyService(), authz), opts...))
 }
 
 // generatedAccess lists what every generated RPC requires of its caller,
 // by procedure, for listing and audit.
 func generatedAccess() []domainkit.Access {
-	return nil
+	return slices.Concat(
+		apikey_domain.Access,
+	)
 }

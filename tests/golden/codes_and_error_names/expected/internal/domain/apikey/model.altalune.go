@@ -43,7 +43,7 @@ type APIKey struct {
 // ToProto is the API form of the entity.
 func (e *APIKey) ToProto() *altalunev1.ApiKey {
 	return &altalunev1.ApiKey{
-		Id:        e.ID,
+		KeyId:     e.ID,
 		Label:     e.Label,
 		CreatedAt: timestamppb.New(e.CreatedAt),
 		UpdatedAt: timestamppb.New(e.UpdatedAt),
