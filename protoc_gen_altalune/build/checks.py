@@ -92,9 +92,12 @@ def check_across(ctx: Context, entities: list[Entity]) -> None:
             continue  # no codes at all: reported with its options
         for code in dict.fromkeys((e.not_found_code, e.already_exists_code)):
             other = owner.setdefault(code, e)
-            if other is not e:
+            # Two entities of one block are reported above, once; a pair whose
+            # own codes meet is reported at its first shared code.
+            if other is not e and (any(e.codes) or any(other.codes)):
                 ctx.problems.add(e.option_location, f"entities {other.name} and {e.name} both answer error code "
                                                     f"{code}", "give each entity codes of its own")
+                break
     once(lambda e: e.package, "domain package", "set a distinct (altalune.codegen.v1.entity).domain")
     once(lambda e: e.go_type, "Go name", "rename one of the messages")
     once(lambda e: e.migration_version, "migration_version", "give each entity its own migration_version")
