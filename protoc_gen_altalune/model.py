@@ -9,6 +9,7 @@ afterwards. Every Go name the templates write is derived here or in
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,6 +17,18 @@ from . import naming
 from .diagnostics import Locatable
 from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage
 from .tables import Column, Index, Migration, Table, alter
+
+
+def _ran(since: str, version: str | None) -> bool:
+    """A change of version ``since`` ("" from the start) has run once the
+    migrations up to ``version`` ran (None: all of them)."""
+    return version is None or since <= version
+
+
+def enum_sql_type(values: tuple[str, ...] | list[str]) -> str:
+    """The column type of an enum whose stored values are ``values``: wide
+    enough for the longest, and never narrower than VARCHAR(20)."""
+    return f"VARCHAR({max(20, *(len(v) for v in values))})"
 
 
 class Kind(StrEnum):
@@ -99,10 +112,6 @@ class Enum:
         return self.values[0]
 
     @property
-    def max_len(self) -> int:
-        return max(len(v.db_value) for v in self.values)
-
-    @property
     def values_var(self) -> str:
         return f"{self.domain_type}Values"
 
@@ -165,46 +174,49 @@ class Field:
     renamed_from: str = ""
     renamed_in: str = ""
 
+    @property
+    def version_options(self) -> list[tuple[str, str]]:
+        """The evolution options it sets, as (option, version)."""
+        return [(option, value) for option, value in (
+            ("added_in", self.added_in), ("unique_in", self.unique_in), ("indexed_in", self.indexed_in),
+            ("dropped_in", self.dropped_in), ("renamed_in", self.renamed_in)) if value]
+
+    @property
+    def versions(self) -> set[str]:
+        """The migration versions that change its column."""
+        found = {value for _, value in self.version_options}
+        return found | ({v.added_in for v in self.enum.values if v.added_in} if self.enum else set())
+
     def column_at(self, version: str | None) -> Column | None:
         """Its column once the migrations up to ``version`` ran (None: all of
         them), or None when it has none then."""
-        def ran(since: str) -> bool:
-            return version is None or since <= version
-
-        if not ran(self.added_in) or (self.dropped_in and ran(self.dropped_in)):
+        if not _ran(self.added_in, version) or (self.dropped_in and _ran(self.dropped_in, version)):
             return None
-        name = self.renamed_from if self.renamed_in and not ran(self.renamed_in) else self.column
+        name = self.renamed_from if self.renamed_in and not _ran(self.renamed_in, version) else self.column
         check: tuple[str, ...] = ()
         sql_type = self.sql_type
         if self.enum:
-            check = tuple(v.db_value for v in self.enum.values if ran(v.added_in))
+            check = tuple(v.db_value for v in self.enum.values if _ran(v.added_in, version))
             if not self.sql_fixed:
-                sql_type = f"VARCHAR({max(20, *(len(v) for v in check))})"
+                sql_type = enum_sql_type(check)
         return Column(name, sql_type, not (self.nullable or self.null_as_empty), self.sql_default, check)
-
-    @property
-    def select(self) -> str:
-        """The field's entry in the select list."""
-        return f"COALESCE({self.column}, '') AS {self.column}" if self.null_as_empty else self.column
 
     def index_at(self, version: str | None, scope: str) -> Index | None:
         """Its unique or plain index at ``version``, None when it has none then."""
         column = self.column_at(version)
         if column is None:
             return None
-        expr = f"{scope}LOWER({column.name})" if self.case_insensitive else f"{scope}{column.name}"
-        if self.unique and (version is None or self.unique_in <= version):
+        expr = scope + (f"LOWER({column.name})" if self.case_insensitive else column.name)
+        if self.unique and _ran(self.unique_in, version):
             return Index(naming.unique_index(self.table, column.name), True, expr)
-        if self.indexed and (version is None or self.indexed_in <= version):
+        if self.indexed and _ran(self.indexed_in, version):
             return Index(naming.plain_index(self.table, column.name), False, expr)
         return None
 
     @property
-    def versions(self) -> set[str]:
-        """The migration versions that change its column."""
-        found = {self.added_in, self.unique_in, self.indexed_in, self.dropped_in, self.renamed_in}
-        found |= {v.added_in for v in self.enum.values} if self.enum else set()
-        return found - {""}
+    def select(self) -> str:
+        """The field's entry in the select list."""
+        return f"COALESCE({self.column}, '') AS {self.column}" if self.null_as_empty else self.column
 
     @property
     def filter_name(self) -> str:
@@ -251,15 +263,8 @@ class Field:
     @property
     def index(self) -> str:
         """Its unique (ux_) or plain (ix_) index, "" when it has none."""
-        if self.unique:
-            return naming.unique_index(self.table, self.column)
-        if self.indexed:
-            return naming.plain_index(self.table, self.column)
-        return ""
-
-    @property
-    def index_expr(self) -> str:
-        return f"LOWER({self.column})" if self.case_insensitive else self.column
+        index = self.index_at(None, "")
+        return index.name if index else ""
 
     @property
     def sort_expr(self) -> str:
@@ -487,7 +492,7 @@ class Entity:
     service: Service | None
     location: Locatable
     option_location: Locatable  # where its (altalune.codegen.v1.entity) option is written
-    history: tuple[Field, ...] = ()  # every field that has or had a column, dropped ones too
+    history: tuple[Field, ...]  # every field that has or had a column, dropped ones too (fields is part of it)
     adopt: bool = False  # the table exists already: no create migration
     deployed: tuple[tuple[str, str], ...] = ()  # (version, sha256 or a prefix of it)
     server_columns: tuple[ServerColumn, ...] = ()  # columns that are not fields of the message
@@ -635,12 +640,11 @@ class Entity:
         columns = [Column("id", "BIGINT", True, identity=True), Column("public_id", "VARCHAR(20)", True)]
         if self.partitioned:
             columns.append(Column("project_id", "BIGINT", True))
-        columns += [c for c in (f.column_at(version) for f in self.history or self.fields) if c]
+        columns += [c for c in (f.column_at(version) for f in self.history) if c]
         columns += [Column(c.name, c.sql_type, c.not_null) for c in self.server_columns]
         columns += [Column(c, "TIMESTAMPTZ", True, "CURRENT_TIMESTAMP") for c in ("created_at", "updated_at")]
         scope = "project_id, " if self.partitioned else ""
-        fields = self.history or self.fields
-        found = [i for i in (f.index_at(version, scope) for f in fields) if i]
+        found = [i for i in (f.index_at(version, scope) for f in self.history) if i]
         indexes = [Index(self.public_id_index, True, f"{scope}public_id")]
         indexes += [i for i in found if i.unique]
         indexes += [Index(c.index, True, f"{scope}{c.name}") for c in self.unique_server_columns]
@@ -652,13 +656,15 @@ class Entity:
     def versions(self) -> list[str]:
         """Every version of its migrations, oldest first: the one that
         creates the table (unless adopted), then each that changes it."""
-        found = {v for f in self.history or self.fields for v in f.versions}
+        found = {v for f in self.history for v in f.versions}
         if not self.adopt:
             found.add(self.migration_version)
         return sorted(found)
 
-    @property
+    @functools.cached_property
     def migrations(self) -> list[Migration]:
+        """Its migration files, oldest first (made once: render and the
+        deployed check both read them)."""
         result = []
         previous: Table | None = None
         for version in self.versions:

@@ -100,8 +100,17 @@ class Step:
     down: tuple[str, ...]
 
 
+def _column_pattern(column: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(column)}\b")
+
+
+def _uses(expr: str, column: str) -> bool:
+    """An index key expression reads ``column``."""
+    return _column_pattern(column).search(expr) is not None
+
+
 def _renamed_expr(expr: str, old: str, new: str) -> str:
-    return re.sub(rf"\b{re.escape(old)}\b", new, expr)
+    return _column_pattern(old).sub(new, expr)
 
 
 def _readd(table: str, c: Column, unique: bool) -> tuple[str, ...]:
@@ -172,9 +181,11 @@ def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[s
     current = Table(t, before.partitioned, tuple(columns), tuple(indexes))
 
     kept = {c.name for c in after.columns}
+    dropped_indexes: set[str] = set()  # dropped with their column
     for c in current.columns:
         if c.name not in kept:
-            lost = [i for i in current.indexes if re.search(rf"\b{re.escape(c.name)}\b", i.expr)]
+            lost = [i for i in current.indexes if _uses(i.expr, c.name)]
+            dropped_indexes |= {i.name for i in lost}
             steps.append(Step((f"ALTER TABLE {t} DROP COLUMN IF EXISTS {c.name};",),
                               _readd(t, c, any(i.unique for i in lost))
                               + tuple(_create_index(t, i) for i in lost)))
@@ -209,8 +220,7 @@ def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[s
             steps.append(Step((_set_default(t, c),), (_set_default(t, old_c),)))
     after_names = {i.name for i in after.indexes}
     for i in current.indexes:
-        dropped_with_column = any(re.search(rf"\b{re.escape(c)}\b", i.expr) for c in had - kept)
-        if i.name not in after_names and not dropped_with_column:
+        if i.name not in after_names and i.name not in dropped_indexes:
             steps.append(Step((f"DROP INDEX IF EXISTS {i.name};",), (_create_index(t, i),)))
     for i in after.indexes:
         if current.index(i.name) is None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 
 from ..diagnostics import Locatable, Problems
-from ..model import Entity, Field
+from ..model import Entity
 from ..tables import Migration
 from .context import Context
 
@@ -36,12 +36,6 @@ def next_version(e: Entity) -> str:
     """A version to suggest for a new change: one second after its latest."""
     latest = max((v for v in e.versions if VERSION.fullmatch(v)), default="20240101000000")
     return str(int(latest) + 1).zfill(14)
-
-
-def _field_versions(f: Field) -> list[tuple[str, str]]:
-    return [(option, value) for option, value in (
-        ("added_in", f.added_in), ("unique_in", f.unique_in), ("indexed_in", f.indexed_in),
-        ("dropped_in", f.dropped_in), ("renamed_in", f.renamed_in)) if value]
 
 
 def check(ctx: Context, entities: Iterable[Entity]) -> None:
@@ -77,7 +71,7 @@ def _check_entity(problems: Problems, e: Entity) -> None:
     for f in e.history:
         loc = f.location or e.location
         what = f"field {e.name}.{f.name}"
-        versions = _field_versions(f)
+        versions = f.version_options
         bad = False
         for option, value in versions:
             if not VERSION.fullmatch(value):

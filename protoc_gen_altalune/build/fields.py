@@ -17,7 +17,7 @@ from .. import conventions, naming
 from ..conventions import ColumnType
 from ..descriptors import EnumDesc, FieldDesc
 from ..golang import GoIdent, GoPackage
-from ..model import Enum, EnumValue, Field, Kind, Presence
+from ..model import Enum, EnumValue, Field, Kind, Presence, enum_sql_type
 from ..options import FieldOptions
 from .context import Context
 
@@ -126,7 +126,7 @@ class FieldReader:
                 problems.add(loc, f"field {what}: enum {fd.type_name.lstrip('.')} has no value but zero",
                              "add at least one value after the _UNSPECIFIED one")
                 return None
-            column_type = ColumnType(Kind.ENUM, enum.domain_type, f"VARCHAR({max(20, enum.max_len)})")
+            column_type = ColumnType(Kind.ENUM, enum.domain_type, enum_sql_type([v.db_value for v in enum.values]))
             presence = Presence.OPTIONAL if fd.proto3_optional else Presence.NONE
         elif fd.type == FDP.TYPE_MESSAGE and fd.type_name == conventions.TIMESTAMP:
             column_type, presence = conventions.TIMESTAMP_COLUMN, Presence.MESSAGE
