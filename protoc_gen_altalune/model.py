@@ -379,11 +379,11 @@ class ServerColumn:
     @property
     def exists_err(self) -> str:
         """The domain's already-exists error of the column: ErrApiKeyKeyHashAlreadyExists."""
-        return f"Err{naming.without_stutter(self.entity_go, self.go_name)}AlreadyExists" if self.unique else ""
+        return naming.already_exists_names(self.entity_go, self.go_name)[0] if self.unique else ""
 
     @property
     def exists_ctor(self) -> str:
-        return f"New{naming.without_stutter(self.entity_go, self.go_name)}AlreadyExistsError" if self.unique else ""
+        return naming.already_exists_names(self.entity_go, self.go_name)[1] if self.unique else ""
 
     @property
     def human(self) -> str:

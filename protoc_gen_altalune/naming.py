@@ -119,6 +119,14 @@ def plain_index(table: str, column: str) -> str:
     return f"ix_{table}_{column}"
 
 
+def already_exists_names(owner: str, name: str) -> tuple[str, str]:
+    """The already-exists error variable and constructor of column ``name``
+    (a Go name) of ``owner``: ErrEmployeeEmailAlreadyExists,
+    NewEmployeeEmailAlreadyExistsError, without stutter."""
+    stem = without_stutter(owner, name)
+    return f"Err{stem}AlreadyExists", f"New{stem}AlreadyExistsError"
+
+
 def without_stutter(owner: str, name: str) -> str:
     """``name`` prefixed by ``owner`` unless it starts with it already:
     (Employee, Email) -> EmployeeEmail, (Employee, EmployeeNumber) ->

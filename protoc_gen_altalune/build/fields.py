@@ -263,7 +263,7 @@ def make_field(spec: FieldSpec, *, proto_go: str, table: str, entity_go: str, ki
     if spec.kind is Kind.STRING and not spec.sql_fixed and writer_limits and all(writer_limits):
         sql_type = f"VARCHAR({max(n for n in writer_limits if n)})"
     go_name = naming.go_name(spec.name)
-    exists = naming.without_stutter(entity_go, go_name) if spec.unique else ""
+    exists_err, exists_ctor = naming.already_exists_names(entity_go, go_name) if spec.unique else ("", "")
     return Field(
         name=spec.name,
         json_name=spec.desc.json_name or naming.lower_camel(spec.name),
@@ -286,8 +286,8 @@ def make_field(spec: FieldSpec, *, proto_go: str, table: str, entity_go: str, ki
         in_update=in_update,
         kit=kit,
         table=table,
-        exists_err=f"Err{exists}AlreadyExists" if exists else "",
-        exists_ctor=f"New{exists}AlreadyExistsError" if exists else "",
+        exists_err=exists_err,
+        exists_ctor=exists_ctor,
         enum=spec.enum,
         wrapper=spec.column_type.wrapper,
         filter_key=spec.filter_key,
