@@ -18,3 +18,13 @@ func TestNewAPIKeyUnknownSecretError(t *testing.T) {
 		t.Fatal("want one ErrorDetail")
 	}
 }
+
+func TestNewAPIKeyLimitReachedError(t *testing.T) {
+	err := NewAPIKeyLimitReachedError(25)
+	if err.Code() != "60604" || err.GRPCCode() != codes.FailedPrecondition {
+		t.Fatalf("got code %q / %v, want 60604 / FailedPrecondition", err.Code(), err.GRPCCode())
+	}
+	if want := "A project may hold at most 25 active API keys"; err.Message() != want {
+		t.Fatalf("Message() = %q, want %q", err.Message(), want)
+	}
+}

@@ -65,6 +65,9 @@ class Hook(StrEnum):
     BEFORE_CREATE = "before_create"
     BEFORE_UPDATE = "before_update"
     BEFORE_DELETE = "before_delete"
+    AFTER_CREATE = "after_create"
+    AFTER_UPDATE = "after_update"
+    AFTER_DELETE = "after_delete"
 
     @property
     def method(self) -> str:
@@ -74,6 +77,11 @@ class Hook(StrEnum):
     @property
     def operation(self) -> Operation:
         return Operation(self.value.split("_", 1)[1])
+
+    @property
+    def after(self) -> bool:
+        """It runs after the write, in the write's transaction, with the row."""
+        return self.value.startswith("after_")
 
 
 @dataclass(frozen=True)
@@ -554,11 +562,6 @@ class Entity:
         """The request -> input functions of the mapper, by operation."""
         return {"create": f"create{self.go_type}Input", "update": f"update{self.go_type}Input"}
 
-    @property
-    def hook_methods(self) -> dict[str, str]:
-        """Every hook method name and the signature it must have."""
-        return {h.method: f"func(context.Context, *{self.input_type(h.operation)}) error" for h in Hook}
-
     # Views --------------------------------------------------------------------
 
     @property
@@ -608,6 +611,22 @@ class Entity:
 
     def has_hook(self, hook: str) -> bool:
         return Hook(hook) in self.hooks
+
+    def write_steps(self, operation: str) -> str:
+        """What the service does before the statement of a create or update:
+        "the BeforeCreate hook, the enum and unique checks, then " (may be empty)."""
+        fields = self.create_fields if operation == "create" else self.update_fields
+        checks = [kind for kind, present in (("enum", any(f.enum for f in fields)),
+                                             ("unique", any(f.unique for f in fields))) if present]
+        parts = [f"the {Hook('before_' + operation).method} hook"] if self.has_hook(f"before_{operation}") else []
+        if checks:
+            parts.append(f"the {' and '.join(checks)} checks")
+        return f"applies {', '.join(parts)}, then " if parts else ""
+
+    def in_tx(self, operation: str) -> bool:
+        """The write runs in one transaction with its hooks: it has an after
+        hook, or it is a delete whose BeforeDelete hook reads the row."""
+        return self.has_hook(f"after_{operation}") or (operation == "delete" and self.has_hook("before_delete"))
 
     @property
     def id_meta(self) -> str:

@@ -23,6 +23,8 @@ const (
 	codeAPIKeyNotFound      = "60601"
 	codeAPIKeyExists        = "60602"
 	codeAPIKeyUnknownSecret = "60603"
+	codeAPIKeyLimitReached  = "60604"
+	maxActiveAPIKeys        = 25
 )
 
 // apiKeySecret is the shape of a generated secret: the prefix and 256 bits
@@ -36,6 +38,14 @@ func newAPIKeyRequest(projectID string) *altalunev1.CreateApiKeyRequest {
 		Expiration: timestamppb.New(time.Now().Add(30 * 24 * time.Hour).Truncate(time.Microsecond)),
 		Active:     true,
 	}
+}
+
+// inactiveAPIKeyRequest is a key that the project's limit of active keys
+// does not count, for tests that create many in one project.
+func inactiveAPIKeyRequest(projectID string) *altalunev1.CreateApiKeyRequest {
+	req := newAPIKeyRequest(projectID)
+	req.Active = false
+	return req
 }
 
 // createAPIKey creates a key and returns it with the secret its create
@@ -154,6 +164,69 @@ func TestAPIKeys(t *testing.T) {
 			requireAPIError(t, err, "CreateApiKey colliding on key_hash", connect.CodeAlreadyExists, codeAPIKeyExists,
 				map[string]string{"column": "key_hash"})
 			requireRowCount(t, apiKeysTable, before)
+		})
+
+		t.Run("the after hooks refuse a key beyond the limit, and the refusal rolls the write back", func(t *testing.T) {
+			p := newProject(t, api)
+			limit := map[string]string{"limit": fmt.Sprint(maxActiveAPIKeys)}
+			for range maxActiveAPIKeys {
+				createAPIKey(t, api, newAPIKeyRequest(p.PublicID))
+			}
+			activeKeys := func() int64 {
+				return dbCount(t, "SELECT COUNT(*) FROM altalune_api_keys WHERE project_id = $1 AND active", p.ID)
+			}
+			keys := func() int64 {
+				return dbCount(t, "SELECT COUNT(*) FROM altalune_api_keys WHERE project_id = $1", p.ID)
+			}
+			over := newAPIKeyRequest(p.PublicID)
+			_, err := api.APIKeys.Create(ctxFor(t), over)
+			requireAPIError(t, err, "CreateApiKey beyond the limit", connect.CodeFailedPrecondition, codeAPIKeyLimitReached, limit)
+			requireEqual(t, keys(), int64(maxActiveAPIKeys), "keys after the refused create (the insert rolled back)")
+			requireEqual(t, dbCount(t, "SELECT COUNT(*) FROM altalune_api_keys WHERE project_id = $1 AND name = $2", p.ID, over.GetName()),
+				int64(0), "rows of the refused key")
+
+			// An inactive key is not counted; making it active is refused by
+			// AfterUpdate, and the update rolled back.
+			inactive := newAPIKeyRequest(p.PublicID)
+			inactive.Active = false
+			k, _ := createAPIKey(t, api, inactive)
+			_, err = api.APIKeys.Update(ctxFor(t), &altalunev1.UpdateApiKeyRequest{ProjectId: p.PublicID, ApiKeyId: k.GetId(),
+				Name: "Activated " + runTag, Expiration: k.GetExpiration(), Active: true})
+			requireAPIError(t, err, "UpdateApiKey activating beyond the limit", connect.CodeFailedPrecondition, codeAPIKeyLimitReached, limit)
+			got, err := api.APIKeys.Get(ctxFor(t), &altalunev1.GetApiKeyRequest{ProjectId: p.PublicID, ApiKeyId: k.GetId()})
+			requireOK(t, err, "GetApiKey")
+			requireProtoEqual(t, got.GetApiKey(), k, "the key after the refused update")
+			requireEqual(t, activeKeys(), int64(maxActiveAPIKeys), "active keys")
+		})
+
+		t.Run("concurrent creates cannot pass the limit together", func(t *testing.T) {
+			// The hook's count runs in the create's transaction under the
+			// project's lock: of concurrent creates for the last place, one
+			// wins.
+			p := newProject(t, api)
+			for range maxActiveAPIKeys - 1 {
+				createAPIKey(t, api, newAPIKeyRequest(p.PublicID))
+			}
+			const racers = 6
+			errs := make(chan error, racers)
+			for range racers {
+				go func() {
+					_, err := api.APIKeys.Create(ctxFor(t), newAPIKeyRequest(p.PublicID))
+					errs <- err
+				}()
+			}
+			won := 0
+			for range racers {
+				err := <-errs
+				if err == nil {
+					won++
+					continue
+				}
+				requireAPIError(t, err, "a racing CreateApiKey", connect.CodeFailedPrecondition, codeAPIKeyLimitReached, anyMeta)
+			}
+			requireEqual(t, won, 1, "racing creates that succeeded")
+			requireEqual(t, dbCount(t, "SELECT COUNT(*) FROM altalune_api_keys WHERE project_id = $1", p.ID),
+				int64(maxActiveAPIKeys), "keys after the race")
 		})
 
 		t.Run("the secret finds its key, and nothing else does", func(t *testing.T) {

@@ -31,6 +31,7 @@ const (
 	codeTicketNotFound      = "60501"
 	codeTicketExists        = "60502"
 	codeTicketAlreadyClosed = "60503"
+	codeTicketClosedKept    = "60504"
 
 	errorDetailType = "altalune.v1.ErrorDetail"
 )

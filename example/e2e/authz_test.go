@@ -215,11 +215,11 @@ func authzCases() []authzCase {
 	return []authzCase{
 		// ApiKeyService: project-scoped, with the custom VerifyApiKey.
 		{procedure: "/altalune.v1.ApiKeyService/CreateApiKey", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
-			req := newAPIKeyRequest(fx.project.PublicID)
+			req := inactiveAPIKeyRequest(fx.project.PublicID)
 			return func(ctx context.Context, api *API) error { _, err := api.APIKeys.Create(ctx, req); return err }
 		}},
 		{procedure: "/altalune.v1.ApiKeyService/DeleteApiKey", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
-			k, _ := createAPIKey(t, fx.root, newAPIKeyRequest(fx.project.PublicID))
+			k, _ := createAPIKey(t, fx.root, inactiveAPIKeyRequest(fx.project.PublicID))
 			req := &altalunev1.DeleteApiKeyRequest{ProjectId: fx.project.PublicID, ApiKeyId: k.GetId()}
 			return func(ctx context.Context, api *API) error { _, err := api.APIKeys.Delete(ctx, req); return err }
 		}},

@@ -299,6 +299,17 @@ func TestTickets(t *testing.T) {
 			requireEqual(t, dbCount(t, "SELECT count(*) FROM altalune_example_tickets WHERE public_id = $1", tk.GetId()), int64(0), "rows of the deleted ticket")
 		})
 
+		t.Run("a closed ticket is kept: BeforeDelete reads the row in the delete's transaction", func(t *testing.T) {
+			p := newProject(t, api)
+			tk := createTicket(t, api, newTicketRequest(p.PublicID))
+			closed, err := api.Tickets.Close(ctxFor(t), &altalunev1.CloseTicketRequest{ProjectId: p.PublicID, TicketId: tk.GetId(), Resolution: "Done."})
+			requireOK(t, err, "CloseTicket")
+			_, err = api.Tickets.Delete(ctxFor(t), &altalunev1.DeleteTicketRequest{ProjectId: p.PublicID, TicketId: tk.GetId()})
+			requireAPIError(t, err, "DeleteTicket of a closed ticket", connect.CodeFailedPrecondition, codeTicketClosedKept,
+				map[string]string{"ticket_id": tk.GetId()})
+			requireProtoEqual(t, getTicket(t, api, p.PublicID, tk.GetId()), closed.GetTicket(), "the kept ticket")
+		})
+
 		t.Run("invalid payloads write nothing", func(t *testing.T) {
 			p := newProject(t, api)
 			for _, c := range []struct {

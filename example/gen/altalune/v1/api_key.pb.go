@@ -29,7 +29,9 @@ const (
 // random characters), stores the secret's SHA-256 hex in key_hash and
 // returns the plaintext once, in CreateApiKeyResponse.key_value; nothing
 // returns it again. VerifyApiKey (internal/domain/apikey/verify.go) finds a
-// key by its secret.
+// key by its secret. A project holds at most 25 active keys: the
+// AfterCreate and AfterUpdate hooks (internal/domain/apikey/limit.go) count
+// them in the write's transaction, which a refusal rolls back.
 type ApiKey struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -768,7 +770,7 @@ var File_altalune_v1_api_key_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_api_key_proto_rawDesc = "" +
 	"\n" +
-	"\x19altalune/v1/api_key.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x03\n" +
+	"\x19altalune/v1/api_key.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa5\x03\n" +
 	"\x06ApiKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12B\n" +
@@ -779,8 +781,8 @@ const file_altalune_v1_api_key_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xa0\x01\xca\xda\x18\x9b\x01\n" +
-	"\x11altalune_api_keys\x10\x01(\xde\x04:\x0e20240401000000RO20240401000000:fb67c8144832347c24d617b1ef187fc980f1d3d3b3e724fd944b08d05360dfa8Z \n" +
+	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xa4\x01\xca\xda\x18\x9f\x01\n" +
+	"\x11altalune_api_keys\x10\x01(\xde\x04:\x0e20240401000000B\x02\x04\x05RO20240401000000:fb67c8144832347c24d617b1ef187fc980f1d3d3b3e724fd944b08d05360dfa8Z \n" +
 	"\bkey_hash\x18\x01 \x01(\x012\x03ak_:\tkey_value\"o\n" +
 	"\x13QueryApiKeysRequest\x12'\n" +
 	"\n" +

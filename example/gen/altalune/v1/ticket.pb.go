@@ -135,6 +135,10 @@ func (TicketState) EnumDescriptor() ([]byte, []int) {
 // It evolves across three deployed versions: 20240101000030 creates the
 // table; 20240201000000 adds category and external_ref and the ON_HOLD state;
 // 20240301000000 makes external_ref unique and drops estimate_minutes.
+//
+// A closed ticket is kept for the record: its BeforeDelete hook
+// (internal/domain/ticket/close.go) refuses to delete it, reading the row
+// the delete's transaction holds.
 type Ticket struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -1036,7 +1040,7 @@ var File_altalune_v1_ticket_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\n" +
-	"\x18altalune/v1/ticket.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xb1\b\n" +
+	"\x18altalune/v1/ticket.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xb4\b\n" +
 	"\x06Ticket\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12$\n" +
 	"\treference\x18\x02 \x01(\tB\x06\xd2\xda\x18\x02\b\x01R\treference\x12\x14\n" +
@@ -1057,8 +1061,8 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xb4\x02\xca\xda\x18\xaf\x02\n" +
-	"\x18altalune_example_tickets(\xdd\x042\rpriority desc:\x0e20240101000030RO20240101000030:a58c73733349d534cc14ae21696df4e559fd2ef3f980a25f4aeecda184d02ce9RO20240201000000:56a43064adeb0d683ffee8b7efad138631538d905a644f471e2369cf07c562d6RO20240301000000:2c8cee00308042ffb28752b145017af7a2c877212250e3b8ee3538e627826385B\x11\n" +
+	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xb7\x02\xca\xda\x18\xb2\x02\n" +
+	"\x18altalune_example_tickets(\xdd\x042\rpriority desc:\x0e20240101000030B\x01\x03RO20240101000030:a58c73733349d534cc14ae21696df4e559fd2ef3f980a25f4aeecda184d02ce9RO20240201000000:56a43064adeb0d683ffee8b7efad138631538d905a644f471e2369cf07c562d6RO20240301000000:2c8cee00308042ffb28752b145017af7a2c877212250e3b8ee3538e627826385B\x11\n" +
 	"\x0f_assignee_emailB\x0f\n" +
 	"\r_external_ref\"o\n" +
 	"\x13QueryTicketsRequest\x12'\n" +

@@ -20,5 +20,8 @@ type Repositor interface {
 	GetBySecret(ctx context.Context, projectID int64, secret string) (*APIKeyQueryResult, error)
 	Update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQueryResult, error)
 	Delete(ctx context.Context, input *DeleteAPIKeyInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	CustomRepositor
 }

@@ -71,10 +71,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the API keys of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[APIKey], error) {
-	return domainkit.Query(ctx, r.db, apiKeyQuery, params, scanAPIKey, (*APIKeyQueryResult).ToAPIKey, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), apiKeyQuery, params, scanAPIKey, (*APIKeyQueryResult).ToAPIKey, projectID)
 }
 
 // Create inserts an API key under a new public ID.
@@ -83,7 +95,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQue
 	if err != nil {
 		return nil, fmt.Errorf("generate API key public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertAPIKey,
+	row := r.conn(ctx).QueryRowContext(ctx, insertAPIKey,
 		publicID,
 		input.ProjectID,
 		input.Name,
@@ -97,12 +109,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQue
 // GetBySecret returns the API key whose key_hash is the hash of the
 // plaintext secret (as its create returned it); the secret itself is not stored.
 func (r *Repo) GetBySecret(ctx context.Context, projectID int64, secret string) (*APIKeyQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectAPIKey+" WHERE project_id = $1 AND key_hash = $2", projectID, domainkit.HashSecret(secret)))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE project_id = $1 AND key_hash = $2", projectID, domainkit.HashSecret(secret)))
 }
 
 // GetByID returns the API key with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*APIKeyQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectAPIKey+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -114,12 +126,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQue
 		{Field: "active", Column: "active", Value: input.Active},
 	})
 	query := "UPDATE altalune_api_keys SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + apiKeyColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes an API key.
 func (r *Repo) Delete(ctx context.Context, input *DeleteAPIKeyInput) error {
-	res, err := r.db.ExecContext(ctx, deleteAPIKey, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteAPIKey, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  true,
+		"AfterUpdate":  true,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -147,13 +150,37 @@ func (s *Service) DeleteApiKey(ctx context.Context, req *altalunev1.DeleteApiKey
 	return &altalunev1.DeleteApiKeyResponse{Message: "API key deleted successfully"}, nil
 }
 
-// create applies the enum and unique checks, then inserts.
+// create runs insert and then the AfterCreate hook, with the created row, in
+// one transaction: an error of either rolls back both.
 func (s *Service) create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQueryResult, error) {
+	return domainkit.Within(ctx, s.repo.InTx, func(ctx context.Context) (*APIKeyQueryResult, error) {
+		result, err := s.insert(ctx, input)
+		if err != nil {
+			return nil, err
+		}
+		return result, s.AfterCreate(ctx, input, result)
+	})
+}
+
+// insert inserts.
+func (s *Service) insert(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQueryResult, error) {
 	return s.repo.Create(ctx, input)
 }
 
-// update applies the enum and unique checks, then updates.
+// update runs save and then the AfterUpdate hook, with the updated row, in
+// one transaction: an error of either rolls back both.
 func (s *Service) update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQueryResult, error) {
+	return domainkit.Within(ctx, s.repo.InTx, func(ctx context.Context) (*APIKeyQueryResult, error) {
+		result, err := s.save(ctx, input)
+		if err != nil {
+			return nil, err
+		}
+		return result, s.AfterUpdate(ctx, input, result)
+	})
+}
+
+// save updates.
+func (s *Service) save(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQueryResult, error) {
 	return s.repo.Update(ctx, input)
 }
 

@@ -8,9 +8,14 @@ import (
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 )
 
-// CustomRepositor holds the repository methods of ApiKeyService's custom
-// RPCs: VerifyApiKey needs none beyond the generated GetBySecret.
-type CustomRepositor interface{}
+// CustomRepositor holds the repository methods written by hand: VerifyApiKey
+// needs none beyond the generated GetBySecret, and the active-key limit
+// (limit.go) counts with CountActive.
+type CustomRepositor interface {
+	// CountActive counts the active keys of a project, serialised with the
+	// other writes of its keys.
+	CountActive(ctx context.Context, projectID int64) (int, error)
+}
 
 // VerifyApiKey finds the API key of the request's project that the secret
 // belongs to: the repository compares the secret's hash, as only the hash

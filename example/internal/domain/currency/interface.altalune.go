@@ -17,4 +17,7 @@ type Repositor interface {
 	GetByCode(ctx context.Context, code string) (*CurrencyQueryResult, error)
 	Update(ctx context.Context, input *UpdateCurrencyInput) (*CurrencyQueryResult, error)
 	Delete(ctx context.Context, input *DeleteCurrencyInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

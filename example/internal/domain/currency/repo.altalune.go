@@ -95,10 +95,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the currencies matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Currency], error) {
-	return domainkit.Query(ctx, r.db, currencyQuery, params, scanCurrency, (*CurrencyQueryResult).ToCurrency)
+	return domainkit.Query(ctx, r.conn(ctx), currencyQuery, params, scanCurrency, (*CurrencyQueryResult).ToCurrency)
 }
 
 // Create inserts a currency under a new public ID.
@@ -107,7 +119,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateCurrencyInput) (*Currenc
 	if err != nil {
 		return nil, fmt.Errorf("generate currency public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertCurrency,
+	row := r.conn(ctx).QueryRowContext(ctx, insertCurrency,
 		publicID,
 		input.Code,
 		input.Name,
@@ -131,12 +143,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateCurrencyInput) (*Currenc
 
 // GetByID returns the currency with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*CurrencyQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectCurrency+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCurrency+" WHERE public_id = $1", publicID))
 }
 
 // GetByCode returns the currency with the code, ignoring case.
 func (r *Repo) GetByCode(ctx context.Context, code string) (*CurrencyQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectCurrency+" WHERE LOWER(code) = LOWER($1)", code))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCurrency+" WHERE LOWER(code) = LOWER($1)", code))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -161,12 +173,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateCurrencyInput) (*Currenc
 		{Field: "issuer_id", Column: "issuer_id", Value: input.IssuerID},
 	})
 	query := "UPDATE altalune_currencies SET " + set + " WHERE public_id = $1 RETURNING " + currencyColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a currency.
 func (r *Repo) Delete(ctx context.Context, input *DeleteCurrencyInput) error {
-	res, err := r.db.ExecContext(ctx, deleteCurrency, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteCurrency, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -122,7 +125,7 @@ func (s *Service) DeleteCurrency(ctx context.Context, req *altalunev1.DeleteCurr
 	return &altalunev1.DeleteCurrencyResponse{Message: "Currency deleted successfully"}, nil
 }
 
-// create applies the enum and unique checks, then inserts.
+// create applies the unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateCurrencyInput) (*CurrencyQueryResult, error) {
 	uniques := s.uniques(&input.Code)
 	if err := s.checkUnique(ctx, "", uniques); err != nil {
@@ -132,7 +135,7 @@ func (s *Service) create(ctx context.Context, input *CreateCurrencyInput) (*Curr
 	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the enum and unique checks, then updates.
+// update applies the unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateCurrencyInput) (*CurrencyQueryResult, error) {
 	uniques := s.uniques(domainkit.IfWritten(input.Fields, "code", &input.Code))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {

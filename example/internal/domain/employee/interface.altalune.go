@@ -18,4 +18,7 @@ type Repositor interface {
 	GetByEmployeeNumber(ctx context.Context, projectID int64, employeeNumber string) (*EmployeeQueryResult, error)
 	Update(ctx context.Context, input *UpdateEmployeeInput) (*EmployeeQueryResult, error)
 	Delete(ctx context.Context, input *DeleteEmployeeInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

@@ -86,10 +86,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the employees of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Employee], error) {
-	return domainkit.Query(ctx, r.db, employeeQuery, params, scanEmployee, (*EmployeeQueryResult).ToEmployee, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), employeeQuery, params, scanEmployee, (*EmployeeQueryResult).ToEmployee, projectID)
 }
 
 // Create inserts an employee under a new public ID.
@@ -98,7 +110,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateEmployeeInput) (*Employe
 	if err != nil {
 		return nil, fmt.Errorf("generate employee public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertEmployee,
+	row := r.conn(ctx).QueryRowContext(ctx, insertEmployee,
 		publicID,
 		input.ProjectID,
 		input.Name,
@@ -117,17 +129,17 @@ func (r *Repo) Create(ctx context.Context, input *CreateEmployeeInput) (*Employe
 
 // GetByID returns the employee with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*EmployeeQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // GetByEmail returns the employee with the email, ignoring case.
 func (r *Repo) GetByEmail(ctx context.Context, projectID int64, email string) (*EmployeeQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND LOWER(email) = LOWER($2)", projectID, email))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND LOWER(email) = LOWER($2)", projectID, email))
 }
 
 // GetByEmployeeNumber returns the employee with the employee number, ignoring case.
 func (r *Repo) GetByEmployeeNumber(ctx context.Context, projectID int64, employeeNumber string) (*EmployeeQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND LOWER(employee_number) = LOWER($2)", projectID, employeeNumber))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND LOWER(employee_number) = LOWER($2)", projectID, employeeNumber))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -145,12 +157,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateEmployeeInput) (*Employe
 		{Field: "remote", Column: "remote", Value: input.Remote},
 	})
 	query := "UPDATE altalune_example_employees SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + employeeColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes an employee.
 func (r *Repo) Delete(ctx context.Context, input *DeleteEmployeeInput) error {
-	res, err := r.db.ExecContext(ctx, deleteEmployee, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteEmployee, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

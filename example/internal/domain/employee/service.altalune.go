@@ -40,6 +40,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 		"BeforeCreate": true,
 		"BeforeUpdate": true,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }

@@ -68,10 +68,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the roles matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Role], error) {
-	return domainkit.Query(ctx, r.db, roleQuery, params, scanRole, (*RoleQueryResult).ToRole)
+	return domainkit.Query(ctx, r.conn(ctx), roleQuery, params, scanRole, (*RoleQueryResult).ToRole)
 }
 
 // Create inserts a role under a new public ID.
@@ -80,7 +92,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateRoleInput) (*RoleQueryRe
 	if err != nil {
 		return nil, fmt.Errorf("generate role public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertRole,
+	row := r.conn(ctx).QueryRowContext(ctx, insertRole,
 		publicID,
 		input.Name,
 		input.Description,
@@ -90,12 +102,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateRoleInput) (*RoleQueryRe
 
 // GetByID returns the role with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*RoleQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectRole+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectRole+" WHERE public_id = $1", publicID))
 }
 
 // GetByName returns the role with the name, ignoring case.
 func (r *Repo) GetByName(ctx context.Context, name string) (*RoleQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectRole+" WHERE LOWER(name) = LOWER($1)", name))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectRole+" WHERE LOWER(name) = LOWER($1)", name))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -106,12 +118,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateRoleInput) (*RoleQueryRe
 		{Field: "description", Column: "description", Value: input.Description},
 	})
 	query := "UPDATE altalune_roles SET " + set + " WHERE public_id = $1 RETURNING " + roleColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a role.
 func (r *Repo) Delete(ctx context.Context, input *DeleteRoleInput) error {
-	res, err := r.db.ExecContext(ctx, deleteRole, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteRole, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -122,7 +125,7 @@ func (s *Service) DeleteRole(ctx context.Context, req *altalunev1.DeleteRoleRequ
 	return &altalunev1.DeleteRoleResponse{Message: "Role deleted successfully"}, nil
 }
 
-// create applies the enum and unique checks, then inserts.
+// create applies the unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateRoleInput) (*RoleQueryResult, error) {
 	uniques := s.uniques(&input.Name)
 	if err := s.checkUnique(ctx, "", uniques); err != nil {
@@ -132,7 +135,7 @@ func (s *Service) create(ctx context.Context, input *CreateRoleInput) (*RoleQuer
 	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the enum and unique checks, then updates.
+// update applies the unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateRoleInput) (*RoleQueryResult, error) {
 	uniques := s.uniques(domainkit.IfWritten(input.Fields, "name", &input.Name))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {

@@ -28,7 +28,7 @@ type CustomRepositor interface {
 // Close marks an open ticket closed; a ticket that is missing or already
 // closed gives ErrTicketNotFound.
 func (r *Repo) Close(ctx context.Context, projectID int64, publicID, resolution string) (*TicketQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, closeTicket, projectID, publicID, resolution))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, closeTicket, projectID, publicID, resolution))
 }
 
 // CloseTicket closes a ticket with a resolution.
@@ -56,4 +56,13 @@ func (s *Service) CloseTicket(ctx context.Context, req *altalunev1.CloseTicketRe
 		Ticket:  result.ToTicket().ToProto(),
 		Message: "Ticket closed successfully",
 	}, nil
+}
+
+// BeforeDelete refuses to delete a closed ticket: it is kept for the record.
+// input.Row is the ticket as the delete's transaction read it.
+func (s *Service) BeforeDelete(_ context.Context, input *DeleteTicketInput) error {
+	if input.Row.State == TicketStateClosed {
+		return altalune.NewTicketClosedKeptError(input.PublicID)
+	}
+	return nil
 }

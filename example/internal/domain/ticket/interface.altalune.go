@@ -21,5 +21,8 @@ type Repositor interface {
 	GetByExternalRef(ctx context.Context, projectID int64, externalRef string) (*TicketQueryResult, error)
 	Update(ctx context.Context, input *UpdateTicketInput) (*TicketQueryResult, error)
 	Delete(ctx context.Context, input *DeleteTicketInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	CustomRepositor
 }

@@ -223,4 +223,7 @@ type UpdateTicketInput struct {
 type DeleteTicketInput struct {
 	ProjectID int64
 	PublicID  string
+	// Row is the stored ticket, read in the delete's transaction before the
+	// hooks run.
+	Row *TicketQueryResult
 }

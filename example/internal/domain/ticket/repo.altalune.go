@@ -89,10 +89,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the tickets of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Ticket], error) {
-	return domainkit.Query(ctx, r.db, ticketQuery, params, scanTicket, (*TicketQueryResult).ToTicket, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), ticketQuery, params, scanTicket, (*TicketQueryResult).ToTicket, projectID)
 }
 
 // Create inserts a ticket under a new public ID.
@@ -101,7 +113,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateTicketInput) (*TicketQue
 	if err != nil {
 		return nil, fmt.Errorf("generate ticket public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertTicket,
+	row := r.conn(ctx).QueryRowContext(ctx, insertTicket,
 		publicID,
 		input.ProjectID,
 		input.Reference,
@@ -118,17 +130,17 @@ func (r *Repo) Create(ctx context.Context, input *CreateTicketInput) (*TicketQue
 
 // GetByID returns the ticket with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*TicketQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // GetByReference returns the ticket with the reference, ignoring case.
 func (r *Repo) GetByReference(ctx context.Context, projectID int64, reference string) (*TicketQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(reference) = LOWER($2)", projectID, reference))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(reference) = LOWER($2)", projectID, reference))
 }
 
 // GetByExternalRef returns the ticket with the external ref, ignoring case.
 func (r *Repo) GetByExternalRef(ctx context.Context, projectID int64, externalRef string) (*TicketQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(external_ref) = LOWER($2)", projectID, externalRef))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(external_ref) = LOWER($2)", projectID, externalRef))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -145,12 +157,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateTicketInput) (*TicketQue
 		{Field: "external_ref", Column: "external_ref", Value: input.ExternalRef},
 	})
 	query := "UPDATE altalune_example_tickets SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + ticketColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a ticket.
 func (r *Repo) Delete(ctx context.Context, input *DeleteTicketInput) error {
-	res, err := r.db.ExecContext(ctx, deleteTicket, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteTicket, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

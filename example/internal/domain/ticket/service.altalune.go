@@ -39,7 +39,10 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 	domainkit.CheckHooks(s, map[string]bool{
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
-		"BeforeDelete": false,
+		"BeforeDelete": true,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -167,9 +170,20 @@ func (s *Service) update(ctx context.Context, input *UpdateTicketInput) (*Ticket
 	return result, domainkit.NameConflict(err, uniques)
 }
 
-// remove deletes.
+// remove reads the stored row into input.Row, applies the BeforeDelete hook, deletes,
+// all in one transaction: an error rolls back the delete.
 func (s *Service) remove(ctx context.Context, input *DeleteTicketInput) error {
-	return s.repo.Delete(ctx, input)
+	return s.repo.InTx(ctx, func(ctx context.Context) error {
+		row, err := s.repo.GetByID(ctx, input.ProjectID, input.PublicID)
+		if err != nil {
+			return err
+		}
+		input.Row = row
+		if err := s.BeforeDelete(ctx, input); err != nil {
+			return err
+		}
+		return s.repo.Delete(ctx, input)
+	})
 }
 
 // uniques lists the unique values of a write (nil: not written), each with

@@ -94,8 +94,20 @@ const (
 	// before an update.
 	Hook_HOOK_BEFORE_UPDATE Hook = 2
 	// BeforeDelete(ctx context.Context, input *Delete<E>Input) error: before a
-	// delete.
+	// delete, in its transaction, with the stored row in input.Row.
 	Hook_HOOK_BEFORE_DELETE Hook = 3
+	// AfterCreate(ctx context.Context, input *Create<E>Input, row *<E>QueryResult)
+	// error: after the insert, with the created row, in the same transaction
+	// as the whole create (BeforeCreate, the checks and the insert). Work it
+	// does through a repository with ctx joins the transaction; an error rolls
+	// back everything, the insert included, and is answered.
+	Hook_HOOK_AFTER_CREATE Hook = 4
+	// AfterUpdate(ctx context.Context, input *Update<E>Input, row *<E>QueryResult)
+	// error: likewise after an update, with the row as updated.
+	Hook_HOOK_AFTER_UPDATE Hook = 5
+	// AfterDelete(ctx context.Context, input *Delete<E>Input, row *<E>QueryResult)
+	// error: likewise after a delete, with the row as it was.
+	Hook_HOOK_AFTER_DELETE Hook = 6
 )
 
 // Enum value maps for Hook.
@@ -105,12 +117,18 @@ var (
 		1: "HOOK_BEFORE_CREATE",
 		2: "HOOK_BEFORE_UPDATE",
 		3: "HOOK_BEFORE_DELETE",
+		4: "HOOK_AFTER_CREATE",
+		5: "HOOK_AFTER_UPDATE",
+		6: "HOOK_AFTER_DELETE",
 	}
 	Hook_value = map[string]int32{
 		"HOOK_UNSPECIFIED":   0,
 		"HOOK_BEFORE_CREATE": 1,
 		"HOOK_BEFORE_UPDATE": 2,
 		"HOOK_BEFORE_DELETE": 3,
+		"HOOK_AFTER_CREATE":  4,
+		"HOOK_AFTER_UPDATE":  5,
+		"HOOK_AFTER_DELETE":  6,
 	}
 )
 
@@ -1139,12 +1157,15 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x06public\x18\x03 \x01(\bR\x06public*<\n" +
 	"\tGenerator\x12\x19\n" +
 	"\x15GENERATOR_UNSPECIFIED\x10\x00\x12\x14\n" +
-	"\x10GENERATOR_SECRET\x10\x01*d\n" +
+	"\x10GENERATOR_SECRET\x10\x01*\xa9\x01\n" +
 	"\x04Hook\x12\x14\n" +
 	"\x10HOOK_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12HOOK_BEFORE_CREATE\x10\x01\x12\x16\n" +
 	"\x12HOOK_BEFORE_UPDATE\x10\x02\x12\x16\n" +
-	"\x12HOOK_BEFORE_DELETE\x10\x03*\xa6\x01\n" +
+	"\x12HOOK_BEFORE_DELETE\x10\x03\x12\x15\n" +
+	"\x11HOOK_AFTER_CREATE\x10\x04\x12\x15\n" +
+	"\x11HOOK_AFTER_UPDATE\x10\x05\x12\x15\n" +
+	"\x11HOOK_AFTER_DELETE\x10\x06*\xa6\x01\n" +
 	"\tOperation\x12\x19\n" +
 	"\x15OPERATION_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fOPERATION_QUERY\x10\x01\x12\x14\n" +

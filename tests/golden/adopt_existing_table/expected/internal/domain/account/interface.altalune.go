@@ -17,4 +17,7 @@ type Repositor interface {
 	GetByEmail(ctx context.Context, email string) (*AccountQueryResult, error)
 	Update(ctx context.Context, input *UpdateAccountInput) (*AccountQueryResult, error)
 	Delete(ctx context.Context, input *DeleteAccountInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

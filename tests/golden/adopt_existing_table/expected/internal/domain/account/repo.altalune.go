@@ -72,10 +72,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the accounts matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Account], error) {
-	return domainkit.Query(ctx, r.db, accountQuery, params, scanAccount, (*AccountQueryResult).ToAccount)
+	return domainkit.Query(ctx, r.conn(ctx), accountQuery, params, scanAccount, (*AccountQueryResult).ToAccount)
 }
 
 // Create inserts an account under a new public ID.
@@ -84,7 +96,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateAccountInput) (*AccountQ
 	if err != nil {
 		return nil, fmt.Errorf("generate account public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertAccount,
+	row := r.conn(ctx).QueryRowContext(ctx, insertAccount,
 		publicID,
 		input.Email,
 		input.DisplayName,
@@ -95,12 +107,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateAccountInput) (*AccountQ
 
 // GetByID returns the account with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*AccountQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectAccount+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAccount+" WHERE public_id = $1", publicID))
 }
 
 // GetByEmail returns the account with the email, ignoring case.
 func (r *Repo) GetByEmail(ctx context.Context, email string) (*AccountQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectAccount+" WHERE LOWER(email) = LOWER($1)", email))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAccount+" WHERE LOWER(email) = LOWER($1)", email))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -112,12 +124,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateAccountInput) (*AccountQ
 		{Field: "locale", Column: "locale", Value: input.Locale},
 	})
 	query := "UPDATE altalune_accounts SET " + set + " WHERE public_id = $1 RETURNING " + accountColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes an account.
 func (r *Repo) Delete(ctx context.Context, input *DeleteAccountInput) error {
-	res, err := r.db.ExecContext(ctx, deleteAccount, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteAccount, input.PublicID)
 	if err != nil {
 		return err
 	}

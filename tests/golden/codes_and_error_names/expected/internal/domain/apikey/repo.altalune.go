@@ -67,10 +67,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the API keys matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[APIKey], error) {
-	return domainkit.Query(ctx, r.db, apiKeyQuery, params, scanAPIKey, (*APIKeyQueryResult).ToAPIKey)
+	return domainkit.Query(ctx, r.conn(ctx), apiKeyQuery, params, scanAPIKey, (*APIKeyQueryResult).ToAPIKey)
 }
 
 // Create inserts an API key under a new public ID.
@@ -79,7 +91,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQue
 	if err != nil {
 		return nil, fmt.Errorf("generate API key public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertAPIKey,
+	row := r.conn(ctx).QueryRowContext(ctx, insertAPIKey,
 		publicID,
 		input.Label,
 	)
@@ -88,12 +100,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQue
 
 // GetByID returns the API key with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*APIKeyQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectAPIKey+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE public_id = $1", publicID))
 }
 
 // GetByLabel returns the API key with the label, ignoring case.
 func (r *Repo) GetByLabel(ctx context.Context, label string) (*APIKeyQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectAPIKey+" WHERE LOWER(label) = LOWER($1)", label))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE LOWER(label) = LOWER($1)", label))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -103,12 +115,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQue
 		{Field: "label", Column: "label", Value: input.Label},
 	})
 	query := "UPDATE altalune_api_keys SET " + set + " WHERE public_id = $1 RETURNING " + apiKeyColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes an API key.
 func (r *Repo) Delete(ctx context.Context, input *DeleteAPIKeyInput) error {
-	res, err := r.db.ExecContext(ctx, deleteAPIKey, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteAPIKey, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -65,7 +68,7 @@ func (s *Service) DeleteApiKey(ctx context.Context, req *altalunev1.DeleteApiKey
 	return &altalunev1.DeleteApiKeyResponse{Message: "API key deleted successfully"}, nil
 }
 
-// create applies the enum and unique checks, then inserts.
+// create applies the unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQueryResult, error) {
 	uniques := s.uniques(&input.Label)
 	if err := s.checkUnique(ctx, "", uniques); err != nil {
@@ -75,7 +78,7 @@ func (s *Service) create(ctx context.Context, input *CreateAPIKeyInput) (*APIKey
 	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the enum and unique checks, then updates.
+// update applies the unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQueryResult, error) {
 	uniques := s.uniques(domainkit.IfWritten(input.Fields, "label", &input.Label))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {

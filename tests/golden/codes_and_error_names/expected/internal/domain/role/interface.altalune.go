@@ -17,4 +17,7 @@ type Repositor interface {
 	GetByName(ctx context.Context, name string) (*RoleQueryResult, error)
 	Update(ctx context.Context, input *UpdateRoleInput) (*RoleQueryResult, error)
 	Delete(ctx context.Context, input *DeleteRoleInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

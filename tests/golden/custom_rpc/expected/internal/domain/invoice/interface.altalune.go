@@ -20,5 +20,8 @@ type Repositor interface {
 	GetByNumber(ctx context.Context, projectID int64, number string) (*InvoiceQueryResult, error)
 	Update(ctx context.Context, input *UpdateInvoiceInput) (*InvoiceQueryResult, error)
 	Delete(ctx context.Context, input *DeleteInvoiceInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	CustomRepositor
 }

@@ -75,10 +75,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the invoices of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Invoice], error) {
-	return domainkit.Query(ctx, r.db, invoiceQuery, params, scanInvoice, (*InvoiceQueryResult).ToInvoice, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), invoiceQuery, params, scanInvoice, (*InvoiceQueryResult).ToInvoice, projectID)
 }
 
 // Create inserts an invoice under a new public ID.
@@ -87,7 +99,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateInvoiceInput) (*InvoiceQ
 	if err != nil {
 		return nil, fmt.Errorf("generate invoice public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertInvoice,
+	row := r.conn(ctx).QueryRowContext(ctx, insertInvoice,
 		publicID,
 		input.ProjectID,
 		input.Number,
@@ -99,12 +111,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateInvoiceInput) (*InvoiceQ
 
 // GetByID returns the invoice with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*InvoiceQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectInvoice+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectInvoice+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // GetByNumber returns the invoice with the number, ignoring case.
 func (r *Repo) GetByNumber(ctx context.Context, projectID int64, number string) (*InvoiceQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectInvoice+" WHERE project_id = $1 AND LOWER(number) = LOWER($2)", projectID, number))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectInvoice+" WHERE project_id = $1 AND LOWER(number) = LOWER($2)", projectID, number))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -118,12 +130,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateInvoiceInput) (*InvoiceQ
 		{Field: "paid_at", Column: "paid_at", Value: input.PaidAt},
 	})
 	query := "UPDATE altalune_invoices SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + invoiceColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes an invoice.
 func (r *Repo) Delete(ctx context.Context, input *DeleteInvoiceInput) error {
-	res, err := r.db.ExecContext(ctx, deleteInvoice, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteInvoice, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 		"BeforeCreate": true,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -109,7 +112,7 @@ func (s *Service) GetInvoice(ctx context.Context, req *altalunev1.GetInvoiceRequ
 	return &altalunev1.GetInvoiceResponse{Invoice: result.ToInvoice().ToProto()}, nil
 }
 
-// create applies the BeforeCreate hook, the enum and unique checks, then inserts.
+// create applies the BeforeCreate hook, the unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateInvoiceInput) (*InvoiceQueryResult, error) {
 	if err := s.BeforeCreate(ctx, input); err != nil {
 		return nil, err

@@ -65,10 +65,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the markers matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Marker], error) {
-	return domainkit.Query(ctx, r.db, markerQuery, params, scanMarker, (*MarkerQueryResult).ToMarker)
+	return domainkit.Query(ctx, r.conn(ctx), markerQuery, params, scanMarker, (*MarkerQueryResult).ToMarker)
 }
 
 // Create inserts a marker under a new public ID.
@@ -77,7 +89,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateMarkerInput) (*MarkerQue
 	if err != nil {
 		return nil, fmt.Errorf("generate marker public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertMarker,
+	row := r.conn(ctx).QueryRowContext(ctx, insertMarker,
 		publicID,
 	)
 	return r.one(ctx, row)
@@ -85,7 +97,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateMarkerInput) (*MarkerQue
 
 // GetByID returns the marker with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*MarkerQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectMarker+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectMarker+" WHERE public_id = $1", publicID))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -93,12 +105,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*MarkerQueryResult
 func (r *Repo) Update(ctx context.Context, input *UpdateMarkerInput) (*MarkerQueryResult, error) {
 	set, args := domainkit.UpdateSet(input.Fields, 2, nil)
 	query := "UPDATE altalune_markers SET " + set + " WHERE public_id = $1 RETURNING " + markerColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a marker.
 func (r *Repo) Delete(ctx context.Context, input *DeleteMarkerInput) error {
-	res, err := r.db.ExecContext(ctx, deleteMarker, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteMarker, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -74,12 +77,12 @@ func (s *Service) CreateMarker(ctx context.Context, req *edgev1.CreateMarkerRequ
 	}, nil
 }
 
-// create applies the enum and unique checks, then inserts.
+// create inserts.
 func (s *Service) create(ctx context.Context, input *CreateMarkerInput) (*MarkerQueryResult, error) {
 	return s.repo.Create(ctx, input)
 }
 
-// update applies the enum and unique checks, then updates.
+// update updates.
 func (s *Service) update(ctx context.Context, input *UpdateMarkerInput) (*MarkerQueryResult, error) {
 	return s.repo.Update(ctx, input)
 }

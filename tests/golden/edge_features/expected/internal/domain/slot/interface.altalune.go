@@ -21,4 +21,7 @@ type Repositor interface {
 	GetByExternalNumber(ctx context.Context, projectID int64, externalNumber int64) (*SlotQueryResult, error)
 	Update(ctx context.Context, input *UpdateSlotInput) (*SlotQueryResult, error)
 	Delete(ctx context.Context, input *DeleteSlotInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

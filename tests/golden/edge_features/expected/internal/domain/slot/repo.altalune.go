@@ -85,10 +85,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the slots of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Slot], error) {
-	return domainkit.Query(ctx, r.db, slotQuery, params, scanSlot, (*SlotQueryResult).ToSlot, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), slotQuery, params, scanSlot, (*SlotQueryResult).ToSlot, projectID)
 }
 
 // Create inserts a slot under a new public ID.
@@ -97,7 +109,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateSlotInput) (*SlotQueryRe
 	if err != nil {
 		return nil, fmt.Errorf("generate slot public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertSlot,
+	row := r.conn(ctx).QueryRowContext(ctx, insertSlot,
 		publicID,
 		input.ProjectID,
 		input.Code,
@@ -112,27 +124,27 @@ func (r *Repo) Create(ctx context.Context, input *CreateSlotInput) (*SlotQueryRe
 
 // GetByID returns the slot with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*SlotQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // GetByCode returns the slot with the code, ignoring case.
 func (r *Repo) GetByCode(ctx context.Context, projectID int64, code string) (*SlotQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND LOWER(code) = LOWER($2)", projectID, code))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND LOWER(code) = LOWER($2)", projectID, code))
 }
 
 // GetByKind returns the slot with the kind.
 func (r *Repo) GetByKind(ctx context.Context, projectID int64, kind SlotKind) (*SlotQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND kind = $2", projectID, kind))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND kind = $2", projectID, kind))
 }
 
 // GetByStartsAt returns the slot with the starts at.
 func (r *Repo) GetByStartsAt(ctx context.Context, projectID int64, startsAt time.Time) (*SlotQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND starts_at = $2", projectID, startsAt))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND starts_at = $2", projectID, startsAt))
 }
 
 // GetByExternalNumber returns the slot with the external number.
 func (r *Repo) GetByExternalNumber(ctx context.Context, projectID int64, externalNumber int64) (*SlotQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND external_number = $2", projectID, externalNumber))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND external_number = $2", projectID, externalNumber))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -144,12 +156,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateSlotInput) (*SlotQueryRe
 		{Field: "weight", Column: "weight", Value: input.Weight},
 	})
 	query := "UPDATE altalune_slots SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + slotColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a slot.
 func (r *Repo) Delete(ctx context.Context, input *DeleteSlotInput) error {
-	res, err := r.db.ExecContext(ctx, deleteSlot, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteSlot, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

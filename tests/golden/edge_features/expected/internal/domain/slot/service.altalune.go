@@ -41,6 +41,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -112,7 +115,7 @@ func (s *Service) create(ctx context.Context, input *CreateSlotInput) (*SlotQuer
 	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the enum and unique checks, then updates.
+// update applies the unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateSlotInput) (*SlotQueryResult, error) {
 	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "code", input.Code), nil, nil, nil)
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {

@@ -75,10 +75,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the gadgets of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Gadget], error) {
-	return domainkit.Query(ctx, r.db, gadgetQuery, params, scanGadget, (*GadgetQueryResult).ToGadget, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), gadgetQuery, params, scanGadget, (*GadgetQueryResult).ToGadget, projectID)
 }
 
 // Create inserts a gadget under a new public ID.
@@ -87,7 +99,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateGadgetInput) (*GadgetQue
 	if err != nil {
 		return nil, fmt.Errorf("generate gadget public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertGadget,
+	row := r.conn(ctx).QueryRowContext(ctx, insertGadget,
 		publicID,
 		input.ProjectID,
 		input.Name,
@@ -102,7 +114,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateGadgetInput) (*GadgetQue
 
 // GetByID returns the gadget with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*GadgetQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectGadget+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGadget+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -117,12 +129,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateGadgetInput) (*GadgetQue
 		{Field: "launched_at", Column: "launched_at", Value: input.LaunchedAt},
 	})
 	query := "UPDATE altalune_gadgets SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + gadgetColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a gadget.
 func (r *Repo) Delete(ctx context.Context, input *DeleteGadgetInput) error {
-	res, err := r.db.ExecContext(ctx, deleteGadget, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteGadget, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

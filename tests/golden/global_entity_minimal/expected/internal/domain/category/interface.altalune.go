@@ -16,4 +16,7 @@ type Repositor interface {
 	GetByID(ctx context.Context, publicID string) (*CategoryQueryResult, error)
 	Update(ctx context.Context, input *UpdateCategoryInput) (*CategoryQueryResult, error)
 	Delete(ctx context.Context, input *DeleteCategoryInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

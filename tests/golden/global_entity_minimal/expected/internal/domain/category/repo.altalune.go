@@ -73,10 +73,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the categories matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Category], error) {
-	return domainkit.Query(ctx, r.db, categoryQuery, params, scanCategory, (*CategoryQueryResult).ToCategory)
+	return domainkit.Query(ctx, r.conn(ctx), categoryQuery, params, scanCategory, (*CategoryQueryResult).ToCategory)
 }
 
 // Create inserts a category under a new public ID.
@@ -85,7 +97,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateCategoryInput) (*Categor
 	if err != nil {
 		return nil, fmt.Errorf("generate category public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertCategory,
+	row := r.conn(ctx).QueryRowContext(ctx, insertCategory,
 		publicID,
 		input.Name,
 		input.Description,
@@ -98,7 +110,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateCategoryInput) (*Categor
 
 // GetByID returns the category with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*CategoryQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectCategory+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCategory+" WHERE public_id = $1", publicID))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -112,12 +124,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateCategoryInput) (*Categor
 		{Field: "kind", Column: "kind", Value: input.Kind, Keep: true},
 	})
 	query := "UPDATE altalune_categories SET " + set + " WHERE public_id = $1 RETURNING " + categoryColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a category.
 func (r *Repo) Delete(ctx context.Context, input *DeleteCategoryInput) error {
-	res, err := r.db.ExecContext(ctx, deleteCategory, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteCategory, input.PublicID)
 	if err != nil {
 		return err
 	}

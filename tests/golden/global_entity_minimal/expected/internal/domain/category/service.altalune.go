@@ -38,6 +38,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -123,7 +126,7 @@ func (s *Service) DeleteCategory(ctx context.Context, req *catalogv1.DeleteCateg
 	return &catalogv1.DeleteCategoryResponse{Message: "Category deleted successfully"}, nil
 }
 
-// create applies the enum and unique checks, then inserts.
+// create applies the enum checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateCategoryInput) (*CategoryQueryResult, error) {
 	if !input.Kind.Valid() {
 		return nil, altalune.NewInvalidPayloadError("kind: not a value of CategoryKind")
@@ -131,7 +134,7 @@ func (s *Service) create(ctx context.Context, input *CreateCategoryInput) (*Cate
 	return s.repo.Create(ctx, input)
 }
 
-// update applies the enum and unique checks, then updates.
+// update applies the enum checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateCategoryInput) (*CategoryQueryResult, error) {
 	if input.Kind != nil && !input.Kind.Valid() {
 		return nil, altalune.NewInvalidPayloadError("kind: not a value of CategoryKind")

@@ -16,4 +16,7 @@ type Repositor interface {
 	GetByID(ctx context.Context, publicID string) (*TagQueryResult, error)
 	Update(ctx context.Context, input *UpdateTagInput) (*TagQueryResult, error)
 	Delete(ctx context.Context, input *DeleteTagInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

@@ -66,10 +66,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the tags matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Tag], error) {
-	return domainkit.Query(ctx, r.db, tagQuery, params, scanTag, (*TagQueryResult).ToTag)
+	return domainkit.Query(ctx, r.conn(ctx), tagQuery, params, scanTag, (*TagQueryResult).ToTag)
 }
 
 // Create inserts a tag under a new public ID.
@@ -78,7 +90,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateTagInput) (*TagQueryResu
 	if err != nil {
 		return nil, fmt.Errorf("generate tag public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertTag,
+	row := r.conn(ctx).QueryRowContext(ctx, insertTag,
 		publicID,
 		input.Label,
 	)
@@ -87,7 +99,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateTagInput) (*TagQueryResu
 
 // GetByID returns the tag with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*TagQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectTag+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTag+" WHERE public_id = $1", publicID))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -97,12 +109,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateTagInput) (*TagQueryResu
 		{Field: "label", Column: "label", Value: input.Label},
 	})
 	query := "UPDATE altalune_tags SET " + set + " WHERE public_id = $1 RETURNING " + tagColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a tag.
 func (r *Repo) Delete(ctx context.Context, input *DeleteTagInput) error {
-	res, err := r.db.ExecContext(ctx, deleteTag, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteTag, input.PublicID)
 	if err != nil {
 		return err
 	}

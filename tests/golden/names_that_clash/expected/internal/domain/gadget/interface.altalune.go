@@ -19,4 +19,7 @@ type Repositor interface {
 	GetByTime(ctx context.Context, time time.Time) (*GadgetQueryResult, error)
 	Update(ctx context.Context, input *UpdateGadgetInput) (*GadgetQueryResult, error)
 	Delete(ctx context.Context, input *DeleteGadgetInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

@@ -38,6 +38,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }

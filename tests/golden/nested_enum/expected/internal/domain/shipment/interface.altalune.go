@@ -17,4 +17,7 @@ type Repositor interface {
 	GetByTrackingCode(ctx context.Context, projectID int64, trackingCode string) (*ShipmentQueryResult, error)
 	Update(ctx context.Context, input *UpdateShipmentInput) (*ShipmentQueryResult, error)
 	Delete(ctx context.Context, input *DeleteShipmentInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

@@ -73,10 +73,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the shipments of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Shipment], error) {
-	return domainkit.Query(ctx, r.db, shipmentQuery, params, scanShipment, (*ShipmentQueryResult).ToShipment, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), shipmentQuery, params, scanShipment, (*ShipmentQueryResult).ToShipment, projectID)
 }
 
 // Create inserts a shipment under a new public ID.
@@ -85,7 +97,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateShipmentInput) (*Shipmen
 	if err != nil {
 		return nil, fmt.Errorf("generate shipment public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertShipment,
+	row := r.conn(ctx).QueryRowContext(ctx, insertShipment,
 		publicID,
 		input.ProjectID,
 		input.TrackingCode,
@@ -97,12 +109,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateShipmentInput) (*Shipmen
 
 // GetByID returns the shipment with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*ShipmentQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectShipment+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectShipment+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // GetByTrackingCode returns the shipment with the tracking code, ignoring case.
 func (r *Repo) GetByTrackingCode(ctx context.Context, projectID int64, trackingCode string) (*ShipmentQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectShipment+" WHERE project_id = $1 AND LOWER(tracking_code) = LOWER($2)", projectID, trackingCode))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectShipment+" WHERE project_id = $1 AND LOWER(tracking_code) = LOWER($2)", projectID, trackingCode))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -114,12 +126,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateShipmentInput) (*Shipmen
 		{Field: "carrier", Column: "carrier", Value: input.Carrier},
 	})
 	query := "UPDATE altalune_shipments SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + shipmentColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a shipment.
 func (r *Repo) Delete(ctx context.Context, input *DeleteShipmentInput) error {
-	res, err := r.db.ExecContext(ctx, deleteShipment, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteShipment, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -17,4 +17,7 @@ type Repositor interface {
 	GetBySpecies(ctx context.Context, species string) (*CactusQueryResult, error)
 	Update(ctx context.Context, input *UpdateCactusInput) (*CactusQueryResult, error)
 	Delete(ctx context.Context, input *DeleteCactusInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

@@ -71,10 +71,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the cacti matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Cactus], error) {
-	return domainkit.Query(ctx, r.db, cactusQuery, params, scanCactus, (*CactusQueryResult).ToCactus)
+	return domainkit.Query(ctx, r.conn(ctx), cactusQuery, params, scanCactus, (*CactusQueryResult).ToCactus)
 }
 
 // Create inserts a cactus under a new public ID.
@@ -83,7 +95,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateCactusInput) (*CactusQue
 	if err != nil {
 		return nil, fmt.Errorf("generate cactus public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertCactus,
+	row := r.conn(ctx).QueryRowContext(ctx, insertCactus,
 		publicID,
 		input.Species,
 		input.HeightCm,
@@ -93,12 +105,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateCactusInput) (*CactusQue
 
 // GetByID returns the cactus with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*CactusQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectCactus+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCactus+" WHERE public_id = $1", publicID))
 }
 
 // GetBySpecies returns the cactus with the species, ignoring case.
 func (r *Repo) GetBySpecies(ctx context.Context, species string) (*CactusQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectCactus+" WHERE LOWER(species) = LOWER($1)", species))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCactus+" WHERE LOWER(species) = LOWER($1)", species))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -109,12 +121,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateCactusInput) (*CactusQue
 		{Field: "height_cm", Column: "height_cm", Value: input.HeightCm},
 	})
 	query := "UPDATE altalune_cacti SET " + set + " WHERE public_id = $1 RETURNING " + cactusColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a cactus.
 func (r *Repo) Delete(ctx context.Context, input *DeleteCactusInput) error {
-	res, err := r.db.ExecContext(ctx, deleteCactus, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteCactus, input.PublicID)
 	if err != nil {
 		return err
 	}

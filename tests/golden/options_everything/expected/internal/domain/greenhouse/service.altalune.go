@@ -38,6 +38,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -123,7 +126,7 @@ func (s *Service) DeleteCactus(ctx context.Context, req *hrv1.DeleteCactusReques
 	return &hrv1.DeleteCactusResponse{Message: "Cactus deleted successfully"}, nil
 }
 
-// create applies the enum and unique checks, then inserts.
+// create applies the unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateCactusInput) (*CactusQueryResult, error) {
 	uniques := s.uniques(&input.Species)
 	if err := s.checkUnique(ctx, "", uniques); err != nil {
@@ -133,7 +136,7 @@ func (s *Service) create(ctx context.Context, input *CreateCactusInput) (*Cactus
 	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the enum and unique checks, then updates.
+// update applies the unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateCactusInput) (*CactusQueryResult, error) {
 	uniques := s.uniques(domainkit.IfWritten(input.Fields, "species", &input.Species))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {

@@ -21,5 +21,8 @@ type Repositor interface {
 	GetByBadgeNumber(ctx context.Context, projectID int64, badgeNumber int64) (*PersonQueryResult, error)
 	Update(ctx context.Context, input *UpdatePersonInput) (*PersonQueryResult, error)
 	Delete(ctx context.Context, input *DeletePersonInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	CustomRepositor
 }

@@ -86,10 +86,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the people of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Person], error) {
-	return domainkit.Query(ctx, r.db, personQuery, params, scanPerson, (*PersonQueryResult).ToPerson, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), personQuery, params, scanPerson, (*PersonQueryResult).ToPerson, projectID)
 }
 
 // Create inserts a person under a new public ID.
@@ -98,7 +110,7 @@ func (r *Repo) Create(ctx context.Context, input *CreatePersonInput) (*PersonQue
 	if err != nil {
 		return nil, fmt.Errorf("generate person public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertPerson,
+	row := r.conn(ctx).QueryRowContext(ctx, insertPerson,
 		publicID,
 		input.ProjectID,
 		input.Email,
@@ -116,17 +128,17 @@ func (r *Repo) Create(ctx context.Context, input *CreatePersonInput) (*PersonQue
 
 // GetByID returns the person with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*PersonQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // GetByEmail returns the person with the email, ignoring case.
 func (r *Repo) GetByEmail(ctx context.Context, projectID int64, email string) (*PersonQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND LOWER(email_address) = LOWER($2)", projectID, email))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND LOWER(email_address) = LOWER($2)", projectID, email))
 }
 
 // GetByBadgeNumber returns the person with the badge number.
 func (r *Repo) GetByBadgeNumber(ctx context.Context, projectID int64, badgeNumber int64) (*PersonQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND badge_number = $2", projectID, badgeNumber))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND badge_number = $2", projectID, badgeNumber))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -141,12 +153,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdatePersonInput) (*PersonQue
 		{Field: "department", Column: "department", Value: input.Department},
 	})
 	query := "UPDATE altalune_hr_people SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + personColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a person.
 func (r *Repo) Delete(ctx context.Context, input *DeletePersonInput) error {
-	res, err := r.db.ExecContext(ctx, deletePerson, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deletePerson, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, projectR
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }

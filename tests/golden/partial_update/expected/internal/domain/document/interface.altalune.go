@@ -17,4 +17,7 @@ type Repositor interface {
 	GetBySlug(ctx context.Context, slug string) (*DocumentQueryResult, error)
 	Update(ctx context.Context, input *UpdateDocumentInput) (*DocumentQueryResult, error)
 	Delete(ctx context.Context, input *DeleteDocumentInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

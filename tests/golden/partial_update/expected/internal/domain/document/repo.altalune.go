@@ -78,10 +78,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the documents matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Document], error) {
-	return domainkit.Query(ctx, r.db, documentQuery, params, scanDocument, (*DocumentQueryResult).ToDocument)
+	return domainkit.Query(ctx, r.conn(ctx), documentQuery, params, scanDocument, (*DocumentQueryResult).ToDocument)
 }
 
 // Create inserts a document under a new public ID.
@@ -90,7 +102,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateDocumentInput) (*Documen
 	if err != nil {
 		return nil, fmt.Errorf("generate document public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertDocument,
+	row := r.conn(ctx).QueryRowContext(ctx, insertDocument,
 		publicID,
 		input.Slug,
 		input.Title,
@@ -105,12 +117,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateDocumentInput) (*Documen
 
 // GetByID returns the document with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*DocumentQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectDocument+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectDocument+" WHERE public_id = $1", publicID))
 }
 
 // GetBySlug returns the document with the slug, ignoring case.
 func (r *Repo) GetBySlug(ctx context.Context, slug string) (*DocumentQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectDocument+" WHERE LOWER(slug) = LOWER($1)", slug))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectDocument+" WHERE LOWER(slug) = LOWER($1)", slug))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -125,12 +137,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateDocumentInput) (*Documen
 		{Field: "due_at", Column: "due_at", Value: input.DueAt},
 	})
 	query := "UPDATE altalune_documents SET " + set + " WHERE public_id = $1 RETURNING " + documentColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a document.
 func (r *Repo) Delete(ctx context.Context, input *DeleteDocumentInput) error {
-	res, err := r.db.ExecContext(ctx, deleteDocument, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteDocument, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": false,
 		"BeforeUpdate": true,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }

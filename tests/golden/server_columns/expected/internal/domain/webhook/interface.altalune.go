@@ -17,4 +17,7 @@ type Repositor interface {
 	GetBySecret(ctx context.Context, secret string) (*WebhookQueryResult, error)
 	Update(ctx context.Context, input *UpdateWebhookInput) (*WebhookQueryResult, error)
 	Delete(ctx context.Context, input *DeleteWebhookInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

@@ -68,10 +68,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the webhooks matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Webhook], error) {
-	return domainkit.Query(ctx, r.db, webhookQuery, params, scanWebhook, (*WebhookQueryResult).ToWebhook)
+	return domainkit.Query(ctx, r.conn(ctx), webhookQuery, params, scanWebhook, (*WebhookQueryResult).ToWebhook)
 }
 
 // Create inserts a webhook under a new public ID.
@@ -80,7 +92,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateWebhookInput) (*WebhookQ
 	if err != nil {
 		return nil, fmt.Errorf("generate webhook public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertWebhook,
+	row := r.conn(ctx).QueryRowContext(ctx, insertWebhook,
 		publicID,
 		input.URL,
 		input.SecretSha256,
@@ -92,12 +104,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateWebhookInput) (*WebhookQ
 // GetBySecret returns the webhook whose secret_sha256 is the hash of the
 // plaintext secret (as its create returned it); the secret itself is not stored.
 func (r *Repo) GetBySecret(ctx context.Context, secret string) (*WebhookQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectWebhook+" WHERE secret_sha256 = $1", domainkit.HashSecret(secret)))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectWebhook+" WHERE secret_sha256 = $1", domainkit.HashSecret(secret)))
 }
 
 // GetByID returns the webhook with the public ID.
 func (r *Repo) GetByID(ctx context.Context, publicID string) (*WebhookQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectWebhook+" WHERE public_id = $1", publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectWebhook+" WHERE public_id = $1", publicID))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -107,12 +119,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateWebhookInput) (*WebhookQ
 		{Field: "url", Column: "url", Value: input.URL},
 	})
 	query := "UPDATE altalune_webhooks SET " + set + " WHERE public_id = $1 RETURNING " + webhookColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.PublicID}, args...)...))
 }
 
 // Delete removes a webhook.
 func (r *Repo) Delete(ctx context.Context, input *DeleteWebhookInput) error {
-	res, err := r.db.ExecContext(ctx, deleteWebhook, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteWebhook, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,9 @@ func NewService(validator protovalidate.Validator, log altalune.Logger, repo Rep
 		"BeforeCreate": true,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -77,7 +80,7 @@ func (s *Service) GetWebhook(ctx context.Context, req *altalunev1.GetWebhookRequ
 	return &altalunev1.GetWebhookResponse{Webhook: result.ToWebhook().ToProto()}, nil
 }
 
-// create applies the BeforeCreate hook, the enum and unique checks, then inserts.
+// create applies the BeforeCreate hook, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateWebhookInput) (*WebhookQueryResult, error) {
 	if err := s.BeforeCreate(ctx, input); err != nil {
 		return nil, err
@@ -85,7 +88,7 @@ func (s *Service) create(ctx context.Context, input *CreateWebhookInput) (*Webho
 	return s.repo.Create(ctx, input)
 }
 
-// update applies the enum and unique checks, then updates.
+// update updates.
 func (s *Service) update(ctx context.Context, input *UpdateWebhookInput) (*WebhookQueryResult, error) {
 	return s.repo.Update(ctx, input)
 }

@@ -17,4 +17,7 @@ type Repositor interface {
 	GetBySku(ctx context.Context, projectID int64, sku string) (*ProductQueryResult, error)
 	Update(ctx context.Context, input *UpdateProductInput) (*ProductQueryResult, error)
 	Delete(ctx context.Context, input *DeleteProductInput) error
+	// InTx runs fn in one transaction: the repository calls made with fn's
+	// ctx, of any domain, join it (see domainkit.Tx).
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }

@@ -70,10 +70,22 @@ func NewRepo(db postgres.DB) *Repo {
 
 var _ Repositor = (*Repo)(nil)
 
+// InTx runs fn in one transaction of the database (see domainkit.Tx).
+func (r *Repo) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return domainkit.Tx(ctx, r.db, fn)
+}
+
+// conn is what the repository's statements run on: the transaction ctx
+// carries (see InTx), or the database. Hand-written methods of *Repo use it
+// too, so that they join the transaction of a hook that calls them.
+func (r *Repo) conn(ctx context.Context) postgres.DB {
+	return domainkit.Conn(ctx, r.db)
+}
+
 // Query returns one page of the products of a project matching params,
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Product], error) {
-	return domainkit.Query(ctx, r.db, productQuery, params, scanProduct, (*ProductQueryResult).ToProduct, projectID)
+	return domainkit.Query(ctx, r.conn(ctx), productQuery, params, scanProduct, (*ProductQueryResult).ToProduct, projectID)
 }
 
 // Create inserts a product under a new public ID.
@@ -82,7 +94,7 @@ func (r *Repo) Create(ctx context.Context, input *CreateProductInput) (*ProductQ
 	if err != nil {
 		return nil, fmt.Errorf("generate product public ID: %w", err)
 	}
-	row := r.db.QueryRowContext(ctx, insertProduct,
+	row := r.conn(ctx).QueryRowContext(ctx, insertProduct,
 		publicID,
 		input.ProjectID,
 		input.Sku,
@@ -95,12 +107,12 @@ func (r *Repo) Create(ctx context.Context, input *CreateProductInput) (*ProductQ
 
 // GetByID returns the product with the public ID.
 func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*ProductQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectProduct+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectProduct+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
 // GetBySku returns the product with the sku, ignoring case.
 func (r *Repo) GetBySku(ctx context.Context, projectID int64, sku string) (*ProductQueryResult, error) {
-	return r.one(ctx, r.db.QueryRowContext(ctx, selectProduct+" WHERE project_id = $1 AND LOWER(sku) = LOWER($2)", projectID, sku))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectProduct+" WHERE project_id = $1 AND LOWER(sku) = LOWER($2)", projectID, sku))
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -113,12 +125,12 @@ func (r *Repo) Update(ctx context.Context, input *UpdateProductInput) (*ProductQ
 		{Field: "thumbnail", Column: "thumbnail", Value: domainkit.NonNilBytes(input.Thumbnail)},
 	})
 	query := "UPDATE altalune_products SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + productColumns
-	return r.one(ctx, r.db.QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
 }
 
 // Delete removes a product.
 func (r *Repo) Delete(ctx context.Context, input *DeleteProductInput) error {
-	res, err := r.db.ExecContext(ctx, deleteProduct, input.ProjectID, input.PublicID)
+	res, err := r.conn(ctx).ExecContext(ctx, deleteProduct, input.ProjectID, input.PublicID)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,9 @@ func NewService(validator protovalidate.Validator, log apperr.Logger, projectRep
 		"BeforeCreate": false,
 		"BeforeUpdate": false,
 		"BeforeDelete": false,
+		"AfterCreate":  false,
+		"AfterUpdate":  false,
+		"AfterDelete":  false,
 	})
 	return s
 }
@@ -131,7 +134,7 @@ func (s *Service) DeleteProduct(ctx context.Context, req *storev1.DeleteProductR
 	return &storev1.DeleteProductResponse{Message: "Product deleted successfully"}, nil
 }
 
-// create applies the enum and unique checks, then inserts.
+// create applies the unique checks, then inserts.
 func (s *Service) create(ctx context.Context, input *CreateProductInput) (*ProductQueryResult, error) {
 	uniques := s.uniques(input.ProjectID, &input.Sku)
 	if err := s.checkUnique(ctx, "", uniques); err != nil {
@@ -141,7 +144,7 @@ func (s *Service) create(ctx context.Context, input *CreateProductInput) (*Produ
 	return result, domainkit.NameConflict(err, uniques)
 }
 
-// update applies the enum and unique checks, then updates.
+// update applies the unique checks, then updates.
 func (s *Service) update(ctx context.Context, input *UpdateProductInput) (*ProductQueryResult, error) {
 	uniques := s.uniques(input.ProjectID, domainkit.IfWritten(input.Fields, "sku", &input.Sku))
 	if err := s.checkUnique(ctx, input.PublicID, uniques); err != nil {
