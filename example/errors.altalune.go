@@ -2,6 +2,7 @@
 // source: altalune/v1/api_key.proto
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
+// source: altalune/v1/node.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
@@ -25,6 +26,8 @@ const (
 	CodeCurrencyAlreadyExists = "60402"
 	CodeEmployeeNotFound      = "60201"
 	CodeEmployeeAlreadyExists = "60202"
+	CodeNodeNotFound          = "60801"
+	CodeNodeAlreadyExists     = "60802"
 	CodeRoleNotFound          = "60700"
 	CodeRoleAlreadyExists     = "60701"
 	CodeTicketNotFound        = "60501"
@@ -80,6 +83,20 @@ func NewEmployeeNumberAlreadyExistsError(employeeNumber string) *AppError {
 		"employee_number", employeeNumber)
 }
 
+// NewNodeNotFoundError answers for a node ID that does not exist.
+func NewNodeNotFoundError(nodeID string) *AppError {
+	return newGeneratedError(CodeNodeNotFound, codes.NotFound,
+		fmt.Sprintf("Node with ID '%s' not found", nodeID),
+		"node_id", nodeID)
+}
+
+// NewNodeNameLangAlreadyExistsError answers for a name and lang another node has.
+func NewNodeNameLangAlreadyExistsError(name string, lang string) *AppError {
+	return newGeneratedError(CodeNodeAlreadyExists, codes.AlreadyExists,
+		fmt.Sprintf("Node with name '%v' and lang '%v' already exists", name, lang),
+		"name", name, "lang", lang)
+}
+
 // NewRoleNotFoundError answers for a role ID that does not exist.
 func NewRoleNotFoundError(roleID string) *AppError {
 	return newGeneratedError(CodeRoleNotFound, codes.NotFound,
@@ -115,14 +132,19 @@ func NewTicketExternalRefAlreadyExistsError(externalRef string) *AppError {
 		"external_ref", externalRef)
 }
 
-// newGeneratedError builds an AppError with one ErrorDetail naming the value at fault.
-func newGeneratedError(code string, grpcCode codes.Code, message, metaKey, metaValue string) *AppError {
+// newGeneratedError builds an AppError with one ErrorDetail naming the values
+// at fault: meta holds key, value pairs.
+func newGeneratedError(code string, grpcCode codes.Code, message string, meta ...string) *AppError {
+	values := make(map[string]string, len(meta)/2)
+	for i := 0; i+1 < len(meta); i += 2 {
+		values[meta[i]] = meta[i+1]
+	}
 	return &AppError{
 		code:     code,
 		message:  message,
 		grpcCode: grpcCode,
 		details: []proto.Message{
-			&altalunev1.ErrorDetail{Code: code, Meta: map[string]string{metaKey: metaValue}},
+			&altalunev1.ErrorDetail{Code: code, Meta: values},
 		},
 	}
 }

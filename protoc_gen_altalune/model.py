@@ -363,6 +363,76 @@ class Field:
 
 
 @dataclass(frozen=True)
+class UniqueKey:
+    """A unique key over several fields (the entity option unique_keys)."""
+
+    fields: tuple[Field, ...]
+    table: str
+    entity_go: str  # the stem of its error names: Node
+    added_in: str = ""  # the migration version that adds its index, "" from the start
+    location: Locatable | None = None
+
+    @property
+    def name(self) -> str:
+        """Its fields in the error text: name, lang."""
+        return ", ".join(f.name for f in self.fields)
+
+    @property
+    def go_name(self) -> str:
+        """GetBy<go_name>, and its error names: NameLang."""
+        return "".join(f.go_name for f in self.fields)
+
+    @property
+    def human(self) -> str:
+        return " and ".join(f.human for f in self.fields)
+
+    @property
+    def meta_args(self) -> str:
+        """The key, value pairs of its error's meta, from the constructor's
+        parameters: "name", name, "lang", lang."""
+        return ", ".join(f'"{f.name}", {f.meta_value(f.param)}' for f in self.fields)
+
+    @property
+    def format(self) -> str:
+        """Its values in an error message: name '%v' and lang '%v'."""
+        return " and ".join(f"{f.human} '%v'" for f in self.fields)
+
+    @property
+    def index(self) -> str:
+        return naming.unique_index(self.table, "_".join(f.column for f in self.fields))
+
+    @property
+    def exists_err(self) -> str:
+        """The domain's already-exists error of the key: ErrNodeNameLangAlreadyExists."""
+        return naming.already_exists_names(self.entity_go, self.go_name)[0]
+
+    @property
+    def exists_ctor(self) -> str:
+        return naming.already_exists_names(self.entity_go, self.go_name)[1]
+
+    @property
+    def in_create(self) -> bool:
+        return all(f.in_create for f in self.fields)
+
+    @property
+    def in_update(self) -> bool:
+        return all(f.in_update for f in self.fields)
+
+    def param(self, f: Field) -> str:
+        """The parameter of field ``f`` in the service's uniques: nameLangName."""
+        return naming.go_private_name("_".join(g.name for g in self.fields)) + f.go_name
+
+    def index_at(self, version: str | None, scope: str) -> Index | None:
+        """Its unique index at ``version``, None before it is added."""
+        columns = [f.column_at(version) for f in self.fields]
+        if not _ran(self.added_in, version) or any(c is None for c in columns):
+            return None
+        expr = ", ".join(f"LOWER({c.name})" if f.case_insensitive else c.name
+                         for f, c in zip(self.fields, columns, strict=True) if c)
+        return Index(self.index, True, scope + expr)
+
+
+@dataclass(frozen=True)
 class ServerColumn:
     """A column of the table that is not a field of the entity message: set
     on create (by a generator or the BeforeCreate hook), never updated, never
@@ -506,6 +576,7 @@ class Entity:
     server_columns: tuple[ServerColumn, ...] = ()  # columns that are not fields of the message
     codes: tuple[str, str] = ("", "")  # its not-found and already-exists codes: 60201, 60202
     error_name: str = ""  # the root package's codes and constructors are named after it: ApiKey
+    unique_keys: tuple[UniqueKey, ...] = ()  # unique keys over several fields
 
     # Names --------------------------------------------------------------------
 
@@ -612,12 +683,39 @@ class Entity:
     def has_hook(self, hook: str) -> bool:
         return Hook(hook) in self.hooks
 
+    @property
+    def unique_params(self) -> list[str]:
+        """The parameters of the service's uniques: a pointer per unique
+        field, then per field of each unique key (nil: not written)."""
+        return [f"{f.param} {f.unique_param_type}" for f in self.unique] + [
+            f"{k.param(f)} {f.unique_param_type}" for k in self.unique_keys for f in k.fields]
+
+    def unique_args(self, operation: str) -> list[str]:
+        """The arguments of uniques for the input of a create or update: nil
+        for a value the write leaves out (an update's unwritten field, or a
+        key not all of whose fields it writes)."""
+        update = operation == "update"
+
+        def arg(f: Field, written: bool) -> str:
+            if not written:
+                return "nil"
+            value = f.unique_arg("input", update=update)
+            return f'{f.kit}.IfWritten(input.Fields, "{f.name}", {value})' if update else value
+        args = [arg(f, f.in_update if update else f.in_create) for f in self.unique]
+        for k in self.unique_keys:
+            args += [arg(f, k.in_update if update else k.in_create) for f in k.fields]
+        return args
+
+    def checks_unique(self, operation: str) -> bool:
+        """A create or update checks unique values before it writes."""
+        return any(a != "nil" for a in self.unique_args(operation))
+
     def write_steps(self, operation: str) -> str:
         """What the service does before the statement of a create or update:
         "the BeforeCreate hook, the enum and unique checks, then " (may be empty)."""
         fields = self.create_fields if operation == "create" else self.update_fields
         checks = [kind for kind, present in (("enum", any(f.enum for f in fields)),
-                                             ("unique", any(f.unique for f in fields))) if present]
+                                             ("unique", self.checks_unique(operation))) if present]
         parts = [f"the {Hook('before_' + operation).method} hook"] if self.has_hook(f"before_{operation}") else []
         if checks:
             parts.append(f"the {' and '.join(checks)} checks")
@@ -666,6 +764,7 @@ class Entity:
         found = [i for i in (f.index_at(version, scope) for f in self.history) if i]
         indexes = [Index(self.public_id_index, True, f"{scope}public_id")]
         indexes += [i for i in found if i.unique]
+        indexes += [i for i in (k.index_at(version, scope) for k in self.unique_keys) if i]
         indexes += [Index(c.index, True, f"{scope}{c.name}") for c in self.unique_server_columns]
         indexes += [i for i in found if not i.unique]
         indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
@@ -675,7 +774,7 @@ class Entity:
     def versions(self) -> list[str]:
         """Every version of its migrations, oldest first: the one that
         creates the table (unless adopted), then each that changes it."""
-        found = {v for f in self.history for v in f.versions}
+        found = {v for f in self.history for v in f.versions} | {k.added_in for k in self.unique_keys if k.added_in}
         if not self.adopt:
             found.add(self.migration_version)
         return sorted(found)

@@ -44,6 +44,15 @@ class EntityOptions:
     codes: ErrorCodes | None = None
     error_name: str = ""
     id_field: str = ""
+    unique_keys: tuple[UniqueKeyOptions, ...] = ()
+
+
+@dataclass(frozen=True)
+class UniqueKeyOptions:
+    """A unique key over several fields (options.proto's UniqueKey)."""
+
+    fields: tuple[str, ...] = ()
+    added_in: str = ""
 
 
 @dataclass(frozen=True)
@@ -271,4 +280,4 @@ def _to_dataclass(msg: Any, cls: type[T]) -> T:
 
 
 # The dataclass of each repeated message field of an options message.
-_NESTED: dict[str, type[Any]] = {"columns": ColumnOptions, "codes": ErrorCodes}
+_NESTED: dict[str, type[Any]] = {"columns": ColumnOptions, "codes": ErrorCodes, "unique_keys": UniqueKeyOptions}

@@ -40,7 +40,8 @@ def _python_types(annotation: object) -> set[type]:
 
 
 # Messages the options messages nest, and their dataclasses.
-NESTED = {"Column": options_mod.ColumnOptions, "ErrorCodes": options_mod.ErrorCodes}
+NESTED = {"Column": options_mod.ColumnOptions, "ErrorCodes": options_mod.ErrorCodes,
+          "UniqueKey": options_mod.UniqueKeyOptions}
 
 
 @pytest.mark.parametrize("extension", sorted(MESSAGES) + sorted(NESTED))

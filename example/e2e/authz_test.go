@@ -55,6 +55,11 @@ var authzExpectedAccess = []domainkit.Access{
 	{Procedure: "/altalune.v1.EmployeeService/GetEmployee", Permission: "employee:read", Project: true},
 	{Procedure: "/altalune.v1.EmployeeService/QueryEmployees", Permission: "employee:read", Project: true},
 	{Procedure: "/altalune.v1.EmployeeService/UpdateEmployee", Permission: "employee:write", Project: true},
+	{Procedure: "/altalune.v1.NodeService/CreateNode", Permission: "node:write", Project: true},
+	{Procedure: "/altalune.v1.NodeService/DeleteNode", Permission: "node:delete", Project: true},
+	{Procedure: "/altalune.v1.NodeService/GetNode", Permission: "node:read", Project: true},
+	{Procedure: "/altalune.v1.NodeService/QueryNodes", Permission: "node:read", Project: true},
+	{Procedure: "/altalune.v1.NodeService/UpdateNode", Permission: "node:write", Project: true},
 	{Procedure: "/altalune.v1.ProjectService/CreateProject", Permission: "project:write"},
 	{Procedure: "/altalune.v1.ProjectService/GetProject", Permission: "project:read", Project: true},
 	{Procedure: "/altalune.v1.ProjectService/QueryProjects", Permission: "project:read"},
@@ -134,6 +139,7 @@ type authzFixture struct {
 	apiKey   *altalunev1.ApiKey   // in project, for Get and Update
 	secret   string               // apiKey's secret, for Verify
 	role     *altalunev1.Role     // for Get and Update
+	node     *altalunev1.Node     // in project, for Get and Update
 	// tables are the plain and partitioned (parent) tables of the schema
 	// when the fixture was made.
 	tables []string
@@ -151,8 +157,9 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	fx.currency = createCurrency(t, root, newCurrencyRequest())
 	fx.apiKey, fx.secret = createAPIKey(t, root, newAPIKeyRequest(fx.project.PublicID))
 	fx.role = createRole(t, root, newRoleRequest())
+	fx.node = createNode(t, root, newNodeRequest(fx.project.PublicID))
 	fx.tables = authzTables(t)
-	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable, rolesTable} {
+	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable, rolesTable, nodesTable} {
 		if !slices.Contains(fx.tables, table) {
 			t.Fatalf("table %s missing from the schema's tables %q", table, fx.tables)
 		}
@@ -287,6 +294,28 @@ func authzCases() []authzCase {
 			req := updateRequestFrom(fx.project.PublicID, fx.employee)
 			req.Name = uniq("Employee ")
 			return func(ctx context.Context, api *API) error { _, err := api.Employees.Update(ctx, req); return err }
+		}},
+
+		// NodeService: project-scoped, every RPC with its permission.
+		{procedure: "/altalune.v1.NodeService/CreateNode", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := newNodeRequest(fx.project.PublicID)
+			return func(ctx context.Context, api *API) error { _, err := api.Nodes.Create(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.NodeService/DeleteNode", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.DeleteNodeRequest{ProjectId: fx.project.PublicID, NodeId: createNode(t, fx.root, newNodeRequest(fx.project.PublicID)).GetNodeId()}
+			return func(ctx context.Context, api *API) error { _, err := api.Nodes.Delete(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.NodeService/GetNode", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.GetNodeRequest{ProjectId: fx.project.PublicID, NodeId: fx.node.GetNodeId()}
+			return func(ctx context.Context, api *API) error { _, err := api.Nodes.Get(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.NodeService/QueryNodes", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.QueryNodesRequest{ProjectId: fx.project.PublicID}
+			return func(ctx context.Context, api *API) error { _, err := api.Nodes.Query(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.NodeService/UpdateNode", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.UpdateNodeRequest{ProjectId: fx.project.PublicID, NodeId: fx.node.GetNodeId(), Name: uniq("node-"), Lang: "en", Reply: "Hi."}
+			return func(ctx context.Context, api *API) error { _, err := api.Nodes.Update(ctx, req); return err }
 		}},
 
 		// ProjectService: hand-written.

@@ -71,6 +71,14 @@ type roleClient struct {
 	Delete rpc[altalunev1.DeleteRoleRequest, altalunev1.DeleteRoleResponse]
 }
 
+type nodeClient struct {
+	Query  rpc[altalunev1.QueryNodesRequest, altalunev1.QueryNodesResponse]
+	Create rpc[altalunev1.CreateNodeRequest, altalunev1.CreateNodeResponse]
+	Get    rpc[altalunev1.GetNodeRequest, altalunev1.GetNodeResponse]
+	Update rpc[altalunev1.UpdateNodeRequest, altalunev1.UpdateNodeResponse]
+	Delete rpc[altalunev1.DeleteNodeRequest, altalunev1.DeleteNodeResponse]
+}
+
 // API is the server seen through one protocol.
 type API struct {
 	Protocol   string // "connect" or "grpc"
@@ -80,6 +88,7 @@ type API struct {
 	Tickets    ticketClient
 	APIKeys    apiKeyClient
 	Roles      roleClient
+	Nodes      nodeClient
 }
 
 // viaConnect adapts a generated Connect client method.
@@ -135,6 +144,7 @@ func newConnectAPI(baseURL, token string) *API {
 	t := altalunev1connect.NewTicketServiceClient(hc, baseURL, opts...)
 	k := altalunev1connect.NewApiKeyServiceClient(hc, baseURL, opts...)
 	r := altalunev1connect.NewRoleServiceClient(hc, baseURL, opts...)
+	n := altalunev1connect.NewNodeServiceClient(hc, baseURL, opts...)
 	return &API{
 		Protocol: "connect",
 		Projects: projectClient{
@@ -179,6 +189,13 @@ func newConnectAPI(baseURL, token string) *API {
 			Update: viaConnect(r.UpdateRole),
 			Delete: viaConnect(r.DeleteRole),
 		},
+		Nodes: nodeClient{
+			Query:  viaConnect(n.QueryNodes),
+			Create: viaConnect(n.CreateNode),
+			Get:    viaConnect(n.GetNode),
+			Update: viaConnect(n.UpdateNode),
+			Delete: viaConnect(n.DeleteNode),
+		},
 	}
 }
 
@@ -196,6 +213,7 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 	t := altalunev1.NewTicketServiceClient(conn)
 	k := altalunev1.NewApiKeyServiceClient(conn)
 	r := altalunev1.NewRoleServiceClient(conn)
+	n := altalunev1.NewNodeServiceClient(conn)
 	api := &API{
 		Protocol: "grpc",
 		Projects: projectClient{
@@ -239,6 +257,13 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 			Get:    viaGRPC(r.GetRole),
 			Update: viaGRPC(r.UpdateRole),
 			Delete: viaGRPC(r.DeleteRole),
+		},
+		Nodes: nodeClient{
+			Query:  viaGRPC(n.QueryNodes),
+			Create: viaGRPC(n.CreateNode),
+			Get:    viaGRPC(n.GetNode),
+			Update: viaGRPC(n.UpdateNode),
+			Delete: viaGRPC(n.DeleteNode),
 		},
 	}
 	return api, func() { _ = conn.Close() }, nil

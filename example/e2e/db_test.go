@@ -22,6 +22,7 @@ const (
 	currenciesTable = "altalune_currencies"
 	apiKeysTable    = "altalune_api_keys"
 	rolesTable      = "altalune_roles"
+	nodesTable      = "altalune_chatbot_nodes"
 )
 
 // partitionedTables are partitioned by project_id.

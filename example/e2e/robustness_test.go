@@ -110,6 +110,7 @@ var fuzzRequiredServices = []string{
 	"altalune.v1.TicketService",
 	"altalune.v1.ApiKeyService",
 	"altalune.v1.RoleService",
+	"altalune.v1.NodeService",
 }
 
 // fuzzAllowedCodes are the error codes a refused request may get.

@@ -21,7 +21,7 @@ from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 from .. import naming
 from ..diagnostics import InvalidInput
 from ..golang import GoPackage
-from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service, UpdateMask
+from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service, UniqueKey, UpdateMask
 from ..params import Params
 from . import checks, evolution
 from .context import Context
@@ -100,6 +100,8 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
         adopt=spec.options.adopt,
         deployed=tuple(evolution.parse_deployed(d) for d in spec.options.deployed),
         server_columns=spec.columns,
+        unique_keys=tuple(UniqueKey(tuple(by_name[n] for n in names), spec.table, spec.error_name, added_in,
+                                    spec.option_location) for names, added_in in spec.unique_keys),
     )
 
 

@@ -159,6 +159,11 @@ def check_declarations(ctx: Context, entities: list[Entity], packages: Packages)
         for f in e.unique:
             pkg.add(f.exists_err, f"field {e.name}.{f.name}", "its already-exists error", f.location or where,
                     "rename the field")
+        for k in e.unique_keys:
+            pkg.add(k.exists_err, f"unique key {e.name}[{k.name}]", "its already-exists error", e.option_location,
+                    "reorder or rename its fields")
+            root.add(k.exists_ctor, f"unique key {e.name}[{k.name}]", "its already-exists error", e.option_location,
+                     "reorder or rename its fields")
         for c in e.unique_server_columns:
             pkg.add(c.exists_err, f"server-side column {e.name}.{c.name}", "its already-exists error",
                     e.option_location, "rename the column")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .. import conventions, naming
 from ..descriptors import FileDesc, MessageDesc, PendingLocation
-from ..model import Hook, ServerColumn
+from ..model import Hook, Kind, ServerColumn
 from ..options import EntityOptions
 from .context import Context
 from .fields import FieldReader, FieldSpec, sql_name_problem
@@ -42,6 +42,7 @@ class EntitySpec:
     option_location: PendingLocation
     dir: str  # internal/domain/employee
     columns: tuple[ServerColumn, ...] = ()  # server-side columns
+    unique_keys: tuple[tuple[tuple[str, ...], str], ...] = ()  # (field names, added_in) of each unique key
 
     @property
     def name(self) -> str:
@@ -202,6 +203,7 @@ class EntityReader:
         default_sort = self._default_sort(name, opts, fields, opt_loc)
         hooks = self._hooks(name, opts, opt_loc)
         columns = self._server_columns(name, opts, fields, hooks, table, opt_loc)
+        unique_keys = self._unique_keys(name, opts, fields, table, opt_loc)
         spec = EntitySpec(
             desc=msg, file=file, options=opts, plural=plural, package=package, table=table,
             partitioned=partitioned, error_code=error_code, id_field=id_field, codes=codes or ("", ""),
@@ -211,7 +213,7 @@ class EntityReader:
             has_created_at=has_created, has_updated_at=has_updated, default_sort=default_sort,
             hooks=hooks,
             proto_go=proto_go, option_location=opt_loc, dir=f"{ctx.params.domain_dir}/{package}",
-            columns=columns,
+            columns=columns, unique_keys=unique_keys,
         )
         self._check_table(spec)
         p = ctx.params
@@ -305,6 +307,42 @@ class EntityReader:
                 location=loc,
             ))
         return tuple(columns)
+
+    def _unique_keys(self, name: str, opts: EntityOptions, fields: list[FieldSpec], table: str,
+                     loc: PendingLocation) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The entity's unique keys over several fields, each checked: two or
+        more distinct stored fields that every row has a value of."""
+        problems = self.ctx.problems
+        by_name = {f.name: f for f in fields}
+        keys: list[tuple[tuple[str, ...], str]] = []
+        for k in opts.unique_keys:
+            what = f"entity {name}: unique key [{', '.join(k.fields)}]"
+            example = 'unique_keys: [{fields: ["name", "lang"]}]'
+            if len(k.fields) < 2 or len(set(k.fields)) != len(k.fields):
+                problems.add(loc, f"{what} does not name two or more distinct fields",
+                             f"list each field once, e.g. {example}; a single unique field is the field option "
+                             "unique: true")
+                continue
+            unknown = [n for n in k.fields if n not in by_name]
+            if unknown:
+                problems.add(loc, f"{what}: {', '.join(unknown)} is not a stored field of {name}",
+                             f"name fields of the message, e.g. {example}")
+                continue
+            unfit = [n for n in k.fields if by_name[n].nullable or by_name[n].kind is Kind.BYTES]
+            if unfit:
+                problems.add(loc, f"{what}: field {unfit[0]} is nullable or bytes, so the key could not "
+                                  "tell its rows apart", "use plain (not optional, not bytes) fields in a unique key")
+                continue
+            if any(keys_seen == k.fields for keys_seen, _ in keys):
+                problems.add(loc, f"{what} is listed twice", "remove one of them")
+                continue
+            index = naming.unique_index(table, "_".join(by_name[n].column for n in k.fields))
+            if len(index) > conventions.MAX_IDENTIFIER:
+                problems.add(loc, f"{what}: index name {index} is longer than PostgreSQL's "
+                                  f"{conventions.MAX_IDENTIFIER} characters", "choose shorter column names")
+                continue
+            keys.append((tuple(k.fields), k.added_in))
+        return tuple(keys)
 
     def _codes(self, name: str, opts: EntityOptions, loc: PendingLocation) -> tuple[str, str] | None:
         """The entity's own error codes, when its options give them."""

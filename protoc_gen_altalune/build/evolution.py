@@ -68,6 +68,20 @@ def _changed_at(e: Entity, version: str) -> Locatable:
 def _check_entity(problems: Problems, e: Entity) -> None:
     create = "" if e.adopt else e.migration_version
     suggestion = next_version(e)
+    for k in e.unique_keys:
+        if not k.added_in:
+            continue
+        what = f"entity {e.name}: unique key [{k.name}]"
+        if not VERSION.fullmatch(k.added_in):
+            problems.add(e.option_location, f"{what}: added_in {k.added_in!r} is not a goose version of 14 digits",
+                         f'write it as YYYYMMDDhhmmss, e.g. added_in: "{suggestion}"')
+        elif create and k.added_in <= create:
+            problems.add(e.option_location, f"{what}: added_in {k.added_in} is not later than {e.name}'s "
+                                            f"migration_version {create}, the migration that creates the table",
+                         "leave added_in out if the key was there from the start, or use a later version")
+        elif any(f.added_in > k.added_in for f in k.fields):
+            problems.add(e.option_location, f"{what}: added_in {k.added_in} is earlier than a column of the key is "
+                                            "added", "use a version from the last of its fields' added_in on")
     for f in e.history:
         loc = f.location or e.location
         what = f"field {e.name}.{f.name}"

@@ -76,3 +76,17 @@ func NameConflict[R any](err error, values []UniqueValue[R]) error {
 	}
 	return err
 }
+
+// ConflictPart is value i of the Conflict in err's chain whose Value is the
+// values of a unique key ([]any, in the key's order), or the zero value when
+// there is none or it is not a T.
+func ConflictPart[T any](err error, i int) T {
+	parts := ConflictValue[[]any](err)
+	if i < len(parts) {
+		if v, ok := parts[i].(T); ok {
+			return v
+		}
+	}
+	var zero T
+	return zero
+}

@@ -2,6 +2,7 @@
 // source: altalune/v1/api_key.proto
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
+// source: altalune/v1/node.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
@@ -14,6 +15,7 @@ import (
 	apikey_domain "github.com/hrz8/altalune/internal/domain/apikey"
 	currency_domain "github.com/hrz8/altalune/internal/domain/currency"
 	employee_domain "github.com/hrz8/altalune/internal/domain/employee"
+	node_domain "github.com/hrz8/altalune/internal/domain/node"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
 	role_domain "github.com/hrz8/altalune/internal/domain/role"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
@@ -31,6 +33,8 @@ type generatedDomains struct {
 	currencyService *currency_domain.Service
 	employeeRepo    employee_domain.Repositor
 	employeeService *employee_domain.Service
+	nodeRepo        node_domain.Repositor
+	nodeService     *node_domain.Service
 	roleRepo        role_domain.Repositor
 	roleService     *role_domain.Service
 	ticketRepo      ticket_domain.Repositor
@@ -41,6 +45,7 @@ func (g *generatedDomains) initGeneratedRepositories(db postgres.DB) {
 	g.apiKeyRepo = apikey_domain.NewRepo(db)
 	g.currencyRepo = currency_domain.NewRepo(db)
 	g.employeeRepo = employee_domain.NewRepo(db)
+	g.nodeRepo = node_domain.NewRepo(db)
 	g.roleRepo = role_domain.NewRepo(db)
 	g.ticketRepo = ticket_domain.NewRepo(db)
 }
@@ -49,6 +54,7 @@ func (g *generatedDomains) initGeneratedServices(validator protovalidate.Validat
 	g.apiKeyService = apikey_domain.NewService(validator, log, projectRepo, g.apiKeyRepo)
 	g.currencyService = currency_domain.NewService(validator, log, g.currencyRepo)
 	g.employeeService = employee_domain.NewService(validator, log, projectRepo, g.employeeRepo)
+	g.nodeService = node_domain.NewService(validator, log, projectRepo, g.nodeRepo)
 	g.roleService = role_domain.NewService(validator, log, g.roleRepo)
 	g.ticketService = ticket_domain.NewService(validator, log, projectRepo, g.ticketRepo)
 }
@@ -83,6 +89,16 @@ func (g *generatedDomains) GetEmployeeService() altalunev1.EmployeeServiceServer
 	return g.employeeService
 }
 
+// GetNodeRepository returns the repository of nodes.
+func (g *generatedDomains) GetNodeRepository() node_domain.Repositor {
+	return g.nodeRepo
+}
+
+// GetNodeService returns the service of nodes.
+func (g *generatedDomains) GetNodeService() altalunev1.NodeServiceServer {
+	return g.nodeService
+}
+
 // GetRoleRepository returns the repository of roles.
 func (g *generatedDomains) GetRoleRepository() role_domain.Repositor {
 	return g.roleRepo
@@ -110,6 +126,7 @@ func generatedSchemas() []domainkit.Table {
 		apikey_domain.Schema,
 		currency_domain.Schema,
 		employee_domain.Schema,
+		node_domain.Schema,
 		role_domain.Schema,
 		ticket_domain.Schema,
 	}

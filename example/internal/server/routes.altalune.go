@@ -2,6 +2,7 @@
 // source: altalune/v1/api_key.proto
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
+// source: altalune/v1/node.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
@@ -17,6 +18,7 @@ import (
 	apikey_domain "github.com/hrz8/altalune/internal/domain/apikey"
 	currency_domain "github.com/hrz8/altalune/internal/domain/currency"
 	employee_domain "github.com/hrz8/altalune/internal/domain/employee"
+	node_domain "github.com/hrz8/altalune/internal/domain/node"
 	role_domain "github.com/hrz8/altalune/internal/domain/role"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
@@ -29,6 +31,7 @@ type generatedServices interface {
 	GetApiKeyService() altalunev1.ApiKeyServiceServer
 	GetCurrencyService() altalunev1.CurrencyServiceServer
 	GetEmployeeService() altalunev1.EmployeeServiceServer
+	GetNodeService() altalunev1.NodeServiceServer
 	GetRoleService() altalunev1.RoleServiceServer
 	GetTicketService() altalunev1.TicketServiceServer
 }
@@ -42,6 +45,7 @@ func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedS
 	altalunev1.RegisterApiKeyServiceServer(registrar, apikey_domain.NewGRPCServer(c.GetApiKeyService(), authz))
 	altalunev1.RegisterCurrencyServiceServer(registrar, currency_domain.NewGRPCServer(c.GetCurrencyService(), authz))
 	altalunev1.RegisterEmployeeServiceServer(registrar, employee_domain.NewGRPCServer(c.GetEmployeeService(), authz))
+	altalunev1.RegisterNodeServiceServer(registrar, node_domain.NewGRPCServer(c.GetNodeService(), authz))
 	altalunev1.RegisterRoleServiceServer(registrar, role_domain.NewGRPCServer(c.GetRoleService(), authz))
 	altalunev1.RegisterTicketServiceServer(registrar, ticket_domain.NewGRPCServer(c.GetTicketService(), authz))
 }
@@ -54,6 +58,7 @@ func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, a
 	mux.Handle(altalunev1connect.NewApiKeyServiceHandler(apikey_domain.NewHandler(c.GetApiKeyService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewCurrencyServiceHandler(currency_domain.NewHandler(c.GetCurrencyService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewEmployeeServiceHandler(employee_domain.NewHandler(c.GetEmployeeService(), authz), opts...))
+	mux.Handle(altalunev1connect.NewNodeServiceHandler(node_domain.NewHandler(c.GetNodeService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewRoleServiceHandler(role_domain.NewHandler(c.GetRoleService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewTicketServiceHandler(ticket_domain.NewHandler(c.GetTicketService(), authz), opts...))
 }
@@ -65,6 +70,7 @@ func generatedAccess() []domainkit.Access {
 		apikey_domain.Access,
 		currency_domain.Access,
 		employee_domain.Access,
+		node_domain.Access,
 		role_domain.Access,
 		ticket_domain.Access,
 	)

@@ -2,6 +2,7 @@
 // source: altalune/v1/api_key.proto
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
+// source: altalune/v1/node.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
@@ -12,5 +13,6 @@ package project
 var generatedPartitionedTables = []string{
 	"altalune_api_keys",
 	"altalune_example_employees",
+	"altalune_chatbot_nodes",
 	"altalune_example_tickets",
 }

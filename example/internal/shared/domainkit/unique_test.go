@@ -233,3 +233,23 @@ func TestConflictValue(t *testing.T) {
 		t.Errorf("ConflictValue[string](conflict without value) = %q, want empty", got)
 	}
 }
+
+func TestConflictPart(t *testing.T) {
+	errKey := errors.New("name, lang taken")
+	err := fmt.Errorf("create: %w", &Conflict{Err: errKey, Value: []any{"Intro", "en"}})
+	if got := ConflictPart[string](err, 0); got != "Intro" {
+		t.Errorf("part 0 = %q, want Intro", got)
+	}
+	if got := ConflictPart[string](err, 1); got != "en" {
+		t.Errorf("part 1 = %q, want en", got)
+	}
+	if got := ConflictPart[string](err, 2); got != "" {
+		t.Errorf("part 2 = %q, want the zero value", got)
+	}
+	if got := ConflictPart[int64](err, 0); got != 0 {
+		t.Errorf("part 0 as int64 = %d, want the zero value", got)
+	}
+	if got := ConflictPart[string](errKey, 0); got != "" {
+		t.Errorf("part of a bare error = %q, want the zero value", got)
+	}
+}

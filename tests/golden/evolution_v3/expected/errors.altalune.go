@@ -33,14 +33,19 @@ func NewGadgetSerialAlreadyExistsError(serial string) *AppError {
 		"serial", serial)
 }
 
-// newGeneratedError builds an AppError with one ErrorDetail naming the value at fault.
-func newGeneratedError(code string, grpcCode codes.Code, message, metaKey, metaValue string) *AppError {
+// newGeneratedError builds an AppError with one ErrorDetail naming the values
+// at fault: meta holds key, value pairs.
+func newGeneratedError(code string, grpcCode codes.Code, message string, meta ...string) *AppError {
+	values := make(map[string]string, len(meta)/2)
+	for i := 0; i+1 < len(meta); i += 2 {
+		values[meta[i]] = meta[i+1]
+	}
 	return &AppError{
 		code:     code,
 		message:  message,
 		grpcCode: grpcCode,
 		details: []proto.Message{
-			&altalunev1.ErrorDetail{Code: code, Meta: map[string]string{metaKey: metaValue}},
+			&altalunev1.ErrorDetail{Code: code, Meta: values},
 		},
 	}
 }

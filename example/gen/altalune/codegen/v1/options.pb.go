@@ -286,7 +286,14 @@ type EntityOptions struct {
 	// The field of the message that holds the public ID, for messages that
 	// name it after the entity (node_id). Requests may name it so too.
 	// Default: "id".
-	IdField       string `protobuf:"bytes,14,opt,name=id_field,json=idField,proto3" json:"id_field,omitempty"`
+	IdField string `protobuf:"bytes,14,opt,name=id_field,json=idField,proto3" json:"id_field,omitempty"`
+	// Unique keys over several fields: each combination of their values is
+	// held by one row (per project for a partitioned entity; strings compared
+	// ignoring case), e.g. unique_keys: [{fields: ["name", "lang"]}]. Each adds
+	// a unique index, a GetBy<Fields> repository method, a check before
+	// create/update and an already-exists error naming every field. The
+	// fields are stored, not nullable, and not bytes.
+	UniqueKeys    []*UniqueKey `protobuf:"bytes,15,rep,name=unique_keys,json=uniqueKeys,proto3" json:"unique_keys,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -419,6 +426,69 @@ func (x *EntityOptions) GetIdField() string {
 	return ""
 }
 
+func (x *EntityOptions) GetUniqueKeys() []*UniqueKey {
+	if x != nil {
+		return x.UniqueKeys
+	}
+	return nil
+}
+
+// UniqueKey is a unique key over several fields of an entity.
+type UniqueKey struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entity's field names, two or more, in the index's column order.
+	Fields []string `protobuf:"bytes,1,rep,name=fields,proto3" json:"fields,omitempty"`
+	// The migration version that adds the key to a deployed table (see the
+	// field option added_in); empty when the table is created with it.
+	AddedIn       string `protobuf:"bytes,2,opt,name=added_in,json=addedIn,proto3" json:"added_in,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UniqueKey) Reset() {
+	*x = UniqueKey{}
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UniqueKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UniqueKey) ProtoMessage() {}
+
+func (x *UniqueKey) ProtoReflect() protoreflect.Message {
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UniqueKey.ProtoReflect.Descriptor instead.
+func (*UniqueKey) Descriptor() ([]byte, []int) {
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *UniqueKey) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *UniqueKey) GetAddedIn() string {
+	if x != nil {
+		return x.AddedIn
+	}
+	return ""
+}
+
 // ErrorCodes are an entity's error codes, when not those of its block.
 type ErrorCodes struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -430,7 +500,7 @@ type ErrorCodes struct {
 
 func (x *ErrorCodes) Reset() {
 	*x = ErrorCodes{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -442,7 +512,7 @@ func (x *ErrorCodes) String() string {
 func (*ErrorCodes) ProtoMessage() {}
 
 func (x *ErrorCodes) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[1]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -455,7 +525,7 @@ func (x *ErrorCodes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorCodes.ProtoReflect.Descriptor instead.
 func (*ErrorCodes) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{1}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ErrorCodes) GetNotFound() string {
@@ -500,7 +570,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -512,7 +582,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[2]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -525,7 +595,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{2}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Column) GetName() string {
@@ -639,7 +709,7 @@ type FieldOptions struct {
 
 func (x *FieldOptions) Reset() {
 	*x = FieldOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -651,7 +721,7 @@ func (x *FieldOptions) String() string {
 func (*FieldOptions) ProtoMessage() {}
 
 func (x *FieldOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[3]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -664,7 +734,7 @@ func (x *FieldOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldOptions.ProtoReflect.Descriptor instead.
 func (*FieldOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{3}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *FieldOptions) GetUnique() bool {
@@ -808,7 +878,7 @@ type EnumValueOptions struct {
 
 func (x *EnumValueOptions) Reset() {
 	*x = EnumValueOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -820,7 +890,7 @@ func (x *EnumValueOptions) String() string {
 func (*EnumValueOptions) ProtoMessage() {}
 
 func (x *EnumValueOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[4]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -833,7 +903,7 @@ func (x *EnumValueOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnumValueOptions.ProtoReflect.Descriptor instead.
 func (*EnumValueOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{4}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *EnumValueOptions) GetDbValue() string {
@@ -874,7 +944,7 @@ type ServiceOptions struct {
 
 func (x *ServiceOptions) Reset() {
 	*x = ServiceOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -886,7 +956,7 @@ func (x *ServiceOptions) String() string {
 func (*ServiceOptions) ProtoMessage() {}
 
 func (x *ServiceOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[5]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -899,7 +969,7 @@ func (x *ServiceOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceOptions.ProtoReflect.Descriptor instead.
 func (*ServiceOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{5}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ServiceOptions) GetEntity() string {
@@ -950,7 +1020,7 @@ type MethodOptions struct {
 
 func (x *MethodOptions) Reset() {
 	*x = MethodOptions{}
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[6]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -962,7 +1032,7 @@ func (x *MethodOptions) String() string {
 func (*MethodOptions) ProtoMessage() {}
 
 func (x *MethodOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_codegen_v1_options_proto_msgTypes[6]
+	mi := &file_altalune_codegen_v1_options_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -975,7 +1045,7 @@ func (x *MethodOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MethodOptions.ProtoReflect.Descriptor instead.
 func (*MethodOptions) Descriptor() ([]byte, []int) {
-	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{6}
+	return file_altalune_codegen_v1_options_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *MethodOptions) GetOperation() Operation {
@@ -1076,7 +1146,7 @@ var File_altalune_codegen_v1_options_proto protoreflect.FileDescriptor
 
 const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
-	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\x86\x04\n" +
+	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xc7\x04\n" +
 	"\rEntityOptions\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12%\n" +
 	"\vpartitioned\x18\x02 \x01(\bH\x00R\vpartitioned\x88\x01\x01\x12\x16\n" +
@@ -1094,8 +1164,13 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x05codes\x18\f \x01(\v2\x1f.altalune.codegen.v1.ErrorCodesR\x05codes\x12\x1d\n" +
 	"\n" +
 	"error_name\x18\r \x01(\tR\terrorName\x12\x19\n" +
-	"\bid_field\x18\x0e \x01(\tR\aidFieldB\x0e\n" +
-	"\f_partitioned\"P\n" +
+	"\bid_field\x18\x0e \x01(\tR\aidField\x12?\n" +
+	"\vunique_keys\x18\x0f \x03(\v2\x1e.altalune.codegen.v1.UniqueKeyR\n" +
+	"uniqueKeysB\x0e\n" +
+	"\f_partitioned\">\n" +
+	"\tUniqueKey\x12\x16\n" +
+	"\x06fields\x18\x01 \x03(\tR\x06fields\x12\x19\n" +
+	"\badded_in\x18\x02 \x01(\tR\aaddedIn\"P\n" +
 	"\n" +
 	"ErrorCodes\x12\x1b\n" +
 	"\tnot_found\x18\x01 \x01(\tR\bnotFound\x12%\n" +
@@ -1194,45 +1269,47 @@ func file_altalune_codegen_v1_options_proto_rawDescGZIP() []byte {
 }
 
 var file_altalune_codegen_v1_options_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_altalune_codegen_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_altalune_codegen_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_altalune_codegen_v1_options_proto_goTypes = []any{
 	(Generator)(0),                        // 0: altalune.codegen.v1.Generator
 	(Hook)(0),                             // 1: altalune.codegen.v1.Hook
 	(Operation)(0),                        // 2: altalune.codegen.v1.Operation
 	(*EntityOptions)(nil),                 // 3: altalune.codegen.v1.EntityOptions
-	(*ErrorCodes)(nil),                    // 4: altalune.codegen.v1.ErrorCodes
-	(*Column)(nil),                        // 5: altalune.codegen.v1.Column
-	(*FieldOptions)(nil),                  // 6: altalune.codegen.v1.FieldOptions
-	(*EnumValueOptions)(nil),              // 7: altalune.codegen.v1.EnumValueOptions
-	(*ServiceOptions)(nil),                // 8: altalune.codegen.v1.ServiceOptions
-	(*MethodOptions)(nil),                 // 9: altalune.codegen.v1.MethodOptions
-	(*descriptorpb.MessageOptions)(nil),   // 10: google.protobuf.MessageOptions
-	(*descriptorpb.FieldOptions)(nil),     // 11: google.protobuf.FieldOptions
-	(*descriptorpb.EnumValueOptions)(nil), // 12: google.protobuf.EnumValueOptions
-	(*descriptorpb.ServiceOptions)(nil),   // 13: google.protobuf.ServiceOptions
-	(*descriptorpb.MethodOptions)(nil),    // 14: google.protobuf.MethodOptions
+	(*UniqueKey)(nil),                     // 4: altalune.codegen.v1.UniqueKey
+	(*ErrorCodes)(nil),                    // 5: altalune.codegen.v1.ErrorCodes
+	(*Column)(nil),                        // 6: altalune.codegen.v1.Column
+	(*FieldOptions)(nil),                  // 7: altalune.codegen.v1.FieldOptions
+	(*EnumValueOptions)(nil),              // 8: altalune.codegen.v1.EnumValueOptions
+	(*ServiceOptions)(nil),                // 9: altalune.codegen.v1.ServiceOptions
+	(*MethodOptions)(nil),                 // 10: altalune.codegen.v1.MethodOptions
+	(*descriptorpb.MessageOptions)(nil),   // 11: google.protobuf.MessageOptions
+	(*descriptorpb.FieldOptions)(nil),     // 12: google.protobuf.FieldOptions
+	(*descriptorpb.EnumValueOptions)(nil), // 13: google.protobuf.EnumValueOptions
+	(*descriptorpb.ServiceOptions)(nil),   // 14: google.protobuf.ServiceOptions
+	(*descriptorpb.MethodOptions)(nil),    // 15: google.protobuf.MethodOptions
 }
 var file_altalune_codegen_v1_options_proto_depIdxs = []int32{
 	1,  // 0: altalune.codegen.v1.EntityOptions.hooks:type_name -> altalune.codegen.v1.Hook
-	5,  // 1: altalune.codegen.v1.EntityOptions.columns:type_name -> altalune.codegen.v1.Column
-	4,  // 2: altalune.codegen.v1.EntityOptions.codes:type_name -> altalune.codegen.v1.ErrorCodes
-	0,  // 3: altalune.codegen.v1.Column.generator:type_name -> altalune.codegen.v1.Generator
-	2,  // 4: altalune.codegen.v1.MethodOptions.operation:type_name -> altalune.codegen.v1.Operation
-	10, // 5: altalune.codegen.v1.entity:extendee -> google.protobuf.MessageOptions
-	11, // 6: altalune.codegen.v1.field:extendee -> google.protobuf.FieldOptions
-	12, // 7: altalune.codegen.v1.enum_value:extendee -> google.protobuf.EnumValueOptions
-	13, // 8: altalune.codegen.v1.service:extendee -> google.protobuf.ServiceOptions
-	14, // 9: altalune.codegen.v1.method:extendee -> google.protobuf.MethodOptions
-	3,  // 10: altalune.codegen.v1.entity:type_name -> altalune.codegen.v1.EntityOptions
-	6,  // 11: altalune.codegen.v1.field:type_name -> altalune.codegen.v1.FieldOptions
-	7,  // 12: altalune.codegen.v1.enum_value:type_name -> altalune.codegen.v1.EnumValueOptions
-	8,  // 13: altalune.codegen.v1.service:type_name -> altalune.codegen.v1.ServiceOptions
-	9,  // 14: altalune.codegen.v1.method:type_name -> altalune.codegen.v1.MethodOptions
-	15, // [15:15] is the sub-list for method output_type
-	15, // [15:15] is the sub-list for method input_type
-	10, // [10:15] is the sub-list for extension type_name
-	5,  // [5:10] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	6,  // 1: altalune.codegen.v1.EntityOptions.columns:type_name -> altalune.codegen.v1.Column
+	5,  // 2: altalune.codegen.v1.EntityOptions.codes:type_name -> altalune.codegen.v1.ErrorCodes
+	4,  // 3: altalune.codegen.v1.EntityOptions.unique_keys:type_name -> altalune.codegen.v1.UniqueKey
+	0,  // 4: altalune.codegen.v1.Column.generator:type_name -> altalune.codegen.v1.Generator
+	2,  // 5: altalune.codegen.v1.MethodOptions.operation:type_name -> altalune.codegen.v1.Operation
+	11, // 6: altalune.codegen.v1.entity:extendee -> google.protobuf.MessageOptions
+	12, // 7: altalune.codegen.v1.field:extendee -> google.protobuf.FieldOptions
+	13, // 8: altalune.codegen.v1.enum_value:extendee -> google.protobuf.EnumValueOptions
+	14, // 9: altalune.codegen.v1.service:extendee -> google.protobuf.ServiceOptions
+	15, // 10: altalune.codegen.v1.method:extendee -> google.protobuf.MethodOptions
+	3,  // 11: altalune.codegen.v1.entity:type_name -> altalune.codegen.v1.EntityOptions
+	7,  // 12: altalune.codegen.v1.field:type_name -> altalune.codegen.v1.FieldOptions
+	8,  // 13: altalune.codegen.v1.enum_value:type_name -> altalune.codegen.v1.EnumValueOptions
+	9,  // 14: altalune.codegen.v1.service:type_name -> altalune.codegen.v1.ServiceOptions
+	10, // 15: altalune.codegen.v1.method:type_name -> altalune.codegen.v1.MethodOptions
+	16, // [16:16] is the sub-list for method output_type
+	16, // [16:16] is the sub-list for method input_type
+	11, // [11:16] is the sub-list for extension type_name
+	6,  // [6:11] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_altalune_codegen_v1_options_proto_init() }
@@ -1241,14 +1318,14 @@ func file_altalune_codegen_v1_options_proto_init() {
 		return
 	}
 	file_altalune_codegen_v1_options_proto_msgTypes[0].OneofWrappers = []any{}
-	file_altalune_codegen_v1_options_proto_msgTypes[3].OneofWrappers = []any{}
+	file_altalune_codegen_v1_options_proto_msgTypes[4].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_altalune_codegen_v1_options_proto_rawDesc), len(file_altalune_codegen_v1_options_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 5,
 			NumServices:   0,
 		},
