@@ -75,6 +75,7 @@ NOT_FOUND, ALREADY_EXISTS = 1, 2  # offsets in a block
 # The action each CRUD operation requires on the service's resource.
 DEFAULT_ACTIONS = {
     Operation.QUERY: "read",
+    Operation.LIST: "read",
     Operation.GET: "read",
     Operation.CREATE: "write",
     Operation.UPDATE: "write",
@@ -112,4 +113,5 @@ def conventional_operations(entity: str, plural: str) -> dict[str, Operation]:
         f"Get{entity}": Operation.GET,
         f"Update{entity}": Operation.UPDATE,
         f"Delete{entity}": Operation.DELETE,
+        f"List{plural}": Operation.LIST,
     }

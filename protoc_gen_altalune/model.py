@@ -59,6 +59,7 @@ class Operation(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     CUSTOM = "custom"
+    LIST = "list"
 
 
 class Hook(StrEnum):
@@ -808,6 +809,11 @@ class Entity:
         """The Query sort key (field name) of the default sort column."""
         column = self.default_sort[0]
         return next((f.name for f in self.fields if f.column == column), column)
+
+    @property
+    def lists(self) -> bool:
+        """Its service has a List RPC: the repository has List."""
+        return bool(self.service and any(r.operation is Operation.LIST for r in self.service.rpcs))
 
     @property
     def custom_repository(self) -> bool:

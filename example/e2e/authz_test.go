@@ -58,6 +58,7 @@ var authzExpectedAccess = []domainkit.Access{
 	{Procedure: "/altalune.v1.NodeService/CreateNode", Permission: "node:write", Project: true},
 	{Procedure: "/altalune.v1.NodeService/DeleteNode", Permission: "node:delete", Project: true},
 	{Procedure: "/altalune.v1.NodeService/GetNode", Permission: "node:read", Project: true},
+	{Procedure: "/altalune.v1.NodeService/ListNodes", Permission: "node:read", Project: true},
 	{Procedure: "/altalune.v1.NodeService/QueryNodes", Permission: "node:read", Project: true},
 	{Procedure: "/altalune.v1.NodeService/UpdateNode", Permission: "node:write", Project: true},
 	{Procedure: "/altalune.v1.ProjectService/CreateProject", Permission: "project:write"},
@@ -308,6 +309,10 @@ func authzCases() []authzCase {
 		{procedure: "/altalune.v1.NodeService/GetNode", prepare: func(t *testing.T, fx *authzFixture) authzCall {
 			req := &altalunev1.GetNodeRequest{ProjectId: fx.project.PublicID, NodeId: fx.node.GetNodeId()}
 			return func(ctx context.Context, api *API) error { _, err := api.Nodes.Get(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.NodeService/ListNodes", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.ListNodesRequest{ProjectId: fx.project.PublicID}
+			return func(ctx context.Context, api *API) error { _, err := api.Nodes.List(ctx, req); return err }
 		}},
 		{procedure: "/altalune.v1.NodeService/QueryNodes", prepare: func(t *testing.T, fx *authzFixture) authzCall {
 			req := &altalunev1.QueryNodesRequest{ProjectId: fx.project.PublicID}

@@ -73,6 +73,7 @@ type roleClient struct {
 
 type nodeClient struct {
 	Query  rpc[altalunev1.QueryNodesRequest, altalunev1.QueryNodesResponse]
+	List   rpc[altalunev1.ListNodesRequest, altalunev1.ListNodesResponse]
 	Create rpc[altalunev1.CreateNodeRequest, altalunev1.CreateNodeResponse]
 	Get    rpc[altalunev1.GetNodeRequest, altalunev1.GetNodeResponse]
 	Update rpc[altalunev1.UpdateNodeRequest, altalunev1.UpdateNodeResponse]
@@ -191,6 +192,7 @@ func newConnectAPI(baseURL, token string) *API {
 		},
 		Nodes: nodeClient{
 			Query:  viaConnect(n.QueryNodes),
+			List:   viaConnect(n.ListNodes),
 			Create: viaConnect(n.CreateNode),
 			Get:    viaConnect(n.GetNode),
 			Update: viaConnect(n.UpdateNode),
@@ -260,6 +262,7 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 		},
 		Nodes: nodeClient{
 			Query:  viaGRPC(n.QueryNodes),
+			List:   viaGRPC(n.ListNodes),
 			Create: viaGRPC(n.CreateNode),
 			Get:    viaGRPC(n.GetNode),
 			Update: viaGRPC(n.UpdateNode),

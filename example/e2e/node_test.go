@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,6 +100,35 @@ func TestNodes(t *testing.T) {
 				won++
 			}
 			requireEqual(t, won, 1, "racing creates that succeeded")
+		})
+
+		t.Run("ListNodes answers every node of the project in the default order, without paging", func(t *testing.T) {
+			p := newProject(t, api)
+			other := newProject(t, api)
+			createNode(t, api, newNodeRequest(other.PublicID))
+			empty, err := api.Nodes.List(ctxFor(t), &altalunev1.ListNodesRequest{ProjectId: p.PublicID})
+			requireOK(t, err, "ListNodes of a project without nodes")
+			requireEqual(t, len(empty.GetNodes()), 0, "nodes of a new project")
+
+			// More than a Query page, in name order (the default sort).
+			var want []string
+			for i := range 25 {
+				req := newNodeRequest(p.PublicID)
+				req.Name = fmt.Sprintf("n%02d-%s", 24-i, runTag)
+				want = append(want, req.Name)
+				createNode(t, api, req)
+			}
+			slices.Sort(want)
+			res, err := api.Nodes.List(ctxFor(t), &altalunev1.ListNodesRequest{ProjectId: p.PublicID})
+			requireOK(t, err, "ListNodes")
+			var names []string
+			for _, n := range res.GetNodes() {
+				names = append(names, n.GetName())
+			}
+			requireStrings(t, names, want, "ListNodes names")
+
+			_, err = api.Nodes.List(ctxFor(t), &altalunev1.ListNodesRequest{ProjectId: randomPublicID()})
+			requireAPIError(t, err, "ListNodes of a missing project", connect.CodeNotFound, codeProjectNotFound, anyMeta)
 		})
 
 		t.Run("missing node", func(t *testing.T) {

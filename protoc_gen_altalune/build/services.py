@@ -311,6 +311,22 @@ class ServiceBinder:
         has_message = has_meta = False
         if op in (Operation.CREATE, Operation.UPDATE, Operation.DELETE):
             has_message = _is_string(res.field("message"))
+        if op is Operation.LIST:
+            for fd in req.fields:
+                if fd.name != "project_id" or not entity.partitioned:
+                    missing(at(req, fd.name), f"{req.name}.{fd.name} is not read by the generated list, which "
+                                              "answers every row" + (" of the project" if entity.partitioned else ""),
+                            f"remove it from {req.name} (to search, filter or page, use Query{entity.plural}), or set "
+                            "(altalune.codegen.v1.method).operation = OPERATION_CUSTOM to implement it yourself")
+            lists = [f for f in res.fields if f.type_name == entity.full_name and f.repeated]
+            if len(lists) != 1:
+                missing(at(res, lists[1].name if lists else entity.plural.lower()),
+                        f"{res.name} has {'no' if not lists else 'more than one'} `repeated {entity.name}` field "
+                        "to carry the list",
+                        f"add `repeated {entity.name} {naming.snake(entity.plural)} = <n>;` to {res.name}"
+                        if not lists else "keep exactly one")
+            else:
+                entity_field = res_go[lists[0].name]
         if op is Operation.QUERY:
             qf = req.field("query")
             if qf is None or not qf.type_name.endswith(".QueryRequest"):

@@ -216,6 +216,95 @@ func (x *QueryNodesResponse) GetMeta() *QueryMetaResponse {
 	return nil
 }
 
+// A bot loads every node of its project at start: a list without paging.
+type ListNodesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProjectId     string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNodesRequest) Reset() {
+	*x = ListNodesRequest{}
+	mi := &file_altalune_v1_node_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNodesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNodesRequest) ProtoMessage() {}
+
+func (x *ListNodesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_altalune_v1_node_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNodesRequest.ProtoReflect.Descriptor instead.
+func (*ListNodesRequest) Descriptor() ([]byte, []int) {
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ListNodesRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+type ListNodesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Nodes         []*Node                `protobuf:"bytes,1,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNodesResponse) Reset() {
+	*x = ListNodesResponse{}
+	mi := &file_altalune_v1_node_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNodesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNodesResponse) ProtoMessage() {}
+
+func (x *ListNodesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_altalune_v1_node_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNodesResponse.ProtoReflect.Descriptor instead.
+func (*ListNodesResponse) Descriptor() ([]byte, []int) {
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ListNodesResponse) GetNodes() []*Node {
+	if x != nil {
+		return x.Nodes
+	}
+	return nil
+}
+
 type CreateNodeRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ProjectId     string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
@@ -228,7 +317,7 @@ type CreateNodeRequest struct {
 
 func (x *CreateNodeRequest) Reset() {
 	*x = CreateNodeRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[3]
+	mi := &file_altalune_v1_node_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -240,7 +329,7 @@ func (x *CreateNodeRequest) String() string {
 func (*CreateNodeRequest) ProtoMessage() {}
 
 func (x *CreateNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[3]
+	mi := &file_altalune_v1_node_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -253,7 +342,7 @@ func (x *CreateNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNodeRequest.ProtoReflect.Descriptor instead.
 func (*CreateNodeRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{3}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateNodeRequest) GetProjectId() string {
@@ -294,7 +383,7 @@ type CreateNodeResponse struct {
 
 func (x *CreateNodeResponse) Reset() {
 	*x = CreateNodeResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[4]
+	mi := &file_altalune_v1_node_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -306,7 +395,7 @@ func (x *CreateNodeResponse) String() string {
 func (*CreateNodeResponse) ProtoMessage() {}
 
 func (x *CreateNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[4]
+	mi := &file_altalune_v1_node_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -319,7 +408,7 @@ func (x *CreateNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNodeResponse.ProtoReflect.Descriptor instead.
 func (*CreateNodeResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{4}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateNodeResponse) GetNode() *Node {
@@ -346,7 +435,7 @@ type GetNodeRequest struct {
 
 func (x *GetNodeRequest) Reset() {
 	*x = GetNodeRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[5]
+	mi := &file_altalune_v1_node_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -358,7 +447,7 @@ func (x *GetNodeRequest) String() string {
 func (*GetNodeRequest) ProtoMessage() {}
 
 func (x *GetNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[5]
+	mi := &file_altalune_v1_node_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -371,7 +460,7 @@ func (x *GetNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetNodeRequest.ProtoReflect.Descriptor instead.
 func (*GetNodeRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{5}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetNodeRequest) GetProjectId() string {
@@ -397,7 +486,7 @@ type GetNodeResponse struct {
 
 func (x *GetNodeResponse) Reset() {
 	*x = GetNodeResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[6]
+	mi := &file_altalune_v1_node_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -409,7 +498,7 @@ func (x *GetNodeResponse) String() string {
 func (*GetNodeResponse) ProtoMessage() {}
 
 func (x *GetNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[6]
+	mi := &file_altalune_v1_node_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -422,7 +511,7 @@ func (x *GetNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetNodeResponse.ProtoReflect.Descriptor instead.
 func (*GetNodeResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{6}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetNodeResponse) GetNode() *Node {
@@ -445,7 +534,7 @@ type UpdateNodeRequest struct {
 
 func (x *UpdateNodeRequest) Reset() {
 	*x = UpdateNodeRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[7]
+	mi := &file_altalune_v1_node_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -457,7 +546,7 @@ func (x *UpdateNodeRequest) String() string {
 func (*UpdateNodeRequest) ProtoMessage() {}
 
 func (x *UpdateNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[7]
+	mi := &file_altalune_v1_node_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -470,7 +559,7 @@ func (x *UpdateNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateNodeRequest.ProtoReflect.Descriptor instead.
 func (*UpdateNodeRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{7}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpdateNodeRequest) GetProjectId() string {
@@ -518,7 +607,7 @@ type UpdateNodeResponse struct {
 
 func (x *UpdateNodeResponse) Reset() {
 	*x = UpdateNodeResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[8]
+	mi := &file_altalune_v1_node_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -530,7 +619,7 @@ func (x *UpdateNodeResponse) String() string {
 func (*UpdateNodeResponse) ProtoMessage() {}
 
 func (x *UpdateNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[8]
+	mi := &file_altalune_v1_node_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -543,7 +632,7 @@ func (x *UpdateNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateNodeResponse.ProtoReflect.Descriptor instead.
 func (*UpdateNodeResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{8}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpdateNodeResponse) GetNode() *Node {
@@ -570,7 +659,7 @@ type DeleteNodeRequest struct {
 
 func (x *DeleteNodeRequest) Reset() {
 	*x = DeleteNodeRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[9]
+	mi := &file_altalune_v1_node_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -582,7 +671,7 @@ func (x *DeleteNodeRequest) String() string {
 func (*DeleteNodeRequest) ProtoMessage() {}
 
 func (x *DeleteNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[9]
+	mi := &file_altalune_v1_node_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -595,7 +684,7 @@ func (x *DeleteNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNodeRequest.ProtoReflect.Descriptor instead.
 func (*DeleteNodeRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{9}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DeleteNodeRequest) GetProjectId() string {
@@ -621,7 +710,7 @@ type DeleteNodeResponse struct {
 
 func (x *DeleteNodeResponse) Reset() {
 	*x = DeleteNodeResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[10]
+	mi := &file_altalune_v1_node_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -633,7 +722,7 @@ func (x *DeleteNodeResponse) String() string {
 func (*DeleteNodeResponse) ProtoMessage() {}
 
 func (x *DeleteNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[10]
+	mi := &file_altalune_v1_node_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -646,7 +735,7 @@ func (x *DeleteNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNodeResponse.ProtoReflect.Descriptor instead.
 func (*DeleteNodeResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{10}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DeleteNodeResponse) GetMessage() string {
@@ -679,7 +768,12 @@ const file_altalune_v1_node_proto_rawDesc = "" +
 	"\x05query\x18\x02 \x01(\v2\x19.altalune.v1.QueryRequestR\x05query\"o\n" +
 	"\x12QueryNodesResponse\x12%\n" +
 	"\x04data\x18\x01 \x03(\v2\x11.altalune.v1.NodeR\x04data\x122\n" +
-	"\x04meta\x18\x02 \x01(\v2\x1e.altalune.v1.QueryMetaResponseR\x04meta\"\x9a\x01\n" +
+	"\x04meta\x18\x02 \x01(\v2\x1e.altalune.v1.QueryMetaResponseR\x04meta\";\n" +
+	"\x10ListNodesRequest\x12'\n" +
+	"\n" +
+	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\"<\n" +
+	"\x11ListNodesResponse\x12'\n" +
+	"\x05nodes\x18\x01 \x03(\v2\x11.altalune.v1.NodeR\x05nodes\"\x9a\x01\n" +
 	"\x11CreateNodeRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12\x1d\n" +
@@ -710,10 +804,11 @@ const file_altalune_v1_node_proto_rawDesc = "" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12!\n" +
 	"\anode_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\x06nodeId\".\n" +
 	"\x12DeleteNodeResponse\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage2\x8f\x03\n" +
+	"\amessage\x18\x01 \x01(\tR\amessage2\xdb\x03\n" +
 	"\vNodeService\x12M\n" +
 	"\n" +
-	"QueryNodes\x12\x1e.altalune.v1.QueryNodesRequest\x1a\x1f.altalune.v1.QueryNodesResponse\x12M\n" +
+	"QueryNodes\x12\x1e.altalune.v1.QueryNodesRequest\x1a\x1f.altalune.v1.QueryNodesResponse\x12J\n" +
+	"\tListNodes\x12\x1d.altalune.v1.ListNodesRequest\x1a\x1e.altalune.v1.ListNodesResponse\x12M\n" +
 	"\n" +
 	"CreateNode\x12\x1e.altalune.v1.CreateNodeRequest\x1a\x1f.altalune.v1.CreateNodeResponse\x12D\n" +
 	"\aGetNode\x12\x1b.altalune.v1.GetNodeRequest\x1a\x1c.altalune.v1.GetNodeResponse\x12M\n" +
@@ -734,47 +829,52 @@ func file_altalune_v1_node_proto_rawDescGZIP() []byte {
 	return file_altalune_v1_node_proto_rawDescData
 }
 
-var file_altalune_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_altalune_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_altalune_v1_node_proto_goTypes = []any{
 	(*Node)(nil),                  // 0: altalune.v1.Node
 	(*QueryNodesRequest)(nil),     // 1: altalune.v1.QueryNodesRequest
 	(*QueryNodesResponse)(nil),    // 2: altalune.v1.QueryNodesResponse
-	(*CreateNodeRequest)(nil),     // 3: altalune.v1.CreateNodeRequest
-	(*CreateNodeResponse)(nil),    // 4: altalune.v1.CreateNodeResponse
-	(*GetNodeRequest)(nil),        // 5: altalune.v1.GetNodeRequest
-	(*GetNodeResponse)(nil),       // 6: altalune.v1.GetNodeResponse
-	(*UpdateNodeRequest)(nil),     // 7: altalune.v1.UpdateNodeRequest
-	(*UpdateNodeResponse)(nil),    // 8: altalune.v1.UpdateNodeResponse
-	(*DeleteNodeRequest)(nil),     // 9: altalune.v1.DeleteNodeRequest
-	(*DeleteNodeResponse)(nil),    // 10: altalune.v1.DeleteNodeResponse
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
-	(*QueryRequest)(nil),          // 12: altalune.v1.QueryRequest
-	(*QueryMetaResponse)(nil),     // 13: altalune.v1.QueryMetaResponse
+	(*ListNodesRequest)(nil),      // 3: altalune.v1.ListNodesRequest
+	(*ListNodesResponse)(nil),     // 4: altalune.v1.ListNodesResponse
+	(*CreateNodeRequest)(nil),     // 5: altalune.v1.CreateNodeRequest
+	(*CreateNodeResponse)(nil),    // 6: altalune.v1.CreateNodeResponse
+	(*GetNodeRequest)(nil),        // 7: altalune.v1.GetNodeRequest
+	(*GetNodeResponse)(nil),       // 8: altalune.v1.GetNodeResponse
+	(*UpdateNodeRequest)(nil),     // 9: altalune.v1.UpdateNodeRequest
+	(*UpdateNodeResponse)(nil),    // 10: altalune.v1.UpdateNodeResponse
+	(*DeleteNodeRequest)(nil),     // 11: altalune.v1.DeleteNodeRequest
+	(*DeleteNodeResponse)(nil),    // 12: altalune.v1.DeleteNodeResponse
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*QueryRequest)(nil),          // 14: altalune.v1.QueryRequest
+	(*QueryMetaResponse)(nil),     // 15: altalune.v1.QueryMetaResponse
 }
 var file_altalune_v1_node_proto_depIdxs = []int32{
-	11, // 0: altalune.v1.Node.created_at:type_name -> google.protobuf.Timestamp
-	11, // 1: altalune.v1.Node.updated_at:type_name -> google.protobuf.Timestamp
-	12, // 2: altalune.v1.QueryNodesRequest.query:type_name -> altalune.v1.QueryRequest
+	13, // 0: altalune.v1.Node.created_at:type_name -> google.protobuf.Timestamp
+	13, // 1: altalune.v1.Node.updated_at:type_name -> google.protobuf.Timestamp
+	14, // 2: altalune.v1.QueryNodesRequest.query:type_name -> altalune.v1.QueryRequest
 	0,  // 3: altalune.v1.QueryNodesResponse.data:type_name -> altalune.v1.Node
-	13, // 4: altalune.v1.QueryNodesResponse.meta:type_name -> altalune.v1.QueryMetaResponse
-	0,  // 5: altalune.v1.CreateNodeResponse.node:type_name -> altalune.v1.Node
-	0,  // 6: altalune.v1.GetNodeResponse.node:type_name -> altalune.v1.Node
-	0,  // 7: altalune.v1.UpdateNodeResponse.node:type_name -> altalune.v1.Node
-	1,  // 8: altalune.v1.NodeService.QueryNodes:input_type -> altalune.v1.QueryNodesRequest
-	3,  // 9: altalune.v1.NodeService.CreateNode:input_type -> altalune.v1.CreateNodeRequest
-	5,  // 10: altalune.v1.NodeService.GetNode:input_type -> altalune.v1.GetNodeRequest
-	7,  // 11: altalune.v1.NodeService.UpdateNode:input_type -> altalune.v1.UpdateNodeRequest
-	9,  // 12: altalune.v1.NodeService.DeleteNode:input_type -> altalune.v1.DeleteNodeRequest
-	2,  // 13: altalune.v1.NodeService.QueryNodes:output_type -> altalune.v1.QueryNodesResponse
-	4,  // 14: altalune.v1.NodeService.CreateNode:output_type -> altalune.v1.CreateNodeResponse
-	6,  // 15: altalune.v1.NodeService.GetNode:output_type -> altalune.v1.GetNodeResponse
-	8,  // 16: altalune.v1.NodeService.UpdateNode:output_type -> altalune.v1.UpdateNodeResponse
-	10, // 17: altalune.v1.NodeService.DeleteNode:output_type -> altalune.v1.DeleteNodeResponse
-	13, // [13:18] is the sub-list for method output_type
-	8,  // [8:13] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	15, // 4: altalune.v1.QueryNodesResponse.meta:type_name -> altalune.v1.QueryMetaResponse
+	0,  // 5: altalune.v1.ListNodesResponse.nodes:type_name -> altalune.v1.Node
+	0,  // 6: altalune.v1.CreateNodeResponse.node:type_name -> altalune.v1.Node
+	0,  // 7: altalune.v1.GetNodeResponse.node:type_name -> altalune.v1.Node
+	0,  // 8: altalune.v1.UpdateNodeResponse.node:type_name -> altalune.v1.Node
+	1,  // 9: altalune.v1.NodeService.QueryNodes:input_type -> altalune.v1.QueryNodesRequest
+	3,  // 10: altalune.v1.NodeService.ListNodes:input_type -> altalune.v1.ListNodesRequest
+	5,  // 11: altalune.v1.NodeService.CreateNode:input_type -> altalune.v1.CreateNodeRequest
+	7,  // 12: altalune.v1.NodeService.GetNode:input_type -> altalune.v1.GetNodeRequest
+	9,  // 13: altalune.v1.NodeService.UpdateNode:input_type -> altalune.v1.UpdateNodeRequest
+	11, // 14: altalune.v1.NodeService.DeleteNode:input_type -> altalune.v1.DeleteNodeRequest
+	2,  // 15: altalune.v1.NodeService.QueryNodes:output_type -> altalune.v1.QueryNodesResponse
+	4,  // 16: altalune.v1.NodeService.ListNodes:output_type -> altalune.v1.ListNodesResponse
+	6,  // 17: altalune.v1.NodeService.CreateNode:output_type -> altalune.v1.CreateNodeResponse
+	8,  // 18: altalune.v1.NodeService.GetNode:output_type -> altalune.v1.GetNodeResponse
+	10, // 19: altalune.v1.NodeService.UpdateNode:output_type -> altalune.v1.UpdateNodeResponse
+	12, // 20: altalune.v1.NodeService.DeleteNode:output_type -> altalune.v1.DeleteNodeResponse
+	15, // [15:21] is the sub-list for method output_type
+	9,  // [9:15] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_altalune_v1_node_proto_init() }
@@ -789,7 +889,7 @@ func file_altalune_v1_node_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_altalune_v1_node_proto_rawDesc), len(file_altalune_v1_node_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

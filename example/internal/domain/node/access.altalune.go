@@ -14,6 +14,7 @@ import (
 // Service runs.
 var (
 	queryNodesRule = domainkit.ProjectRule(altalunev1connect.NodeServiceQueryNodesProcedure, "node:read", (*altalunev1.QueryNodesRequest).GetProjectId)
+	listNodesRule  = domainkit.ProjectRule(altalunev1connect.NodeServiceListNodesProcedure, "node:read", (*altalunev1.ListNodesRequest).GetProjectId)
 	createNodeRule = domainkit.ProjectRule(altalunev1connect.NodeServiceCreateNodeProcedure, "node:write", (*altalunev1.CreateNodeRequest).GetProjectId)
 	getNodeRule    = domainkit.ProjectRule(altalunev1connect.NodeServiceGetNodeProcedure, "node:read", (*altalunev1.GetNodeRequest).GetProjectId)
 	updateNodeRule = domainkit.ProjectRule(altalunev1connect.NodeServiceUpdateNodeProcedure, "node:write", (*altalunev1.UpdateNodeRequest).GetProjectId)
@@ -23,6 +24,7 @@ var (
 // Access lists what every RPC of NodeService requires of its caller.
 var Access = []domainkit.Access{
 	queryNodesRule.Access,
+	listNodesRule.Access,
 	createNodeRule.Access,
 	getNodeRule.Access,
 	updateNodeRule.Access,

@@ -33,6 +33,11 @@ func (h *Handler) QueryNodes(ctx context.Context, req *connect.Request[altalunev
 	return domainkit.Unary(ctx, h.authz, queryNodesRule, req, h.svc.QueryNodes)
 }
 
+// ListNodes checks the caller, then calls Service.ListNodes.
+func (h *Handler) ListNodes(ctx context.Context, req *connect.Request[altalunev1.ListNodesRequest]) (*connect.Response[altalunev1.ListNodesResponse], error) {
+	return domainkit.Unary(ctx, h.authz, listNodesRule, req, h.svc.ListNodes)
+}
+
 // CreateNode checks the caller, then calls Service.CreateNode.
 func (h *Handler) CreateNode(ctx context.Context, req *connect.Request[altalunev1.CreateNodeRequest]) (*connect.Response[altalunev1.CreateNodeResponse], error) {
 	return domainkit.Unary(ctx, h.authz, createNodeRule, req, h.svc.CreateNode)
@@ -72,6 +77,11 @@ var _ altalunev1.NodeServiceServer = (*GRPCServer)(nil)
 // QueryNodes checks the caller, then calls Service.QueryNodes.
 func (g *GRPCServer) QueryNodes(ctx context.Context, req *altalunev1.QueryNodesRequest) (*altalunev1.QueryNodesResponse, error) {
 	return domainkit.GRPCUnary(ctx, g.authz, queryNodesRule, req, g.svc.QueryNodes)
+}
+
+// ListNodes checks the caller, then calls Service.ListNodes.
+func (g *GRPCServer) ListNodes(ctx context.Context, req *altalunev1.ListNodesRequest) (*altalunev1.ListNodesResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, listNodesRule, req, g.svc.ListNodes)
 }
 
 // CreateNode checks the caller, then calls Service.CreateNode.

@@ -12,6 +12,7 @@ import (
 // Repositor stores nodes in altalune_chatbot_nodes.
 type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Node], error)
+	List(ctx context.Context, projectID int64) ([]*Node, error)
 	Create(ctx context.Context, input *CreateNodeInput) (*NodeQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*NodeQueryResult, error)
 	GetByNameLang(ctx context.Context, projectID int64, name string, lang string) (*NodeQueryResult, error)

@@ -87,6 +87,12 @@ func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryPa
 	return domainkit.Query(ctx, r.conn(ctx), nodeQuery, params, scanNode, (*NodeQueryResult).ToNode, projectID)
 }
 
+// List returns every node of a project in the default order, at most
+// domainkit.MaxListRows of them (more is domainkit.ErrListTooLong).
+func (r *Repo) List(ctx context.Context, projectID int64) ([]*Node, error) {
+	return domainkit.List(ctx, r.conn(ctx), nodeQuery, scanNode, (*NodeQueryResult).ToNode, projectID)
+}
+
 // Create inserts a node under a new public ID.
 func (r *Repo) Create(ctx context.Context, input *CreateNodeInput) (*NodeQueryResult, error) {
 	publicID, err := nanoid.GeneratePublicID()

@@ -67,6 +67,19 @@ func (s *Service) QueryNodes(ctx context.Context, req *altalunev1.QueryNodesRequ
 	}, nil
 }
 
+// ListNodes lists every node of a project, without paging.
+func (s *Service) ListNodes(ctx context.Context, req *altalunev1.ListNodesRequest) (*altalunev1.ListNodesResponse, error) {
+	projectID, err := s.project(ctx, req, req.GetProjectId())
+	if err != nil {
+		return nil, err
+	}
+	result, err := s.repo.List(ctx, projectID)
+	if err != nil {
+		return nil, s.fail(ctx, "list nodes", err, "")
+	}
+	return &altalunev1.ListNodesResponse{Nodes: NodesToProto(result)}, nil
+}
+
 // CreateNode creates a node of a project.
 func (s *Service) CreateNode(ctx context.Context, req *altalunev1.CreateNodeRequest) (*altalunev1.CreateNodeResponse, error) {
 	projectID, err := s.project(ctx, req, req.GetProjectId())

@@ -164,7 +164,8 @@ type Operation int32
 
 const (
 	// Derived from the RPC name: Query<Plural>, Create<Entity>, Get<Entity>,
-	// Update<Entity>, Delete<Entity>; any other name is a custom RPC.
+	// Update<Entity>, Delete<Entity>, List<Plural>; any other name is a
+	// custom RPC.
 	Operation_OPERATION_UNSPECIFIED Operation = 0
 	Operation_OPERATION_QUERY       Operation = 1
 	Operation_OPERATION_CREATE      Operation = 2
@@ -173,6 +174,11 @@ const (
 	Operation_OPERATION_DELETE      Operation = 5
 	// Implemented by hand on the domain's Service, in a file of your own.
 	Operation_OPERATION_CUSTOM Operation = 6
+	// Every row (of the request's project), in the default order, without
+	// paging: the request carries nothing else, the response one `repeated
+	// <Entity>` field. For short lists: beyond 1000 rows the RPC fails (and
+	// logs why); page long ones with Query.
+	Operation_OPERATION_LIST Operation = 7
 )
 
 // Enum value maps for Operation.
@@ -185,6 +191,7 @@ var (
 		4: "OPERATION_UPDATE",
 		5: "OPERATION_DELETE",
 		6: "OPERATION_CUSTOM",
+		7: "OPERATION_LIST",
 	}
 	Operation_value = map[string]int32{
 		"OPERATION_UNSPECIFIED": 0,
@@ -194,6 +201,7 @@ var (
 		"OPERATION_UPDATE":      4,
 		"OPERATION_DELETE":      5,
 		"OPERATION_CUSTOM":      6,
+		"OPERATION_LIST":        7,
 	}
 )
 
@@ -1240,7 +1248,7 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x12HOOK_BEFORE_DELETE\x10\x03\x12\x15\n" +
 	"\x11HOOK_AFTER_CREATE\x10\x04\x12\x15\n" +
 	"\x11HOOK_AFTER_UPDATE\x10\x05\x12\x15\n" +
-	"\x11HOOK_AFTER_DELETE\x10\x06*\xa6\x01\n" +
+	"\x11HOOK_AFTER_DELETE\x10\x06*\xba\x01\n" +
 	"\tOperation\x12\x19\n" +
 	"\x15OPERATION_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fOPERATION_QUERY\x10\x01\x12\x14\n" +
@@ -1248,7 +1256,8 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\rOPERATION_GET\x10\x03\x12\x14\n" +
 	"\x10OPERATION_UPDATE\x10\x04\x12\x14\n" +
 	"\x10OPERATION_DELETE\x10\x05\x12\x14\n" +
-	"\x10OPERATION_CUSTOM\x10\x06:]\n" +
+	"\x10OPERATION_CUSTOM\x10\x06\x12\x12\n" +
+	"\x0eOPERATION_LIST\x10\a:]\n" +
 	"\x06entity\x12\x1f.google.protobuf.MessageOptions\x18\xa9\x8b\x03 \x01(\v2\".altalune.codegen.v1.EntityOptionsR\x06entity:X\n" +
 	"\x05field\x12\x1d.google.protobuf.FieldOptions\x18\xaa\x8b\x03 \x01(\v2!.altalune.codegen.v1.FieldOptionsR\x05field:i\n" +
 	"\n" +

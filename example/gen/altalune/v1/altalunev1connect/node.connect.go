@@ -35,6 +35,8 @@ const (
 const (
 	// NodeServiceQueryNodesProcedure is the fully-qualified name of the NodeService's QueryNodes RPC.
 	NodeServiceQueryNodesProcedure = "/altalune.v1.NodeService/QueryNodes"
+	// NodeServiceListNodesProcedure is the fully-qualified name of the NodeService's ListNodes RPC.
+	NodeServiceListNodesProcedure = "/altalune.v1.NodeService/ListNodes"
 	// NodeServiceCreateNodeProcedure is the fully-qualified name of the NodeService's CreateNode RPC.
 	NodeServiceCreateNodeProcedure = "/altalune.v1.NodeService/CreateNode"
 	// NodeServiceGetNodeProcedure is the fully-qualified name of the NodeService's GetNode RPC.
@@ -48,6 +50,7 @@ const (
 // NodeServiceClient is a client for the altalune.v1.NodeService service.
 type NodeServiceClient interface {
 	QueryNodes(context.Context, *connect.Request[v1.QueryNodesRequest]) (*connect.Response[v1.QueryNodesResponse], error)
+	ListNodes(context.Context, *connect.Request[v1.ListNodesRequest]) (*connect.Response[v1.ListNodesResponse], error)
 	CreateNode(context.Context, *connect.Request[v1.CreateNodeRequest]) (*connect.Response[v1.CreateNodeResponse], error)
 	GetNode(context.Context, *connect.Request[v1.GetNodeRequest]) (*connect.Response[v1.GetNodeResponse], error)
 	UpdateNode(context.Context, *connect.Request[v1.UpdateNodeRequest]) (*connect.Response[v1.UpdateNodeResponse], error)
@@ -69,6 +72,12 @@ func NewNodeServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+NodeServiceQueryNodesProcedure,
 			connect.WithSchema(nodeServiceMethods.ByName("QueryNodes")),
+			connect.WithClientOptions(opts...),
+		),
+		listNodes: connect.NewClient[v1.ListNodesRequest, v1.ListNodesResponse](
+			httpClient,
+			baseURL+NodeServiceListNodesProcedure,
+			connect.WithSchema(nodeServiceMethods.ByName("ListNodes")),
 			connect.WithClientOptions(opts...),
 		),
 		createNode: connect.NewClient[v1.CreateNodeRequest, v1.CreateNodeResponse](
@@ -101,6 +110,7 @@ func NewNodeServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 // nodeServiceClient implements NodeServiceClient.
 type nodeServiceClient struct {
 	queryNodes *connect.Client[v1.QueryNodesRequest, v1.QueryNodesResponse]
+	listNodes  *connect.Client[v1.ListNodesRequest, v1.ListNodesResponse]
 	createNode *connect.Client[v1.CreateNodeRequest, v1.CreateNodeResponse]
 	getNode    *connect.Client[v1.GetNodeRequest, v1.GetNodeResponse]
 	updateNode *connect.Client[v1.UpdateNodeRequest, v1.UpdateNodeResponse]
@@ -110,6 +120,11 @@ type nodeServiceClient struct {
 // QueryNodes calls altalune.v1.NodeService.QueryNodes.
 func (c *nodeServiceClient) QueryNodes(ctx context.Context, req *connect.Request[v1.QueryNodesRequest]) (*connect.Response[v1.QueryNodesResponse], error) {
 	return c.queryNodes.CallUnary(ctx, req)
+}
+
+// ListNodes calls altalune.v1.NodeService.ListNodes.
+func (c *nodeServiceClient) ListNodes(ctx context.Context, req *connect.Request[v1.ListNodesRequest]) (*connect.Response[v1.ListNodesResponse], error) {
+	return c.listNodes.CallUnary(ctx, req)
 }
 
 // CreateNode calls altalune.v1.NodeService.CreateNode.
@@ -135,6 +150,7 @@ func (c *nodeServiceClient) DeleteNode(ctx context.Context, req *connect.Request
 // NodeServiceHandler is an implementation of the altalune.v1.NodeService service.
 type NodeServiceHandler interface {
 	QueryNodes(context.Context, *connect.Request[v1.QueryNodesRequest]) (*connect.Response[v1.QueryNodesResponse], error)
+	ListNodes(context.Context, *connect.Request[v1.ListNodesRequest]) (*connect.Response[v1.ListNodesResponse], error)
 	CreateNode(context.Context, *connect.Request[v1.CreateNodeRequest]) (*connect.Response[v1.CreateNodeResponse], error)
 	GetNode(context.Context, *connect.Request[v1.GetNodeRequest]) (*connect.Response[v1.GetNodeResponse], error)
 	UpdateNode(context.Context, *connect.Request[v1.UpdateNodeRequest]) (*connect.Response[v1.UpdateNodeResponse], error)
@@ -152,6 +168,12 @@ func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption
 		NodeServiceQueryNodesProcedure,
 		svc.QueryNodes,
 		connect.WithSchema(nodeServiceMethods.ByName("QueryNodes")),
+		connect.WithHandlerOptions(opts...),
+	)
+	nodeServiceListNodesHandler := connect.NewUnaryHandler(
+		NodeServiceListNodesProcedure,
+		svc.ListNodes,
+		connect.WithSchema(nodeServiceMethods.ByName("ListNodes")),
 		connect.WithHandlerOptions(opts...),
 	)
 	nodeServiceCreateNodeHandler := connect.NewUnaryHandler(
@@ -182,6 +204,8 @@ func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption
 		switch r.URL.Path {
 		case NodeServiceQueryNodesProcedure:
 			nodeServiceQueryNodesHandler.ServeHTTP(w, r)
+		case NodeServiceListNodesProcedure:
+			nodeServiceListNodesHandler.ServeHTTP(w, r)
 		case NodeServiceCreateNodeProcedure:
 			nodeServiceCreateNodeHandler.ServeHTTP(w, r)
 		case NodeServiceGetNodeProcedure:
@@ -201,6 +225,10 @@ type UnimplementedNodeServiceHandler struct{}
 
 func (UnimplementedNodeServiceHandler) QueryNodes(context.Context, *connect.Request[v1.QueryNodesRequest]) (*connect.Response[v1.QueryNodesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("altalune.v1.NodeService.QueryNodes is not implemented"))
+}
+
+func (UnimplementedNodeServiceHandler) ListNodes(context.Context, *connect.Request[v1.ListNodesRequest]) (*connect.Response[v1.ListNodesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("altalune.v1.NodeService.ListNodes is not implemented"))
 }
 
 func (UnimplementedNodeServiceHandler) CreateNode(context.Context, *connect.Request[v1.CreateNodeRequest]) (*connect.Response[v1.CreateNodeResponse], error) {

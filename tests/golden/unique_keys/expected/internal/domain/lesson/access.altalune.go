@@ -14,6 +14,7 @@ import (
 // Service runs.
 var (
 	queryLessonsRule = domainkit.GlobalRule[altalunev1.QueryLessonsRequest](altalunev1connect.LessonServiceQueryLessonsProcedure, "lesson:read")
+	listLessonsRule  = domainkit.GlobalRule[altalunev1.ListLessonsRequest](altalunev1connect.LessonServiceListLessonsProcedure, "lesson:read")
 	createLessonRule = domainkit.GlobalRule[altalunev1.CreateLessonRequest](altalunev1connect.LessonServiceCreateLessonProcedure, "lesson:write")
 	getLessonRule    = domainkit.GlobalRule[altalunev1.GetLessonRequest](altalunev1connect.LessonServiceGetLessonProcedure, "lesson:read")
 	updateLessonRule = domainkit.GlobalRule[altalunev1.UpdateLessonRequest](altalunev1connect.LessonServiceUpdateLessonProcedure, "lesson:write")
@@ -23,6 +24,7 @@ var (
 // Access lists what every RPC of LessonService requires of its caller.
 var Access = []domainkit.Access{
 	queryLessonsRule.Access,
+	listLessonsRule.Access,
 	createLessonRule.Access,
 	getLessonRule.Access,
 	updateLessonRule.Access,

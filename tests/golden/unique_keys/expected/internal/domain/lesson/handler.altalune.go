@@ -33,6 +33,11 @@ func (h *Handler) QueryLessons(ctx context.Context, req *connect.Request[altalun
 	return domainkit.Unary(ctx, h.authz, queryLessonsRule, req, h.svc.QueryLessons)
 }
 
+// ListLessons checks the caller, then calls Service.ListLessons.
+func (h *Handler) ListLessons(ctx context.Context, req *connect.Request[altalunev1.ListLessonsRequest]) (*connect.Response[altalunev1.ListLessonsResponse], error) {
+	return domainkit.Unary(ctx, h.authz, listLessonsRule, req, h.svc.ListLessons)
+}
+
 // CreateLesson checks the caller, then calls Service.CreateLesson.
 func (h *Handler) CreateLesson(ctx context.Context, req *connect.Request[altalunev1.CreateLessonRequest]) (*connect.Response[altalunev1.CreateLessonResponse], error) {
 	return domainkit.Unary(ctx, h.authz, createLessonRule, req, h.svc.CreateLesson)
@@ -72,6 +77,11 @@ var _ altalunev1.LessonServiceServer = (*GRPCServer)(nil)
 // QueryLessons checks the caller, then calls Service.QueryLessons.
 func (g *GRPCServer) QueryLessons(ctx context.Context, req *altalunev1.QueryLessonsRequest) (*altalunev1.QueryLessonsResponse, error) {
 	return domainkit.GRPCUnary(ctx, g.authz, queryLessonsRule, req, g.svc.QueryLessons)
+}
+
+// ListLessons checks the caller, then calls Service.ListLessons.
+func (g *GRPCServer) ListLessons(ctx context.Context, req *altalunev1.ListLessonsRequest) (*altalunev1.ListLessonsResponse, error) {
+	return domainkit.GRPCUnary(ctx, g.authz, listLessonsRule, req, g.svc.ListLessons)
 }
 
 // CreateLesson checks the caller, then calls Service.CreateLesson.

@@ -12,6 +12,7 @@ import (
 // Repositor stores lessons in altalune_lessons.
 type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Lesson], error)
+	List(ctx context.Context) ([]*Lesson, error)
 	Create(ctx context.Context, input *CreateLessonInput) (*LessonQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*LessonQueryResult, error)
 	GetByCode(ctx context.Context, code string) (*LessonQueryResult, error)

@@ -93,6 +93,12 @@ func (r *Repo) Query(ctx context.Context, params *query.QueryParams) (*query.Que
 	return domainkit.Query(ctx, r.conn(ctx), lessonQuery, params, scanLesson, (*LessonQueryResult).ToLesson)
 }
 
+// List returns every lesson in the default order, at most
+// domainkit.MaxListRows of them (more is domainkit.ErrListTooLong).
+func (r *Repo) List(ctx context.Context) ([]*Lesson, error) {
+	return domainkit.List(ctx, r.conn(ctx), lessonQuery, scanLesson, (*LessonQueryResult).ToLesson)
+}
+
 // Create inserts a lesson under a new public ID.
 func (r *Repo) Create(ctx context.Context, input *CreateLessonInput) (*LessonQueryResult, error) {
 	publicID, err := nanoid.GeneratePublicID()

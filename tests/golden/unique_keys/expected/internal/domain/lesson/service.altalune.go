@@ -63,6 +63,18 @@ func (s *Service) QueryLessons(ctx context.Context, req *altalunev1.QueryLessons
 	}, nil
 }
 
+// ListLessons lists every lesson, without paging.
+func (s *Service) ListLessons(ctx context.Context, req *altalunev1.ListLessonsRequest) (*altalunev1.ListLessonsResponse, error) {
+	if err := s.validate(req); err != nil {
+		return nil, err
+	}
+	result, err := s.repo.List(ctx)
+	if err != nil {
+		return nil, s.fail(ctx, "list lessons", err, "")
+	}
+	return &altalunev1.ListLessonsResponse{Lessons: LessonsToProto(result)}, nil
+}
+
 // CreateLesson creates a lesson.
 func (s *Service) CreateLesson(ctx context.Context, req *altalunev1.CreateLessonRequest) (*altalunev1.CreateLessonResponse, error) {
 	if err := s.validate(req); err != nil {
