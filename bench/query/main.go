@@ -185,8 +185,11 @@ func run(ctx context.Context, url string, o options) error {
 	rows = append(rows, r)
 	fmt.Printf("\nQuery of project 1, page size 10; %d timed calls per shape and repository after %d warm-up calls;\n"+
 		"statements and round trips per call; times in ms; ratio = generated / baseline\n\n", o.calls, o.warmup)
-	printTable(append(rows, writes...))
+	printTable(append(rows, writes...), "baseline", "generated")
 
+	if err := b.catalog(ctx); err != nil {
+		return err
+	}
 	if o.extraIndexes {
 		return b.extra(ctx)
 	}
@@ -356,9 +359,11 @@ func ratio(g, b time.Duration) string {
 	return fmt.Sprintf("%.2f", float64(g)/float64(b))
 }
 
-func printTable(rows []row) {
-	header := []string{"shape", "statements b / g", "round trips b / g",
-		"baseline p50", "baseline p95", "generated p50", "generated p95", "ratio p50", "ratio p95"}
+// printTable prints rows, the baseline series under the name a and the
+// generated one under g.
+func printTable(rows []row, a, g string) {
+	header := []string{"shape", "statements " + a[:1] + " / " + g[:1], "round trips " + a[:1] + " / " + g[:1],
+		a + " p50", a + " p95", g + " p50", g + " p95", "ratio p50", "ratio p95"}
 	lines := [][]string{header}
 	for _, r := range rows {
 		sb, tb := r.baseline.trips()
@@ -442,6 +447,6 @@ func (b *bench) extra(ctx context.Context) error {
 		before[i].name += " without"
 		after[i].name += " with"
 	}
-	printTable(append(rows, before[0], after[0], before[1], after[1]))
+	printTable(append(rows, before[0], after[0], before[1], after[1]), "baseline", "generated")
 	return nil
 }
