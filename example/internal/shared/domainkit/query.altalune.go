@@ -17,6 +17,8 @@ package domainkit
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -58,6 +60,11 @@ type Filter struct {
 	Bool bool
 	// Text marks a text column, matched ignoring case.
 	Text bool
+	// Indexed says that an index serves the column's catalog: a b-tree
+	// whose key is the scope's column, if any, then the column itself
+	// (LOWER(column) for a text column), as the plain or unique index of a
+	// filterable field is. See QuerySpec.catalog.
+	Indexed bool
 }
 
 // match is the condition on the requested values of the filter key, bound
@@ -180,6 +187,21 @@ func QueryParams(req *altalunev1.QueryRequest) *query.QueryParams {
 // Query returns one page of the rows matching params, with the total row and
 // page counts and the filter catalog. scope holds the values of spec.Scope;
 // scan reads a row and convert makes the domain value of it.
+//
+// A call is one statement, the page, when every filter of the list is an
+// enum or a boolean (or it has none), and at most two otherwise:
+//
+//   - the page carries the count of every matching row beside each of its
+//     rows, as an uncorrelated subquery that PostgreSQL computes once, with
+//     a plan of its own (an index-only count where an index allows). It is
+//     not COUNT(*) OVER (), which would make PostgreSQL read every matching
+//     row in full before the LIMIT;
+//   - the values of the other filters, for the catalog, are one more
+//     statement for all of them (see catalog);
+//   - a page past the last one has no row to carry the count: the count is
+//     then asked again, in the catalog's statement when there is one, else
+//     on its own. A first page without rows needs no count: nothing
+//     matches.
 func Query[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, params *query.QueryParams, scan func(Row) (*R, error), convert func(*R) *T, scope ...any) (*query.QueryResult[T], error) {
 	if params == nil {
 		params = &query.QueryParams{}
@@ -192,22 +214,21 @@ func Query[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, param
 	if err != nil {
 		return nil, err
 	}
-	var total int64
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+spec.Table+where, args...).Scan(&total); err != nil {
-		return nil, fmt.Errorf("count %s: %w", spec.Table, err)
-	}
 	page, size := pageOf(params.Pagination)
-	args = append(args, size, (page-1)*size)
-	stmt := fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d",
-		spec.Columns, spec.Table, where, orderBy, len(args)-1, len(args))
-	rows, err := db.QueryContext(ctx, stmt, args...)
+	offset := (page - 1) * size
+	pageArgs := append(slices.Clip(args), size, offset)
+	stmt := fmt.Sprintf("SELECT %s, (SELECT COUNT(*) FROM %s%s) FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d",
+		spec.Columns, spec.Table, where, spec.Table, where, orderBy, len(pageArgs)-1, len(pageArgs))
+	rows, err := db.QueryContext(ctx, stmt, pageArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", spec.Table, err)
 	}
 	defer rows.Close()
+	var total int64
+	counted := countedRow{rows: rows, total: &total}
 	data := make([]*T, 0, size)
 	for rows.Next() {
-		row, err := scan(rows)
+		row, err := scan(counted)
 		if err != nil {
 			return nil, fmt.Errorf("scan %s: %w", spec.Table, err)
 		}
@@ -216,7 +237,11 @@ func Query[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, param
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("query %s: %w", spec.Table, err)
 	}
-	filters, err := spec.catalog(ctx, db, scope)
+	var count *countQuery
+	if len(data) == 0 && offset > 0 {
+		count = &countQuery{where: where, args: args, total: &total}
+	}
+	filters, err := spec.catalog(ctx, db, scope, count)
 	if err != nil {
 		return nil, err
 	}
@@ -226,6 +251,25 @@ func Query[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, param
 		TotalPages: clampInt32((total + size - 1) / size),
 		Filters:    filters,
 	}, nil
+}
+
+// countedRow is a row of the page statement: the columns scan reads, then
+// the count of every matching row, which it reads into total.
+type countedRow struct {
+	rows  *sql.Rows
+	total *int64
+}
+
+func (r countedRow) Scan(dest ...any) error {
+	return r.rows.Scan(append(slices.Clip(dest), r.total)...)
+}
+
+// countQuery asks the catalog's statement for the count of the rows
+// matching where (bound to args), read into total.
+type countQuery struct {
+	where string
+	args  []any
+	total *int64
 }
 
 // where builds the WHERE clause of params: the scope, the keyword as a
@@ -303,52 +347,102 @@ func resolve(key string, aliases map[string]string) string {
 
 // catalog lists, for each filter, the values a client can filter on: every
 // value of an enum or a boolean, and the values a column of another type
-// holds (at most MaxFilterValues of them).
-func (s *QuerySpec) catalog(ctx context.Context, db postgres.DB, scope []any) (map[string][]string, error) {
+// holds (at most MaxFilterValues of them, in the column's order). When
+// count is set, it also counts count's rows.
+//
+// Values known without the table cost no statement: an enum's, and a
+// boolean's two. The others come in one statement for every column (and
+// the count), one JSON array per column. How a column's values are read
+// depends on its index:
+//
+//   - Indexed: the index is walked from value to value, each step one
+//     descent to the first key above the previous value (a loose index
+//     scan): at most MaxFilterValues descents, whatever the number of rows.
+//     A text column is walked on LOWER(column), its index's key, so the
+//     catalog lists each value once ignoring case (spelled as one of its
+//     rows spells it), as a filter compares it.
+//   - otherwise: the rows of the partition are grouped by the column and
+//     the first MaxFilterValues groups kept, which reads every row (or
+//     every entry of an index on the column) on every call.
+func (s *QuerySpec) catalog(ctx context.Context, db postgres.DB, scope []any, count *countQuery) (map[string][]string, error) {
 	catalog := make(map[string][]string, len(s.Filters))
+	var read []string
+	var columns []string
 	for _, key := range slices.Sorted(maps.Keys(s.Filters)) {
 		filter := s.Filters[key]
-		// Values known without the table cost no statement: an enum's, and
-		// a boolean's two.
-		if filter.Values != nil {
+		switch {
+		case filter.Values != nil:
 			catalog[key] = slices.Clone(filter.Values)
-			continue
-		}
-		if filter.Bool {
+		case filter.Bool:
 			catalog[key] = []string{"false", "true"}
-			continue
+		default:
+			read = append(read, key)
+			columns = append(columns, s.values(filter))
 		}
-		values, err := s.distinct(ctx, db, filter.Column, scope)
-		if err != nil {
-			return nil, err
+	}
+	args := scope
+	what := "filter values of " + s.Table
+	if count != nil {
+		columns = append([]string{"(SELECT COUNT(*) FROM " + s.Table + count.where + ")"}, columns...)
+		args = count.args
+		what = "count " + s.Table
+		if len(read) > 0 {
+			what = "count and filter values of " + s.Table
+		}
+	}
+	if len(columns) == 0 {
+		return catalog, nil
+	}
+	lists := make([]string, len(read))
+	dest := make([]any, 0, len(columns))
+	if count != nil {
+		dest = append(dest, count.total)
+	}
+	for i := range lists {
+		dest = append(dest, &lists[i])
+	}
+	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(columns, ", "), args...).Scan(dest...); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	for i, key := range read {
+		values := []string{}
+		if err := json.Unmarshal([]byte(lists[i]), &values); err != nil {
+			return nil, fmt.Errorf("filter values of %s.%s: %w", s.Table, s.Filters[key].Column, err)
 		}
 		catalog[key] = values
 	}
 	return catalog, nil
 }
 
-func (s *QuerySpec) distinct(ctx context.Context, db postgres.DB, column string, scope []any) ([]string, error) {
-	where := " WHERE " + column + " IS NOT NULL"
+// values is the subquery that answers the catalog of one filter as a JSON
+// array of text.
+func (s *QuerySpec) values(filter Filter) string {
+	column := filter.Column
+	scope := ""
 	if s.Scope != "" {
-		where += " AND " + s.Scope
+		scope = s.Scope + " AND "
 	}
-	// Grouped by the column itself, so that numbers and times sort as such.
-	stmt := fmt.Sprintf("SELECT %s::TEXT FROM %s%s GROUP BY %s ORDER BY %s LIMIT %d",
-		column, s.Table, where, column, column, MaxFilterValues)
-	rows, err := db.QueryContext(ctx, stmt, scope...)
-	if err != nil {
-		return nil, fmt.Errorf("filter values of %s.%s: %w", s.Table, column, err)
+	if !filter.Indexed {
+		// Grouped by the column itself, so that numbers and times sort as
+		// such.
+		return fmt.Sprintf("(SELECT COALESCE(json_agg(v ORDER BY k), '[]')::TEXT FROM "+
+			"(SELECT %s AS k, %s::TEXT AS v FROM %s WHERE %s%s IS NOT NULL GROUP BY %s ORDER BY %s LIMIT %d) AS c)",
+			column, column, s.Table, scope, column, column, column, MaxFilterValues)
 	}
-	defer rows.Close()
-	values := []string{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("filter values of %s.%s: %w", s.Table, column, err)
-		}
-		values = append(values, v)
+	key := column
+	if filter.Text {
+		key = "LOWER(" + column + ")"
 	}
-	return values, rows.Err()
+	// walk(k, v, n): the n-th key of the index and a value of the column
+	// under it. Each step is one descent of the index to the first key
+	// above the previous one.
+	return fmt.Sprintf("(WITH RECURSIVE walk(k, v, n) AS ("+
+		"(SELECT %[1]s AS k, %[2]s::TEXT AS v, 1 FROM %[3]s WHERE %[4]s%[2]s IS NOT NULL ORDER BY %[1]s LIMIT 1)"+
+		" UNION ALL SELECT next.k, next.v, walk.n + 1 FROM walk, LATERAL "+
+		"(SELECT %[1]s AS k, %[2]s::TEXT AS v FROM %[3]s WHERE %[4]s%[1]s > walk.k ORDER BY %[1]s LIMIT 1) AS next"+
+		" WHERE walk.n < %[5]d)"+
+		" SELECT COALESCE(json_agg(v ORDER BY n), '[]')::TEXT FROM walk)",
+		key, column, s.Table, scope, MaxFilterValues)
 }
 
 // pageOf is the page (from 1) and size a pagination request asks for,

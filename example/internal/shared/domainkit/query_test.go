@@ -16,7 +16,7 @@ import (
 )
 
 // testSpec is a spec like the generated ones: scoped by project, searched
-// in two columns, with an enum, a bool, a text and a number filter.
+// in two columns, with an enum, a bool, a text (indexed) and a number filter.
 func testSpec() *QuerySpec {
 	return &QuerySpec{
 		Table:        "altalune_example_employees",
@@ -32,7 +32,7 @@ func testSpec() *QuerySpec {
 				Names:  []string{"EMPLOYEE_ROLE_ENGINEER", "EMPLOYEE_ROLE_MANAGER", "EMPLOYEE_ROLE_DESIGNER"},
 			},
 			"remote": {Column: "remote", Bool: true},
-			"name":   {Column: "name", Text: true},
+			"name":   {Column: "name", Text: true, Indexed: true},
 			"salary": {Column: "salary"},
 		},
 		FilterAliases: map[string]string{"role": "roles", "isRemote": "remote"},
@@ -652,18 +652,46 @@ func toEmployee(r *employeeRow) *employee {
 	return &employee{Label: fmt.Sprintf("%d:%s", r.ID, r.Name)}
 }
 
+// pageAnswer is the page statement's answer: the rows (id, name), each
+// followed by total, the count of every matching row.
+func pageAnswer(total int64, rows ...[]driver.Value) fakeAnswer {
+	a := fakeAnswer{columns: []string{"id", "name", "count"}}
+	for _, r := range rows {
+		a.rows = append(a.rows, append(slices.Clone(r), total))
+	}
+	return a
+}
+
+// The catalog subqueries of the test specs, as the kit writes them: a
+// column walked on its index (text on LOWER(column)) or grouped.
+const (
+	walkedName = "(WITH RECURSIVE walk(k, v, n) AS (" +
+		"(SELECT LOWER(name) AS k, name::TEXT AS v, 1 FROM altalune_example_employees WHERE project_id = $1 AND name IS NOT NULL ORDER BY LOWER(name) LIMIT 1)" +
+		" UNION ALL SELECT next.k, next.v, walk.n + 1 FROM walk, LATERAL " +
+		"(SELECT LOWER(name) AS k, name::TEXT AS v FROM altalune_example_employees WHERE project_id = $1 AND LOWER(name) > walk.k ORDER BY LOWER(name) LIMIT 1) AS next" +
+		" WHERE walk.n < 100)" +
+		" SELECT COALESCE(json_agg(v ORDER BY n), '[]')::TEXT FROM walk)"
+	groupedSalary = "(SELECT COALESCE(json_agg(v ORDER BY k), '[]')::TEXT FROM " +
+		"(SELECT salary AS k, salary::TEXT AS v FROM altalune_example_employees WHERE project_id = $1 AND salary IS NOT NULL" +
+		" GROUP BY salary ORDER BY salary LIMIT 100) AS c)"
+	walkedDecimals = "(WITH RECURSIVE walk(k, v, n) AS (" +
+		"(SELECT decimals AS k, decimals::TEXT AS v, 1 FROM currencies WHERE decimals IS NOT NULL ORDER BY decimals LIMIT 1)" +
+		" UNION ALL SELECT next.k, next.v, walk.n + 1 FROM walk, LATERAL " +
+		"(SELECT decimals AS k, decimals::TEXT AS v FROM currencies WHERE decimals > walk.k ORDER BY decimals LIMIT 1) AS next" +
+		" WHERE walk.n < 100)" +
+		" SELECT COALESCE(json_agg(v ORDER BY n), '[]')::TEXT FROM walk)"
+	groupedCurrencyName = "(SELECT COALESCE(json_agg(v ORDER BY k), '[]')::TEXT FROM " +
+		"(SELECT name AS k, name::TEXT AS v FROM currencies WHERE name IS NOT NULL GROUP BY name ORDER BY name LIMIT 100) AS c)"
+)
+
 func TestQuery(t *testing.T) {
 	const where = " WHERE project_id = $1 AND (name ILIKE $2 OR email ILIKE $2) AND remote = ANY($3) AND role = ANY($4)"
 	db := newFakeDB(t, func(q string, args []any) fakeAnswer {
 		switch {
-		case strings.HasPrefix(q, "SELECT COUNT(*)"):
-			return fakeAnswer{columns: []string{"count"}, rows: [][]driver.Value{{int64(7)}}}
-		case strings.HasPrefix(q, "SELECT id, name FROM"):
-			return fakeAnswer{columns: []string{"id", "name"}, rows: [][]driver.Value{{int64(4), "Ann"}, {int64(5), "Bob"}}}
-		case strings.HasPrefix(q, "SELECT name::TEXT"):
-			return fakeAnswer{columns: []string{"name"}, rows: [][]driver.Value{{"Ann"}, {"Bob"}}}
-		case strings.HasPrefix(q, "SELECT salary::TEXT"):
-			return fakeAnswer{columns: []string{"salary"}}
+		case strings.HasPrefix(q, "SELECT id, name,"):
+			return pageAnswer(7, []driver.Value{int64(4), "Ann"}, []driver.Value{int64(5), "Bob"})
+		case strings.HasPrefix(q, "SELECT (WITH"):
+			return fakeAnswer{columns: []string{"name", "salary"}, rows: [][]driver.Value{{`["Ann","Bob"]`, `[]`}}}
 		}
 		return fakeAnswer{err: fmt.Errorf("unexpected statement %q", q)}
 	})
@@ -681,17 +709,16 @@ func TestQuery(t *testing.T) {
 	}
 	filterArgs := []any{int64(7), "%an%", []bool{true}, []string{"engineer"}}
 	wantCalls := []fakeCall{
-		{query: "SELECT COUNT(*) FROM altalune_example_employees" + where, args: filterArgs},
 		{
-			query: "SELECT id, name FROM altalune_example_employees" + where + " ORDER BY name ASC, id ASC LIMIT $5 OFFSET $6",
-			args:  append(slices.Clone(filterArgs), int64(3), int64(3)),
+			// The count rides on the page: one statement for both.
+			query: "SELECT id, name, (SELECT COUNT(*) FROM altalune_example_employees" + where + ")" +
+				" FROM altalune_example_employees" + where + " ORDER BY name ASC, id ASC LIMIT $5 OFFSET $6",
+			args: append(slices.Clone(filterArgs), int64(3), int64(3)),
 		},
 		{
-			query: "SELECT name::TEXT FROM altalune_example_employees WHERE name IS NOT NULL AND project_id = $1 GROUP BY name ORDER BY name LIMIT 100",
-			args:  []any{int64(7)},
-		},
-		{
-			query: "SELECT salary::TEXT FROM altalune_example_employees WHERE salary IS NOT NULL AND project_id = $1 GROUP BY salary ORDER BY salary LIMIT 100",
+			// The catalog of every column that is not an enum or a
+			// boolean, in one statement, scoped only.
+			query: "SELECT " + walkedName + ", " + groupedSalary,
 			args:  []any{int64(7)},
 		},
 	}
@@ -720,14 +747,10 @@ func TestQuery(t *testing.T) {
 func TestQueryCatalog(t *testing.T) {
 	db := newFakeDB(t, func(q string, args []any) fakeAnswer {
 		switch {
-		case strings.HasPrefix(q, "SELECT COUNT(*)"):
-			return fakeAnswer{columns: []string{"count"}, rows: [][]driver.Value{{int64(0)}}}
-		case strings.HasPrefix(q, "SELECT code FROM"):
-			return fakeAnswer{columns: []string{"code"}}
-		case strings.HasPrefix(q, "SELECT name::TEXT"):
-			return fakeAnswer{columns: []string{"name"}, rows: [][]driver.Value{{"Euro"}, {"Yen"}}}
-		case strings.HasPrefix(q, "SELECT decimals::TEXT"):
-			return fakeAnswer{columns: []string{"decimals"}}
+		case strings.HasPrefix(q, "SELECT code,"):
+			return fakeAnswer{columns: []string{"code", "count"}}
+		case strings.HasPrefix(q, "SELECT (WITH"):
+			return fakeAnswer{columns: []string{"decimals", "name"}, rows: [][]driver.Value{{`[]`, `["Euro","Yen"]`}}}
 		}
 		return fakeAnswer{err: fmt.Errorf("unexpected statement %q", q)}
 	})
@@ -740,7 +763,7 @@ func TestQueryCatalog(t *testing.T) {
 		Filters: map[string]Filter{
 			"state":    {Column: "state", Values: values},
 			"name":     {Column: "name", Text: true},
-			"decimals": {Column: "decimals"},
+			"decimals": {Column: "decimals", Indexed: true},
 			"active":   {Column: "active", Bool: true},
 		},
 		Sorts: map[string]string{"code": "code"},
@@ -752,11 +775,10 @@ func TestQueryCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Query() error = %v", err)
 	}
+	// A first page without rows needs no count: nothing matches.
 	wantCalls := []fakeCall{
-		{query: "SELECT COUNT(*) FROM currencies", args: []any{}},
-		{query: "SELECT code FROM currencies ORDER BY code ASC, id ASC LIMIT $1 OFFSET $2", args: []any{int64(DefaultPageSize), int64(0)}},
-		{query: "SELECT decimals::TEXT FROM currencies WHERE decimals IS NOT NULL GROUP BY decimals ORDER BY decimals LIMIT 100", args: []any{}},
-		{query: "SELECT name::TEXT FROM currencies WHERE name IS NOT NULL GROUP BY name ORDER BY name LIMIT 100", args: []any{}},
+		{query: "SELECT code, (SELECT COUNT(*) FROM currencies) FROM currencies ORDER BY code ASC, id ASC LIMIT $1 OFFSET $2", args: []any{int64(DefaultPageSize), int64(0)}},
+		{query: "SELECT " + walkedDecimals + ", " + groupedCurrencyName, args: []any{}},
 	}
 	if calls := db.recorded(); !reflect.DeepEqual(calls, wantCalls) {
 		t.Errorf("statements =\n%#v\nwant\n%#v", calls, wantCalls)
@@ -784,12 +806,98 @@ func TestQueryCatalog(t *testing.T) {
 	}
 }
 
+func TestQueryOneStatement(t *testing.T) {
+	// Enum and boolean filters only: the page and its count are the whole
+	// call.
+	db := newFakeDB(t, func(q string, args []any) fakeAnswer {
+		return pageAnswer(2, []driver.Value{int64(1), "a"}, []driver.Value{int64(2), "b"})
+	})
+	spec := testSpec()
+	spec.Columns = "id, name"
+	delete(spec.Filters, "name")
+	delete(spec.Filters, "salary")
+	got, err := Query(context.Background(), db, spec, nil, scanEmployee, toEmployee, int64(7))
+	if err != nil {
+		t.Fatalf("Query() error = %v", err)
+	}
+	want := []fakeCall{{
+		query: "SELECT id, name, (SELECT COUNT(*) FROM altalune_example_employees WHERE project_id = $1)" +
+			" FROM altalune_example_employees WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+		args: []any{int64(7), int64(DefaultPageSize), int64(0)},
+	}}
+	if calls := db.recorded(); !reflect.DeepEqual(calls, want) {
+		t.Errorf("statements =\n%#v\nwant\n%#v", calls, want)
+	}
+	if got.TotalRows != 2 || got.TotalPages != 1 || len(got.Data) != 2 {
+		t.Errorf("TotalRows, TotalPages, rows = %d, %d, %d; want 2, 1, 2", got.TotalRows, got.TotalPages, len(got.Data))
+	}
+}
+
+func TestQueryPastTheLastPage(t *testing.T) {
+	const where = " WHERE project_id = $1 AND (name ILIKE $2 OR email ILIKE $2)"
+	params := func() *query.QueryParams {
+		return &query.QueryParams{Pagination: query.PaginationParams{Page: 4, PageSize: 3}, Keyword: "an"}
+	}
+	page := fakeCall{
+		query: "SELECT id, name, (SELECT COUNT(*) FROM altalune_example_employees" + where + ")" +
+			" FROM altalune_example_employees" + where + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+		args: []any{int64(7), "%an%", int64(3), int64(9)},
+	}
+	count := "(SELECT COUNT(*) FROM altalune_example_employees" + where + ")"
+
+	t.Run("the count comes with the catalog", func(t *testing.T) {
+		db := newFakeDB(t, func(q string, args []any) fakeAnswer {
+			if strings.HasPrefix(q, "SELECT id, name,") {
+				return pageAnswer(0)
+			}
+			return fakeAnswer{columns: []string{"count", "name", "salary"}, rows: [][]driver.Value{{int64(8), `["Ann"]`, `["10"]`}}}
+		})
+		spec := testSpec()
+		spec.Columns = "id, name"
+		got, err := Query(context.Background(), db, spec, params(), scanEmployee, toEmployee, int64(7))
+		if err != nil {
+			t.Fatalf("Query() error = %v", err)
+		}
+		want := []fakeCall{page, {query: "SELECT " + count + ", " + walkedName + ", " + groupedSalary, args: []any{int64(7), "%an%"}}}
+		if calls := db.recorded(); !reflect.DeepEqual(calls, want) {
+			t.Errorf("statements =\n%#v\nwant\n%#v", calls, want)
+		}
+		if got.TotalRows != 8 || got.TotalPages != 3 || len(got.Data) != 0 {
+			t.Errorf("TotalRows, TotalPages, rows = %d, %d, %d; want 8, 3, 0", got.TotalRows, got.TotalPages, len(got.Data))
+		}
+		if want := []string{"Ann"}; !slices.Equal(got.Filters["name"], want) {
+			t.Errorf("Filters[name] = %q, want %q", got.Filters["name"], want)
+		}
+	})
+
+	t.Run("the count alone", func(t *testing.T) {
+		db := newFakeDB(t, func(q string, args []any) fakeAnswer {
+			if strings.HasPrefix(q, "SELECT id, name,") {
+				return pageAnswer(0)
+			}
+			return fakeAnswer{columns: []string{"count"}, rows: [][]driver.Value{{int64(8)}}}
+		})
+		spec := testSpec()
+		spec.Columns = "id, name"
+		spec.Filters = nil
+		got, err := Query(context.Background(), db, spec, params(), scanEmployee, toEmployee, int64(7))
+		if err != nil {
+			t.Fatalf("Query() error = %v", err)
+		}
+		want := []fakeCall{page, {query: "SELECT " + count, args: []any{int64(7), "%an%"}}}
+		if calls := db.recorded(); !reflect.DeepEqual(calls, want) {
+			t.Errorf("statements =\n%#v\nwant\n%#v", calls, want)
+		}
+		if got.TotalRows != 8 || got.TotalPages != 3 || len(got.Data) != 0 || len(got.Filters) != 0 {
+			t.Errorf("TotalRows, TotalPages, rows, filters = %d, %d, %d, %v; want 8, 3, 0, none",
+				got.TotalRows, got.TotalPages, len(got.Data), got.Filters)
+		}
+	})
+}
+
 func TestQueryCountsClamp(t *testing.T) {
 	db := newFakeDB(t, func(q string, args []any) fakeAnswer {
-		if strings.HasPrefix(q, "SELECT COUNT(*)") {
-			return fakeAnswer{columns: []string{"count"}, rows: [][]driver.Value{{int64(1) << 40}}}
-		}
-		return fakeAnswer{columns: []string{"id", "name"}}
+		return pageAnswer(int64(1)<<40, []driver.Value{int64(1), "a"})
 	})
 	spec := &QuerySpec{Table: "t", Columns: "id, name", DefaultSort: "id", Sorts: map[string]string{"id": "id"}}
 	params := &query.QueryParams{Pagination: query.PaginationParams{Page: 3, PageSize: 500}}
@@ -800,13 +908,12 @@ func TestQueryCountsClamp(t *testing.T) {
 	if got.TotalRows != math.MaxInt32 || got.TotalPages != math.MaxInt32 {
 		t.Errorf("TotalRows, TotalPages = %d, %d; want both %d", got.TotalRows, got.TotalPages, math.MaxInt32)
 	}
-	calls := db.recorded()
-	if len(calls) != 2 {
-		t.Fatalf("statements = %#v, want 2", calls)
-	}
-	want := fakeCall{query: "SELECT id, name FROM t ORDER BY id ASC, id ASC LIMIT $1 OFFSET $2", args: []any{int64(MaxPageSize), int64(2 * MaxPageSize)}}
-	if !reflect.DeepEqual(calls[1], want) {
-		t.Errorf("page statement = %#v, want %#v", calls[1], want)
+	want := []fakeCall{{
+		query: "SELECT id, name, (SELECT COUNT(*) FROM t) FROM t ORDER BY id ASC, id ASC LIMIT $1 OFFSET $2",
+		args:  []any{int64(MaxPageSize), int64(2 * MaxPageSize)},
+	}}
+	if calls := db.recorded(); !reflect.DeepEqual(calls, want) {
+		t.Errorf("statements = %#v, want %#v", calls, want)
 	}
 }
 
@@ -826,10 +933,10 @@ func TestQueryTotalPages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d by %d", tt.total, tt.size), func(t *testing.T) {
 			db := newFakeDB(t, func(q string, args []any) fakeAnswer {
-				if strings.HasPrefix(q, "SELECT COUNT(*)") {
-					return fakeAnswer{columns: []string{"count"}, rows: [][]driver.Value{{tt.total}}}
+				if tt.total == 0 {
+					return pageAnswer(0)
 				}
-				return fakeAnswer{columns: []string{"id", "name"}}
+				return pageAnswer(tt.total, []driver.Value{int64(1), "a"})
 			})
 			spec := &QuerySpec{Table: "t", Columns: "id, name", DefaultSort: "id", Sorts: map[string]string{"id": "id"}}
 			params := &query.QueryParams{Pagination: query.PaginationParams{PageSize: tt.size}}
@@ -839,6 +946,9 @@ func TestQueryTotalPages(t *testing.T) {
 			}
 			if got.TotalRows != int32(tt.total) || got.TotalPages != tt.wantPages {
 				t.Errorf("TotalRows, TotalPages = %d, %d; want %d, %d", got.TotalRows, got.TotalPages, tt.total, tt.wantPages)
+			}
+			if calls := db.recorded(); len(calls) != 1 {
+				t.Errorf("statements = %#v, want the page only", calls)
 			}
 		})
 	}
@@ -881,59 +991,74 @@ func TestQueryRefusesBeforeTheDatabase(t *testing.T) {
 
 func TestQueryErrors(t *testing.T) {
 	boom := errors.New("boom")
-	spec := func() *QuerySpec {
+	spec := func(filters map[string]Filter) *QuerySpec {
 		return &QuerySpec{
 			Table:       "t",
 			Columns:     "id, name",
 			DefaultSort: "id",
 			Sorts:       map[string]string{"id": "id"},
-			Filters:     map[string]Filter{"name": {Column: "name", Text: true}},
+			Filters:     filters,
 		}
 	}
-	count := fakeAnswer{columns: []string{"count"}, rows: [][]driver.Value{{int64(2)}}}
-	page := fakeAnswer{columns: []string{"id", "name"}, rows: [][]driver.Value{{int64(1), "a"}, {int64(2), "b"}}}
-	names := fakeAnswer{columns: []string{"name"}, rows: [][]driver.Value{{"a"}, {"b"}}}
+	byName := map[string]Filter{"name": {Column: "name", Text: true}}
+	page := pageAnswer(2, []driver.Value{int64(1), "a"}, []driver.Value{int64(2), "b"})
+	nameColumns := []string{"name"}
+	pastTheEnd := &query.QueryParams{Pagination: query.PaginationParams{Page: 2}}
 	tests := []struct {
 		name    string
-		count   fakeAnswer
+		filters map[string]Filter
+		params  *query.QueryParams
 		page    fakeAnswer
-		names   fakeAnswer
+		meta    fakeAnswer
 		scanErr error
 		want    string
 		wantIs  error
 	}{
-		{name: "count fails", count: fakeAnswer{err: boom}, want: "count t: boom", wantIs: boom},
-		{name: "count has no row", count: fakeAnswer{columns: []string{"count"}}, want: "count t: sql: no rows in result set"},
-		{name: "page fails", count: count, page: fakeAnswer{err: boom}, want: "query t: boom", wantIs: boom},
-		{name: "scan fails", count: count, page: page, scanErr: boom, want: "scan t: boom", wantIs: boom},
-		{name: "rows fail", count: count, page: fakeAnswer{columns: page.columns, rows: page.rows, rowsErr: boom}, want: "query t: boom", wantIs: boom},
-		{name: "filter values fail", count: count, page: page, names: fakeAnswer{err: boom}, want: "filter values of t.name: boom", wantIs: boom},
+		{name: "page fails", page: fakeAnswer{err: boom}, want: "query t: boom", wantIs: boom},
+		{name: "scan fails", page: page, scanErr: boom, want: "scan t: boom", wantIs: boom},
 		{
-			name:  "filter value cannot be scanned",
-			count: count, page: page,
-			names: fakeAnswer{columns: []string{"name"}, rows: [][]driver.Value{{nil}}},
-			want:  `filter values of t.name: sql: Scan error on column index 0, name "name": converting NULL to string is unsupported`,
+			name: "count cannot be scanned",
+			page: fakeAnswer{columns: page.columns, rows: [][]driver.Value{{int64(1), "a", nil}}},
+			want: `scan t: sql: Scan error on column index 2, name "count": converting NULL to int64 is unsupported`,
 		},
-		{name: "filter value rows fail", count: count, page: page, names: fakeAnswer{columns: names.columns, rows: names.rows, rowsErr: boom}, want: "boom", wantIs: boom},
+		{name: "rows fail", page: fakeAnswer{columns: page.columns, rows: page.rows, rowsErr: boom}, want: "query t: boom", wantIs: boom},
+		{name: "filter values fail", filters: byName, page: page, meta: fakeAnswer{err: boom}, want: "filter values of t: boom", wantIs: boom},
+		{
+			name: "filter values have no row", filters: byName, page: page, meta: fakeAnswer{columns: nameColumns},
+			want: "filter values of t: sql: no rows in result set",
+		},
+		{
+			name: "filter values are NULL", filters: byName, page: page,
+			meta: fakeAnswer{columns: nameColumns, rows: [][]driver.Value{{nil}}},
+			want: `filter values of t: sql: Scan error on column index 0, name "name": converting NULL to string is unsupported`,
+		},
+		{
+			name: "filter values are no JSON array", filters: byName, page: page,
+			meta: fakeAnswer{columns: nameColumns, rows: [][]driver.Value{{`{"a":1}`}}},
+			want: "filter values of t.name: json: cannot unmarshal object into Go value of type []string",
+		},
+		{
+			name: "count past the last page fails", params: pastTheEnd, page: pageAnswer(0), meta: fakeAnswer{err: boom},
+			want: "count t: boom", wantIs: boom,
+		},
+		{
+			name: "count and filter values past the last page fail", filters: byName, params: pastTheEnd, page: pageAnswer(0), meta: fakeAnswer{err: boom},
+			want: "count and filter values of t: boom", wantIs: boom,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := newFakeDB(t, func(q string, args []any) fakeAnswer {
-				switch {
-				case strings.HasPrefix(q, "SELECT COUNT(*)"):
-					return tt.count
-				case strings.HasPrefix(q, "SELECT id, name"):
+				if strings.HasPrefix(q, "SELECT id, name,") {
 					return tt.page
-				case strings.HasPrefix(q, "SELECT name::TEXT"):
-					return tt.names
 				}
-				return fakeAnswer{err: fmt.Errorf("unexpected statement %q", q)}
+				return tt.meta
 			})
 			scan := scanEmployee
 			if tt.scanErr != nil {
 				scan = func(Row) (*employeeRow, error) { return nil, tt.scanErr }
 			}
-			got, err := Query(context.Background(), db, spec(), nil, scan, toEmployee)
+			got, err := Query(context.Background(), db, spec(tt.filters), tt.params, scan, toEmployee)
 			if errorMessage(err) != tt.want {
 				t.Errorf("Query() error = %q, want %q", errorMessage(err), tt.want)
 			}
