@@ -223,6 +223,12 @@ class Field:
         return None
 
     @property
+    def catalog_walk(self) -> bool:
+        """Its filter catalog walks its index (domainkit.Filter.Indexed): the
+        column has a unique or plain index once every migration ran."""
+        return self.index_at(None, "") is not None
+
+    @property
     def select(self) -> str:
         """The field's entry in the select list."""
         return f"COALESCE({self.column}, '') AS {self.column}" if self.null_as_empty else self.column

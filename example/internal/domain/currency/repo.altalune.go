@@ -36,7 +36,7 @@ var currencyQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderAsc,
 	Search:       []string{"code", "name", "symbol", "description"},
 	Filters: map[string]domainkit.Filter{
-		"decimal_places": {Column: "decimal_places"},
+		"decimal_places": {Column: "decimal_places", Indexed: true},
 		"active":         {Column: "active", Bool: true},
 		"crypto":         {Column: "crypto", Bool: true},
 	},

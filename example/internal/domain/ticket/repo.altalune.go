@@ -38,8 +38,8 @@ var ticketQuery = &domainkit.QuerySpec{
 	Filters: map[string]domainkit.Filter{
 		"priority":       {Column: "priority", Values: domainkit.Strings(TicketPriorityValues), Names: domainkit.ProtoNames(TicketPriorityValues, TicketPriority.ToProto)},
 		"state":          {Column: "state", Values: domainkit.Strings(TicketStateValues), Names: domainkit.ProtoNames(TicketStateValues, TicketState.ToProto)},
-		"assignee_email": {Column: "assignee_email", Text: true},
-		"category":       {Column: "category", Text: true},
+		"assignee_email": {Column: "assignee_email", Text: true, Indexed: true},
+		"category":       {Column: "category", Text: true, Indexed: true},
 	},
 	FilterAliases: map[string]string{
 		"assigneeEmail": "assignee_email",

@@ -36,7 +36,7 @@ var personQuery = &domainkit.QuerySpec{
 	DefaultOrder: query.SortOrderAsc,
 	Search:       []string{"email_address", "given_name", "family_name", "department"},
 	Filters: map[string]domainkit.Filter{
-		"floor":       {Column: "floor"},
+		"floor":       {Column: "floor", Indexed: true},
 		"departments": {Column: "department", Text: true},
 	},
 	FilterAliases: map[string]string{
