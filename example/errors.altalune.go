@@ -3,6 +3,7 @@
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
 // source: altalune/v1/node.proto
+// source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
@@ -20,18 +21,20 @@ import (
 // <block>01 not found, <block>02 already exists (unless its codes option
 // says otherwise); the rest of the block is free for hand-written errors.
 const (
-	CodeAPIKeyNotFound        = "60601"
-	CodeAPIKeyAlreadyExists   = "60602"
-	CodeCurrencyNotFound      = "60401"
-	CodeCurrencyAlreadyExists = "60402"
-	CodeEmployeeNotFound      = "60201"
-	CodeEmployeeAlreadyExists = "60202"
-	CodeNodeNotFound          = "60801"
-	CodeNodeAlreadyExists     = "60802"
-	CodeRoleNotFound          = "60700"
-	CodeRoleAlreadyExists     = "60701"
-	CodeTicketNotFound        = "60501"
-	CodeTicketAlreadyExists   = "60502"
+	CodeAPIKeyNotFound              = "60601"
+	CodeAPIKeyAlreadyExists         = "60602"
+	CodeCurrencyNotFound            = "60401"
+	CodeCurrencyAlreadyExists       = "60402"
+	CodeEmployeeNotFound            = "60201"
+	CodeEmployeeAlreadyExists       = "60202"
+	CodeNodeNotFound                = "60801"
+	CodeNodeAlreadyExists           = "60802"
+	CodeProjectSettingNotFound      = "60901"
+	CodeProjectSettingAlreadyExists = "60902"
+	CodeRoleNotFound                = "60700"
+	CodeRoleAlreadyExists           = "60701"
+	CodeTicketNotFound              = "60501"
+	CodeTicketAlreadyExists         = "60502"
 )
 
 // NewAPIKeyNotFoundError answers for an API key ID that does not exist.
@@ -95,6 +98,13 @@ func NewNodeNameLangAlreadyExistsError(name string, lang string) *AppError {
 	return newGeneratedError(CodeNodeAlreadyExists, codes.AlreadyExists,
 		fmt.Sprintf("Node with name '%v' and lang '%v' already exists", name, lang),
 		"name", name, "lang", lang)
+}
+
+// NewProjectSettingNotFoundError answers for a project setting ID that does not exist.
+func NewProjectSettingNotFoundError(projectSettingID string) *AppError {
+	return newGeneratedError(CodeProjectSettingNotFound, codes.NotFound,
+		fmt.Sprintf("Project setting with ID '%s' not found", projectSettingID),
+		"project_setting_id", projectSettingID)
 }
 
 // NewRoleNotFoundError answers for a role ID that does not exist.

@@ -584,6 +584,7 @@ class Entity:
     codes: tuple[str, str] = ("", "")  # its not-found and already-exists codes: 60201, 60202
     error_name: str = ""  # the root package's codes and constructors are named after it: ApiKey
     unique_keys: tuple[UniqueKey, ...] = ()  # unique keys over several fields
+    singleton: bool = False  # one row per project, read and updated by the project alone
 
     # Names --------------------------------------------------------------------
 
@@ -770,11 +771,14 @@ class Entity:
         scope = "project_id, " if self.partitioned else ""
         found = [i for i in (f.index_at(version, scope) for f in self.history) if i]
         indexes = [Index(self.public_id_index, True, f"{scope}public_id")]
+        if self.singleton:
+            indexes.append(Index(naming.unique_index(self.table, "project_id"), True, "project_id"))
         indexes += [i for i in found if i.unique]
         indexes += [i for i in (k.index_at(version, scope) for k in self.unique_keys) if i]
         indexes += [Index(c.index, True, f"{scope}{c.name}") for c in self.unique_server_columns]
         indexes += [i for i in found if not i.unique]
-        indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
+        if not self.singleton:  # one row per project: nothing to sort
+            indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
         return Table(self.table, self.partitioned, tuple(columns), tuple(indexes))
 
     @property

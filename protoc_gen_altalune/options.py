@@ -45,6 +45,7 @@ class EntityOptions:
     error_name: str = ""
     id_field: str = ""
     unique_keys: tuple[UniqueKeyOptions, ...] = ()
+    singleton: bool = False
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,8 @@ var authzExpectedAccess = []domainkit.Access{
 	{Procedure: "/altalune.v1.ProjectService/CreateProject", Permission: "project:write"},
 	{Procedure: "/altalune.v1.ProjectService/GetProject", Permission: "project:read", Project: true},
 	{Procedure: "/altalune.v1.ProjectService/QueryProjects", Permission: "project:read"},
+	{Procedure: "/altalune.v1.ProjectSettingService/GetProjectSetting", Permission: "projectsetting:read", Project: true},
+	{Procedure: "/altalune.v1.ProjectSettingService/UpdateProjectSetting", Permission: "projectsetting:write", Project: true},
 	{Procedure: "/altalune.v1.RoleService/CreateRole", Permission: "role:write"},
 	{Procedure: "/altalune.v1.RoleService/DeleteRole", Permission: "role:delete"},
 	{Procedure: "/altalune.v1.RoleService/GetRole", Permission: "role:read"},
@@ -160,7 +162,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	fx.role = createRole(t, root, newRoleRequest())
 	fx.node = createNode(t, root, newNodeRequest(fx.project.PublicID))
 	fx.tables = authzTables(t)
-	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable, rolesTable, nodesTable} {
+	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable, rolesTable, nodesTable, settingsTable} {
 		if !slices.Contains(fx.tables, table) {
 			t.Fatalf("table %s missing from the schema's tables %q", table, fx.tables)
 		}
@@ -335,6 +337,16 @@ func authzCases() []authzCase {
 		{procedure: "/altalune.v1.ProjectService/QueryProjects", prepare: func(t *testing.T, fx *authzFixture) authzCall {
 			req := &altalunev1.QueryProjectsRequest{}
 			return func(ctx context.Context, api *API) error { _, err := api.Projects.Query(ctx, req); return err }
+		}},
+
+		// ProjectSettingService: a singleton per project.
+		{procedure: "/altalune.v1.ProjectSettingService/GetProjectSetting", prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.GetProjectSettingRequest{ProjectId: fx.project.PublicID}
+			return func(ctx context.Context, api *API) error { _, err := api.Settings.Get(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.ProjectSettingService/UpdateProjectSetting", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := &altalunev1.UpdateProjectSettingRequest{ProjectId: fx.project.PublicID, Timezone: ptr("UTC")}
+			return func(ctx context.Context, api *API) error { _, err := api.Settings.Update(ctx, req); return err }
 		}},
 
 		// RoleService: global, every RPC with its permission.

@@ -80,6 +80,11 @@ type nodeClient struct {
 	Delete rpc[altalunev1.DeleteNodeRequest, altalunev1.DeleteNodeResponse]
 }
 
+type projectSettingClient struct {
+	Get    rpc[altalunev1.GetProjectSettingRequest, altalunev1.GetProjectSettingResponse]
+	Update rpc[altalunev1.UpdateProjectSettingRequest, altalunev1.UpdateProjectSettingResponse]
+}
+
 // API is the server seen through one protocol.
 type API struct {
 	Protocol   string // "connect" or "grpc"
@@ -90,6 +95,7 @@ type API struct {
 	APIKeys    apiKeyClient
 	Roles      roleClient
 	Nodes      nodeClient
+	Settings   projectSettingClient
 }
 
 // viaConnect adapts a generated Connect client method.
@@ -146,6 +152,7 @@ func newConnectAPI(baseURL, token string) *API {
 	k := altalunev1connect.NewApiKeyServiceClient(hc, baseURL, opts...)
 	r := altalunev1connect.NewRoleServiceClient(hc, baseURL, opts...)
 	n := altalunev1connect.NewNodeServiceClient(hc, baseURL, opts...)
+	ps := altalunev1connect.NewProjectSettingServiceClient(hc, baseURL, opts...)
 	return &API{
 		Protocol: "connect",
 		Projects: projectClient{
@@ -198,6 +205,10 @@ func newConnectAPI(baseURL, token string) *API {
 			Update: viaConnect(n.UpdateNode),
 			Delete: viaConnect(n.DeleteNode),
 		},
+		Settings: projectSettingClient{
+			Get:    viaConnect(ps.GetProjectSetting),
+			Update: viaConnect(ps.UpdateProjectSetting),
+		},
 	}
 }
 
@@ -216,6 +227,7 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 	k := altalunev1.NewApiKeyServiceClient(conn)
 	r := altalunev1.NewRoleServiceClient(conn)
 	n := altalunev1.NewNodeServiceClient(conn)
+	ps := altalunev1.NewProjectSettingServiceClient(conn)
 	api := &API{
 		Protocol: "grpc",
 		Projects: projectClient{
@@ -267,6 +279,10 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 			Get:    viaGRPC(n.GetNode),
 			Update: viaGRPC(n.UpdateNode),
 			Delete: viaGRPC(n.DeleteNode),
+		},
+		Settings: projectSettingClient{
+			Get:    viaGRPC(ps.GetProjectSetting),
+			Update: viaGRPC(ps.UpdateProjectSetting),
 		},
 	}
 	return api, func() { _ = conn.Close() }, nil

@@ -23,6 +23,7 @@ const (
 	apiKeysTable    = "altalune_api_keys"
 	rolesTable      = "altalune_roles"
 	nodesTable      = "altalune_chatbot_nodes"
+	settingsTable   = "altalune_project_settings"
 )
 
 // partitionedTables are partitioned by project_id.

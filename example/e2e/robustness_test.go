@@ -111,6 +111,7 @@ var fuzzRequiredServices = []string{
 	"altalune.v1.ApiKeyService",
 	"altalune.v1.RoleService",
 	"altalune.v1.NodeService",
+	"altalune.v1.ProjectSettingService",
 }
 
 // fuzzAllowedCodes are the error codes a refused request may get.

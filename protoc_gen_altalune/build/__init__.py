@@ -100,6 +100,7 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
         adopt=spec.options.adopt,
         deployed=tuple(evolution.parse_deployed(d) for d in spec.options.deployed),
         server_columns=spec.columns,
+        singleton=spec.singleton,
         unique_keys=tuple(UniqueKey(tuple(by_name[n] for n in names), spec.table, spec.error_name, added_in,
                                     spec.option_location) for names, added_in in spec.unique_keys),
     )

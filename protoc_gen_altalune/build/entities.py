@@ -3,6 +3,7 @@ conventions and checked one by one."""
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class EntitySpec:
     dir: str  # internal/domain/employee
     columns: tuple[ServerColumn, ...] = ()  # server-side columns
     unique_keys: tuple[tuple[tuple[str, ...], str], ...] = ()  # (field names, added_in) of each unique key
+    singleton: bool = False  # one row per project
 
     @property
     def name(self) -> str:
@@ -198,6 +200,9 @@ class EntityReader:
             problems.add(msg.location, f"entity {name} has no `string {id_field}` field (its public ID)",
                          f"add `string {id_field} = 1;`" + ("" if opts.id_field else
                                                            ", or name the field that holds it with id_field"))
+        if opts.singleton:
+            fields = [self._singleton_field(name, f) for f in fields]
+            history = [self._singleton_field(name, f) for f in history]
         proto_go = proto_go_names(msg)
         self._check_fields(name, history)
         default_sort = self._default_sort(name, opts, fields, opt_loc)
@@ -213,9 +218,11 @@ class EntityReader:
             has_created_at=has_created, has_updated_at=has_updated, default_sort=default_sort,
             hooks=hooks,
             proto_go=proto_go, option_location=opt_loc, dir=f"{ctx.params.domain_dir}/{package}",
-            columns=columns, unique_keys=unique_keys,
+            columns=columns, unique_keys=unique_keys, singleton=opts.singleton,
         )
         self._check_table(spec)
+        if opts.singleton:
+            self._check_singleton(spec)
         p = ctx.params
         infrastructure = {p.project_pkg: "project_pkg", p.postgres_pkg: "postgres_pkg", p.query_pkg: "query_pkg",
                           p.nanoid_pkg: "nanoid_pkg", p.kit_dir: "kit_dir", p.container_dir: "container_dir",
@@ -343,6 +350,37 @@ class EntityReader:
                 continue
             keys.append((tuple(k.fields), k.added_in))
         return tuple(keys)
+
+    def _singleton_field(self, name: str, f: FieldSpec) -> FieldSpec:
+        """A singleton's field: a singleton has no Query, so nothing is
+        searched, filtered, sorted or indexed."""
+        for option in ("searchable", "filterable", "sortable", "indexed"):
+            if getattr(f.options, option):
+                self.ctx.problems.add(f.desc.location, f"field {name}.{f.name}: {option} does not apply to a "
+                                                       "singleton, which has no Query",
+                                      f"remove {option}: true from the field's options")
+        return dataclasses.replace(f, searchable=False, filterable=False, sortable=False, indexed=False)
+
+    def _check_singleton(self, spec: EntitySpec) -> None:
+        """A singleton is one row per project, which its first read creates
+        from the column defaults."""
+        problems, loc, name = self.ctx.problems, spec.option_location, spec.name
+        if not spec.partitioned:
+            problems.add(loc, f"entity {name} is a singleton (one row per project) but not partitioned",
+                         "remove partitioned: false, or remove singleton")
+        if spec.unique_keys or any(f.unique for f in spec.fields):
+            problems.add(loc, f"entity {name} is a singleton, so its one row per project is unique by itself; "
+                              "unique fields and keys do not apply", "remove unique and unique_keys")
+        hooks = sorted(h for h in spec.hooks if h.operation.value in ("create", "delete"))
+        if hooks:
+            problems.add(loc, f"entity {name} is a singleton, which is never created or deleted by a request: "
+                              f"hook HOOK_{hooks[0].value.upper()} would never run",
+                         "use HOOK_BEFORE_UPDATE / HOOK_AFTER_UPDATE, or remove it")
+        for f in spec.fields:
+            if not f.nullable and f.sql_default is None and not f.options.null_as_empty:
+                problems.add(f.desc.location, f"entity {name} is a singleton, whose row is created from the "
+                                              f"column defaults, but field {f.name} is required (NOT NULL without "
+                                              "a default)", "make it optional (drop buf.validate required)")
 
     def _codes(self, name: str, opts: EntityOptions, loc: PendingLocation) -> tuple[str, str] | None:
         """The entity's own error codes, when its options give them."""

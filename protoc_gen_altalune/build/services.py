@@ -146,6 +146,13 @@ class ServiceBinder:
                                                        "unary RPCs only",
                                       "move the streaming RPC to a service of its own")
                 continue
+            if entity.singleton and op not in (Operation.GET, Operation.UPDATE, Operation.CUSTOM):
+                self.ctx.problems.add(method.location, f"rpc {svc.name}.{method.name}: entity {entity.name} is a "
+                                                       f"singleton (one row per project), which has no {op} operation",
+                                      f"remove it: Get{entity.name} and Update{entity.name} name the project alone "
+                                      "(or set (altalune.codegen.v1.method).operation = OPERATION_CUSTOM to "
+                                      "implement it yourself)")
+                continue
             if op is not Operation.CUSTOM and op in seen:
                 self.ctx.problems.add(method.location, f"rpc {svc.name}.{method.name} is a second {op} operation "
                                                        f"(after {seen[op]})",
@@ -254,7 +261,7 @@ class ServiceBinder:
                         f"add `string project_id = <n>;` to {req.name}, or set partitioned: false on {entity.name}")
             else:
                 project_getter = "Get" + req_go["project_id"]
-        if op in (Operation.GET, Operation.UPDATE, Operation.DELETE):
+        if op in (Operation.GET, Operation.UPDATE, Operation.DELETE) and not entity.singleton:
             id_name = next((n for n in (f"{entity.snake}_id", entity.id_field, "id") if req.field(n)), None)
             if id_name is None or not _is_string(req.field(id_name)):
                 missing(at(req, id_name or f"{entity.snake}_id"),

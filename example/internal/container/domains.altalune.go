@@ -3,6 +3,7 @@
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
 // source: altalune/v1/node.proto
+// source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
@@ -17,6 +18,7 @@ import (
 	employee_domain "github.com/hrz8/altalune/internal/domain/employee"
 	node_domain "github.com/hrz8/altalune/internal/domain/node"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
+	projectsetting_domain "github.com/hrz8/altalune/internal/domain/projectsetting"
 	role_domain "github.com/hrz8/altalune/internal/domain/role"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
 	"github.com/hrz8/altalune/internal/postgres"
@@ -27,18 +29,20 @@ import (
 // domains. Container embeds it; initRepositories calls
 // initGeneratedRepositories and initServices calls initGeneratedServices.
 type generatedDomains struct {
-	apiKeyRepo      apikey_domain.Repositor
-	apiKeyService   *apikey_domain.Service
-	currencyRepo    currency_domain.Repositor
-	currencyService *currency_domain.Service
-	employeeRepo    employee_domain.Repositor
-	employeeService *employee_domain.Service
-	nodeRepo        node_domain.Repositor
-	nodeService     *node_domain.Service
-	roleRepo        role_domain.Repositor
-	roleService     *role_domain.Service
-	ticketRepo      ticket_domain.Repositor
-	ticketService   *ticket_domain.Service
+	apiKeyRepo            apikey_domain.Repositor
+	apiKeyService         *apikey_domain.Service
+	currencyRepo          currency_domain.Repositor
+	currencyService       *currency_domain.Service
+	employeeRepo          employee_domain.Repositor
+	employeeService       *employee_domain.Service
+	nodeRepo              node_domain.Repositor
+	nodeService           *node_domain.Service
+	projectSettingRepo    projectsetting_domain.Repositor
+	projectSettingService *projectsetting_domain.Service
+	roleRepo              role_domain.Repositor
+	roleService           *role_domain.Service
+	ticketRepo            ticket_domain.Repositor
+	ticketService         *ticket_domain.Service
 }
 
 func (g *generatedDomains) initGeneratedRepositories(db postgres.DB) {
@@ -46,6 +50,7 @@ func (g *generatedDomains) initGeneratedRepositories(db postgres.DB) {
 	g.currencyRepo = currency_domain.NewRepo(db)
 	g.employeeRepo = employee_domain.NewRepo(db)
 	g.nodeRepo = node_domain.NewRepo(db)
+	g.projectSettingRepo = projectsetting_domain.NewRepo(db)
 	g.roleRepo = role_domain.NewRepo(db)
 	g.ticketRepo = ticket_domain.NewRepo(db)
 }
@@ -55,6 +60,7 @@ func (g *generatedDomains) initGeneratedServices(validator protovalidate.Validat
 	g.currencyService = currency_domain.NewService(validator, log, g.currencyRepo)
 	g.employeeService = employee_domain.NewService(validator, log, projectRepo, g.employeeRepo)
 	g.nodeService = node_domain.NewService(validator, log, projectRepo, g.nodeRepo)
+	g.projectSettingService = projectsetting_domain.NewService(validator, log, projectRepo, g.projectSettingRepo)
 	g.roleService = role_domain.NewService(validator, log, g.roleRepo)
 	g.ticketService = ticket_domain.NewService(validator, log, projectRepo, g.ticketRepo)
 }
@@ -99,6 +105,16 @@ func (g *generatedDomains) GetNodeService() altalunev1.NodeServiceServer {
 	return g.nodeService
 }
 
+// GetProjectSettingRepository returns the repository of project settings.
+func (g *generatedDomains) GetProjectSettingRepository() projectsetting_domain.Repositor {
+	return g.projectSettingRepo
+}
+
+// GetProjectSettingService returns the service of project settings.
+func (g *generatedDomains) GetProjectSettingService() altalunev1.ProjectSettingServiceServer {
+	return g.projectSettingService
+}
+
 // GetRoleRepository returns the repository of roles.
 func (g *generatedDomains) GetRoleRepository() role_domain.Repositor {
 	return g.roleRepo
@@ -127,6 +143,7 @@ func generatedSchemas() []domainkit.Table {
 		currency_domain.Schema,
 		employee_domain.Schema,
 		node_domain.Schema,
+		projectsetting_domain.Schema,
 		role_domain.Schema,
 		ticket_domain.Schema,
 	}

@@ -3,6 +3,7 @@
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
 // source: altalune/v1/node.proto
+// source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
@@ -19,6 +20,7 @@ import (
 	currency_domain "github.com/hrz8/altalune/internal/domain/currency"
 	employee_domain "github.com/hrz8/altalune/internal/domain/employee"
 	node_domain "github.com/hrz8/altalune/internal/domain/node"
+	projectsetting_domain "github.com/hrz8/altalune/internal/domain/projectsetting"
 	role_domain "github.com/hrz8/altalune/internal/domain/role"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
@@ -32,6 +34,7 @@ type generatedServices interface {
 	GetCurrencyService() altalunev1.CurrencyServiceServer
 	GetEmployeeService() altalunev1.EmployeeServiceServer
 	GetNodeService() altalunev1.NodeServiceServer
+	GetProjectSettingService() altalunev1.ProjectSettingServiceServer
 	GetRoleService() altalunev1.RoleServiceServer
 	GetTicketService() altalunev1.TicketServiceServer
 }
@@ -46,6 +49,7 @@ func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedS
 	altalunev1.RegisterCurrencyServiceServer(registrar, currency_domain.NewGRPCServer(c.GetCurrencyService(), authz))
 	altalunev1.RegisterEmployeeServiceServer(registrar, employee_domain.NewGRPCServer(c.GetEmployeeService(), authz))
 	altalunev1.RegisterNodeServiceServer(registrar, node_domain.NewGRPCServer(c.GetNodeService(), authz))
+	altalunev1.RegisterProjectSettingServiceServer(registrar, projectsetting_domain.NewGRPCServer(c.GetProjectSettingService(), authz))
 	altalunev1.RegisterRoleServiceServer(registrar, role_domain.NewGRPCServer(c.GetRoleService(), authz))
 	altalunev1.RegisterTicketServiceServer(registrar, ticket_domain.NewGRPCServer(c.GetTicketService(), authz))
 }
@@ -59,6 +63,7 @@ func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, a
 	mux.Handle(altalunev1connect.NewCurrencyServiceHandler(currency_domain.NewHandler(c.GetCurrencyService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewEmployeeServiceHandler(employee_domain.NewHandler(c.GetEmployeeService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewNodeServiceHandler(node_domain.NewHandler(c.GetNodeService(), authz), opts...))
+	mux.Handle(altalunev1connect.NewProjectSettingServiceHandler(projectsetting_domain.NewHandler(c.GetProjectSettingService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewRoleServiceHandler(role_domain.NewHandler(c.GetRoleService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewTicketServiceHandler(ticket_domain.NewHandler(c.GetTicketService(), authz), opts...))
 }
@@ -71,6 +76,7 @@ func generatedAccess() []domainkit.Access {
 		currency_domain.Access,
 		employee_domain.Access,
 		node_domain.Access,
+		projectsetting_domain.Access,
 		role_domain.Access,
 		ticket_domain.Access,
 	)

@@ -3,6 +3,7 @@
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
 // source: altalune/v1/node.proto
+// source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 
@@ -14,5 +15,6 @@ var generatedPartitionedTables = []string{
 	"altalune_api_keys",
 	"altalune_example_employees",
 	"altalune_chatbot_nodes",
+	"altalune_project_settings",
 	"altalune_example_tickets",
 }

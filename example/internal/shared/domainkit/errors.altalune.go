@@ -3,6 +3,7 @@
 // source: altalune/v1/currency.proto
 // source: altalune/v1/employee.proto
 // source: altalune/v1/node.proto
+// source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
 

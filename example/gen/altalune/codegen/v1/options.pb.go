@@ -301,7 +301,13 @@ type EntityOptions struct {
 	// a unique index, a GetBy<Fields> repository method, a check before
 	// create/update and an already-exists error naming every field. The
 	// fields are stored, not nullable, and not bytes.
-	UniqueKeys    []*UniqueKey `protobuf:"bytes,15,rep,name=unique_keys,json=uniqueKeys,proto3" json:"unique_keys,omitempty"`
+	UniqueKeys []*UniqueKey `protobuf:"bytes,15,rep,name=unique_keys,json=uniqueKeys,proto3" json:"unique_keys,omitempty"`
+	// One row per project (a project's settings): Get<E> and Update<E> name
+	// the project alone (their requests carry `project_id` and no ID), the
+	// first read or update creates the project's row from the column
+	// defaults, and there is no Query, List, Create or Delete. Partitioned
+	// only; no unique fields or keys; every column has a default.
+	Singleton     bool `protobuf:"varint,16,opt,name=singleton,proto3" json:"singleton,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -439,6 +445,13 @@ func (x *EntityOptions) GetUniqueKeys() []*UniqueKey {
 		return x.UniqueKeys
 	}
 	return nil
+}
+
+func (x *EntityOptions) GetSingleton() bool {
+	if x != nil {
+		return x.Singleton
+	}
+	return false
 }
 
 // UniqueKey is a unique key over several fields of an entity.
@@ -1154,7 +1167,7 @@ var File_altalune_codegen_v1_options_proto protoreflect.FileDescriptor
 
 const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\n" +
-	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xc7\x04\n" +
+	"!altalune/codegen/v1/options.proto\x12\x13altalune.codegen.v1\x1a google/protobuf/descriptor.proto\"\xe5\x04\n" +
 	"\rEntityOptions\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12%\n" +
 	"\vpartitioned\x18\x02 \x01(\bH\x00R\vpartitioned\x88\x01\x01\x12\x16\n" +
@@ -1174,7 +1187,8 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"error_name\x18\r \x01(\tR\terrorName\x12\x19\n" +
 	"\bid_field\x18\x0e \x01(\tR\aidField\x12?\n" +
 	"\vunique_keys\x18\x0f \x03(\v2\x1e.altalune.codegen.v1.UniqueKeyR\n" +
-	"uniqueKeysB\x0e\n" +
+	"uniqueKeys\x12\x1c\n" +
+	"\tsingleton\x18\x10 \x01(\bR\tsingletonB\x0e\n" +
 	"\f_partitioned\">\n" +
 	"\tUniqueKey\x12\x16\n" +
 	"\x06fields\x18\x01 \x03(\tR\x06fields\x12\x19\n" +
