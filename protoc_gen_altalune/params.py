@@ -40,6 +40,10 @@ class Params:
     # Names the target's root package declares by hand, "+"-separated, each
     # optionally with the file that declares it: NewRoleNotFoundError@errors.go.
     root_names: str | None = None
+    # Whether an entity without the partitioned option is partitioned by
+    # project: "true" (the contract's default) or "false" for a repository
+    # whose domains are mostly global.
+    partitioned: str = "true"
     # Import paths of proto files, overriding go_package (M<file>=<path>[;name]).
     mappings: dict[str, str] = field(default_factory=dict)
 
@@ -71,6 +75,10 @@ class Params:
         """root_names as name -> the file declaring it ("" when not given)."""
         entries = (e.partition("@") for e in (self.root_names or "").split("+") if e)
         return {name: where for name, _, where in entries}
+
+    @property
+    def partitioned_default(self) -> bool:
+        return self.partitioned == "true"
 
     @property
     def root_package(self) -> str:
@@ -116,6 +124,9 @@ def parse(parameter: str) -> Params:
         if key == "root_pkg_name" and (not re.fullmatch(r"[a-z_][a-z0-9_]*", value) or value in GO_KEYWORDS):
             raise BadParameter(f"plugin parameter {item}: {value!r} is not a Go package name; "
                                "use lower-case letters, digits and underscores, not a keyword")
+        if key == "partitioned" and value not in ("true", "false"):
+            raise BadParameter(f"plugin parameter {item}: partitioned is true or false; write partitioned=false "
+                               "to make entities global unless their option says partitioned: true")
         if key == "root_names":
             for entry in value.split("+"):
                 name, _, where = entry.partition("@")

@@ -126,7 +126,7 @@ class EntityReader:
             problems.add(opt_loc, f"entity {name}: table name {table!r} {sql_name_problem(table)}",
                          "set (altalune.codegen.v1.entity).table to lower-case letters, digits and underscores, "
                          "not a reserved word")
-        partitioned = True if opts.partitioned is None else opts.partitioned
+        partitioned = ctx.params.partitioned_default if opts.partitioned is None else opts.partitioned
         error_code = opts.error_code
         codes = self._codes(name, opts, opt_loc)
         if opts.codes is not None:
