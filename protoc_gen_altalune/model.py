@@ -175,6 +175,7 @@ class Field:
     # Evolution: the migration version of each change, "" from the start.
     sql_fixed: bool = False  # the type is the user's or the field's own limit, not derived from the enum
     null_as_empty: bool = False  # a plain string over a nullable column: NULL reads as ""
+    index_name: str = ""  # its index's name in the table, when not ours (ux_/ix_<table>_<column>)
     added_in: str = ""
     unique_in: str = ""
     indexed_in: str = ""
@@ -217,9 +218,9 @@ class Field:
             return None
         expr = scope + (f"LOWER({column.name})" if self.case_insensitive else column.name)
         if self.unique and _ran(self.unique_in, version):
-            return Index(naming.unique_index(self.table, column.name), True, expr)
+            return Index(self.index_name or naming.unique_index(self.table, column.name), True, expr)
         if self.indexed and _ran(self.indexed_in, version):
-            return Index(naming.plain_index(self.table, column.name), False, expr)
+            return Index(self.index_name or naming.plain_index(self.table, column.name), False, expr)
         return None
 
     @property
@@ -378,6 +379,7 @@ class UniqueKey:
     entity_go: str  # the stem of its error names: Node
     added_in: str = ""  # the migration version that adds its index, "" from the start
     location: Locatable | None = None
+    index_name: str = ""  # its index's name in the table, when not ours
 
     @property
     def name(self) -> str:
@@ -406,7 +408,7 @@ class UniqueKey:
 
     @property
     def index(self) -> str:
-        return naming.unique_index(self.table, "_".join(f.column for f in self.fields))
+        return self.index_name or naming.unique_index(self.table, "_".join(f.column for f in self.fields))
 
     @property
     def exists_err(self) -> str:

@@ -54,6 +54,7 @@ class UniqueKeyOptions:
 
     fields: tuple[str, ...] = ()
     added_in: str = ""
+    index_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class FieldOptions:
     renamed_from: str = ""
     renamed_in: str = ""
     null_as_empty: bool = False
+    index_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,8 @@ def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: 
         server_columns=spec.columns,
         singleton=spec.singleton,
         unique_keys=tuple(UniqueKey(tuple(by_name[n] for n in names), spec.table, spec.error_name, added_in,
-                                    spec.option_location) for names, added_in in spec.unique_keys),
+                                    spec.option_location, index_name)
+                          for names, added_in, index_name in spec.unique_keys),
     )
 
 

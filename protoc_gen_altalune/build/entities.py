@@ -43,7 +43,7 @@ class EntitySpec:
     option_location: PendingLocation
     dir: str  # internal/domain/employee
     columns: tuple[ServerColumn, ...] = ()  # server-side columns
-    unique_keys: tuple[tuple[tuple[str, ...], str], ...] = ()  # (field names, added_in) of each unique key
+    unique_keys: tuple[tuple[tuple[str, ...], str, str], ...] = ()  # (field names, added_in, index_name) per key
     singleton: bool = False  # one row per project
 
     @property
@@ -316,12 +316,12 @@ class EntityReader:
         return tuple(columns)
 
     def _unique_keys(self, name: str, opts: EntityOptions, fields: list[FieldSpec], table: str,
-                     loc: PendingLocation) -> tuple[tuple[tuple[str, ...], str], ...]:
+                     loc: PendingLocation) -> tuple[tuple[tuple[str, ...], str, str], ...]:
         """The entity's unique keys over several fields, each checked: two or
         more distinct stored fields that every row has a value of."""
         problems = self.ctx.problems
         by_name = {f.name: f for f in fields}
-        keys: list[tuple[tuple[str, ...], str]] = []
+        keys: list[tuple[tuple[str, ...], str, str]] = []
         for k in opts.unique_keys:
             what = f"entity {name}: unique key [{', '.join(k.fields)}]"
             example = 'unique_keys: [{fields: ["name", "lang"]}]'
@@ -340,7 +340,7 @@ class EntityReader:
                 problems.add(loc, f"{what}: field {unfit[0]} is nullable or bytes, so the key could not "
                                   "tell its rows apart", "use plain (not optional, not bytes) fields in a unique key")
                 continue
-            if any(keys_seen == k.fields for keys_seen, _ in keys):
+            if any(keys_seen == k.fields for keys_seen, _, _ in keys):
                 problems.add(loc, f"{what} is listed twice", "remove one of them")
                 continue
             index = naming.unique_index(table, "_".join(by_name[n].column for n in k.fields))
@@ -348,8 +348,19 @@ class EntityReader:
                 problems.add(loc, f"{what}: index name {index} is longer than PostgreSQL's "
                                   f"{conventions.MAX_IDENTIFIER} characters", "choose shorter column names")
                 continue
-            keys.append((tuple(k.fields), k.added_in))
+            if k.index_name and not self._index_name_ok(k.index_name, f"{what}: index_name", loc):
+                continue
+            keys.append((tuple(k.fields), k.added_in, k.index_name))
         return tuple(keys)
+
+    def _index_name_ok(self, name: str, what: str, loc: PendingLocation) -> bool:
+        """An index name given by an option is a plain PostgreSQL identifier."""
+        if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and len(name) <= conventions.MAX_IDENTIFIER:
+            return True
+        self.ctx.problems.add(loc, f"{what} {name!r} is not the name of an index: lower-case letters, digits and "
+                                   f"underscores, up to {conventions.MAX_IDENTIFIER} characters",
+                              "write the index's name as the table has it (\\d <table> in psql)")
+        return False
 
     def _singleton_field(self, name: str, f: FieldSpec) -> FieldSpec:
         """A singleton's field: a singleton has no Query, so nothing is
@@ -440,7 +451,21 @@ class EntityReader:
                 "choose a shorter table name",
             )
             return
+        named: dict[str, str] = {}
         for f in spec.history:
+            given = f.options.index_name
+            if given and not (f.unique or f.indexed):
+                self.ctx.problems.add(f.desc.location, f"field {spec.name}.{f.name}: index_name is set but the field "
+                                                       "has no index", "remove index_name, or add unique: true or "
+                                                                       "indexed: true")
+                continue
+            if given and self._index_name_ok(given, f"field {spec.name}.{f.name}: index_name", f.desc.location):
+                if given in named:
+                    self.ctx.problems.add(f.desc.location, f"field {spec.name}.{f.name}: index_name {given} is also "
+                                                           f"the index of field {named[given]}",
+                                          "name each field's own index")
+                named[given] = f.name
+                continue
             if not (f.unique or f.indexed):
                 continue
             index = naming.unique_index(spec.table, f.column) if f.unique else naming.plain_index(spec.table, f.column)

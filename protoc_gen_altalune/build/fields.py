@@ -294,6 +294,7 @@ def make_field(spec: FieldSpec, *, proto_go: str, table: str, entity_go: str, ki
         location=spec.desc.location,
         sql_fixed=spec.sql_fixed,
         null_as_empty=spec.options.null_as_empty and spec.kind is Kind.STRING and spec.presence is Presence.NONE,
+        index_name=spec.options.index_name,
         added_in=spec.options.added_in,
         unique_in=spec.options.unique_in,
         indexed_in=spec.options.indexed_in,

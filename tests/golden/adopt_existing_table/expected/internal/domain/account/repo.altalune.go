@@ -57,7 +57,7 @@ var accountQuery = &domainkit.QuerySpec{
 // its violation means.
 var accountUniqueIndexes = map[string]error{
 	"ux_altalune_accounts_public_id": ErrAccountAlreadyExists,
-	"ux_altalune_accounts_email":     ErrAccountEmailAlreadyExists,
+	"altalune_accounts_email_key":    ErrAccountEmailAlreadyExists,
 }
 
 // Repo is the PostgreSQL Repositor of accounts.

@@ -23,7 +23,7 @@ var Schema = domainkit.Table{
 	},
 	Indexes: []domainkit.Index{
 		{Name: "ux_altalune_accounts_public_id", Unique: true, Key: "public_id"},
-		{Name: "ux_altalune_accounts_email", Unique: true, Key: "LOWER(email)"},
+		{Name: "altalune_accounts_email_key", Unique: true, Key: "LOWER(email)"},
 		{Name: "ix_altalune_accounts_locale", Unique: false, Key: "LOWER(locale)"},
 		{Name: "ix_altalune_accounts_created_at", Unique: false, Key: "created_at"},
 	},
