@@ -517,6 +517,7 @@ class Rpc:
     fields: tuple[Field, ...] = ()  # entity fields the request carries
     mask: UpdateMask | None = None  # Update: the request's FieldMask
     presence: tuple[str, ...] = ()  # Update: fields the request declares `optional`: written only when set
+    clears: dict[str, str] = dataclasses.field(default_factory=dict)  # Update: field -> Go name of its clear flag
     request_go: dict[str, str] = dataclasses.field(default_factory=dict)  # their Go names in the request
     response_go: dict[str, str] = dataclasses.field(default_factory=dict)  # Go names of the response's fields
 

@@ -186,7 +186,7 @@ func TestTickets(t *testing.T) {
 			upd := &altalunev1.UpdateTicketRequest{
 				ProjectId: p.PublicID, TicketId: created.GetId(),
 				Reference: uniq("NEWREF"), Title: "New title", Body: "", Priority: priorityLow,
-				AssigneeEmail: nil, DueAt: nil, Category: "", ExternalRef: nil,
+				AssigneeEmail: nil, ClearAssigneeEmail: true, DueAt: nil, Category: "", ExternalRef: nil,
 			}
 			res, err := api.Tickets.Update(ctxFor(t), upd)
 			requireOK(t, err, "UpdateTicket")
@@ -202,6 +202,39 @@ func TestTickets(t *testing.T) {
 			}
 			requireProtoEqual(t, getTicket(t, api, p.PublicID, created.GetId()), want, "GetTicket after update")
 			requireTicketRow(t, p.ID, want)
+		})
+
+		t.Run("assignee_email: unset keeps it, set writes it, its clear flag unassigns", func(t *testing.T) {
+			p := newProject(t, api)
+			tk := createTicket(t, api, fullTicketRequest(p.PublicID))
+			assignee := tk.GetAssigneeEmail()
+			if assignee == "" {
+				t.Fatal("fullTicketRequest has no assignee")
+			}
+			upd := ticketUpdateFrom(p.PublicID, tk)
+			upd.AssigneeEmail, upd.Title = nil, "Kept assignee"
+			res, err := api.Tickets.Update(ctxFor(t), upd)
+			requireOK(t, err, "UpdateTicket without assignee_email")
+			requireEqual(t, res.GetTicket().GetAssigneeEmail(), assignee, "assignee_email kept")
+
+			upd.AssigneeEmail = ptr("other@support.example")
+			res, err = api.Tickets.Update(ctxFor(t), upd)
+			requireOK(t, err, "UpdateTicket setting assignee_email")
+			requireEqual(t, res.GetTicket().GetAssigneeEmail(), "other@support.example", "assignee_email set")
+
+			upd.ClearAssigneeEmail = true
+			_, err = api.Tickets.Update(ctxFor(t), upd)
+			requireInvalidPayload(t, err, "UpdateTicket setting and clearing assignee_email")
+			requireEqual(t, getTicket(t, api, p.PublicID, tk.GetId()).GetAssigneeEmail(), "other@support.example",
+				"assignee_email after the refused update")
+
+			upd.AssigneeEmail = nil
+			res, err = api.Tickets.Update(ctxFor(t), upd)
+			requireOK(t, err, "UpdateTicket clearing assignee_email")
+			if res.GetTicket().AssigneeEmail != nil {
+				t.Fatalf("assignee_email = %q after its clear flag, want NULL", res.GetTicket().GetAssigneeEmail())
+			}
+			requireTicketRow(t, p.ID, res.GetTicket())
 		})
 
 		t.Run("close", func(t *testing.T) {

@@ -160,6 +160,7 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
             fields=tuple(fields[w.name] for w in r.writes if w.name in fields),
             mask=_mask(spec, r, fields) if r.mask else None,
             presence=tuple(w.name for w in r.writes if w.presence and w.name in fields),
+            clears={w.name: r.request_go[w.clear] for w in r.writes if w.clear and w.name in fields},
             request_go=r.request_go,
             response_go=r.response_go,
         )

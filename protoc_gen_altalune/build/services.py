@@ -28,6 +28,7 @@ class Write:
     name: str
     max_len: int | None  # its buf.validate string length limit
     presence: bool = False  # an `optional` request field of a plain entity field: written only when set
+    clear: str = ""  # Update: the request's `bool clear_<field>` that writes NULL (the field is then written only when set)
 
 
 @dataclass(frozen=True)
@@ -271,10 +272,28 @@ class ServiceBinder:
                 id_getter = "Get" + req_go[id_name]
         writes: list[Write] = []
         mask: str | None = None
+        clears: dict[str, str] = {}  # field -> its clear flag in the request
         if op in (Operation.CREATE, Operation.UPDATE):
             by_name = {f.name: f for f in entity.fields}
             for fd in req.fields:
                 if fd.name in ("project_id", f"{entity.snake}_id", entity.id_field, "id"):
+                    continue
+                cleared = fd.name.removeprefix("clear_")
+                if op is Operation.UPDATE and fd.name != cleared and cleared in by_name and fd.name not in by_name:
+                    target = by_name[cleared]
+                    if not target.nullable:
+                        missing(at(req, fd.name), f"{req.name}.{fd.name} would clear {entity.name}.{cleared}, which "
+                                                  "is not nullable (it has no NULL to write)",
+                                f"remove {fd.name}, or make {entity.name}.{cleared} optional")
+                    elif fd.type != FDP.TYPE_BOOL or fd.repeated or fd.proto3_optional:
+                        missing(at(req, fd.name), f"{req.name}.{fd.name} is not a plain `bool` (a clear flag)",
+                                f"declare it `bool {fd.name} = {fd.number};`")
+                    elif req.field(cleared) is None:
+                        missing(at(req, fd.name), f"{req.name}.{fd.name} clears {cleared}, which {req.name} does not "
+                                                  "carry", f"add {cleared} to {req.name} as in {entity.name}, or "
+                                                           f"remove {fd.name}")
+                    else:
+                        clears[cleared] = fd.name
                     continue
                 if fd.type_name == conventions.FIELD_MASK and not fd.repeated:
                     if op is Operation.CREATE:
@@ -308,6 +327,12 @@ class ServiceBinder:
                                if op is Operation.UPDATE and spec.presence is Presence.NONE else ""))
                     continue
                 writes.append(Write(fd.name, self.ctx.options.validate(fd).max_len, presence))
+            if clears and mask:
+                missing(at(req, mask), f"{req.name} has clear flags ({', '.join(sorted(clears.values()))}) and a "
+                                       f"FieldMask, which names a field to clear by itself",
+                        f"remove the clear flags, or {mask}")
+            writes = [dataclasses.replace(w, presence=True, clear=clears[w.name]) if w.name in clears else w
+                      for w in writes]
         if op in (Operation.CREATE, Operation.GET, Operation.UPDATE):
             ef = next((f for f in res.fields if f.type_name == entity.full_name and not f.repeated), None)
             if ef is None:

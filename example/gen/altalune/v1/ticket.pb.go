@@ -672,8 +672,11 @@ type UpdateTicketRequest struct {
 	DueAt         *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=due_at,json=dueAt,proto3" json:"due_at,omitempty"`
 	Category      string                 `protobuf:"bytes,10,opt,name=category,proto3" json:"category,omitempty"`
 	ExternalRef   *string                `protobuf:"bytes,11,opt,name=external_ref,json=externalRef,proto3,oneof" json:"external_ref,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// With its clear flag, assignee_email is written only when set (unset
+	// keeps the stored assignee), and clear_assignee_email unassigns.
+	ClearAssigneeEmail bool `protobuf:"varint,12,opt,name=clear_assignee_email,json=clearAssigneeEmail,proto3" json:"clear_assignee_email,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *UpdateTicketRequest) Reset() {
@@ -774,6 +777,13 @@ func (x *UpdateTicketRequest) GetExternalRef() string {
 		return *x.ExternalRef
 	}
 	return ""
+}
+
+func (x *UpdateTicketRequest) GetClearAssigneeEmail() bool {
+	if x != nil {
+		return x.ClearAssigneeEmail
+	}
+	return false
 }
 
 type UpdateTicketResponse struct {
@@ -1095,7 +1105,7 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12%\n" +
 	"\tticket_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\bticketId\"@\n" +
 	"\x11GetTicketResponse\x12+\n" +
-	"\x06ticket\x18\x01 \x01(\v2\x13.altalune.v1.TicketR\x06ticket\"\x83\x04\n" +
+	"\x06ticket\x18\x01 \x01(\v2\x13.altalune.v1.TicketR\x06ticket\"\xb5\x04\n" +
 	"\x13UpdateTicketRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12%\n" +
@@ -1109,7 +1119,8 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\x06due_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05dueAt\x12#\n" +
 	"\bcategory\x18\n" +
 	" \x01(\tB\a\xbaH\x04r\x02\x18(R\bcategory\x121\n" +
-	"\fexternal_ref\x18\v \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@H\x01R\vexternalRef\x88\x01\x01B\x11\n" +
+	"\fexternal_ref\x18\v \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@H\x01R\vexternalRef\x88\x01\x01\x120\n" +
+	"\x14clear_assignee_email\x18\f \x01(\bR\x12clearAssigneeEmailB\x11\n" +
 	"\x0f_assignee_emailB\x0f\n" +
 	"\r_external_refJ\x04\b\t\x10\n" +
 	"R\x10estimate_minutes\"]\n" +

@@ -4,6 +4,7 @@
 package ticket
 
 import (
+	"github.com/hrz8/altalune"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
@@ -28,18 +29,55 @@ func createTicketInput(projectID int64, req *altalunev1.CreateTicketRequest) (*C
 	}, nil
 }
 
-// updateTicketInput reads the fields of UpdateTicketRequest into the repository's input.
+// updateTicketInput reads UpdateTicketRequest into the repository's input:
+// the fields the request declares optional are written only when set, the
+// others always.
+// A clear flag writes NULL; with its field set too, the request is an
+// invalid payload.
 func updateTicketInput(projectID int64, req *altalunev1.UpdateTicketRequest) (*UpdateTicketInput, error) {
-	return &UpdateTicketInput{
-		ProjectID:     projectID,
-		PublicID:      req.GetTicketId(),
-		Reference:     req.GetReference(),
-		Title:         req.GetTitle(),
-		Body:          req.GetBody(),
-		Priority:      domainkit.UnlessZero(req.GetPriority(), TicketPriorityFromProto),
-		AssigneeEmail: req.AssigneeEmail,
-		DueAt:         domainkit.TimeOrNil(req.GetDueAt()),
-		Category:      req.GetCategory(),
-		ExternalRef:   req.ExternalRef,
-	}, nil
+	fields := domainkit.Fields{
+		"reference":    true,
+		"title":        true,
+		"body":         true,
+		"priority":     true,
+		"due_at":       true,
+		"category":     true,
+		"external_ref": true,
+	}
+	if req.AssigneeEmail != nil && req.GetClearAssigneeEmail() {
+		return nil, altalune.NewInvalidPayloadError("assignee_email: set and cleared at once")
+	}
+	if req.AssigneeEmail != nil || req.GetClearAssigneeEmail() {
+		fields.Add("assignee_email")
+	}
+	input := &UpdateTicketInput{
+		ProjectID: projectID,
+		PublicID:  req.GetTicketId(),
+		Fields:    fields,
+	}
+	if fields.Has("reference") {
+		input.Reference = req.GetReference()
+	}
+	if fields.Has("title") {
+		input.Title = req.GetTitle()
+	}
+	if fields.Has("body") {
+		input.Body = req.GetBody()
+	}
+	if fields.Has("priority") {
+		input.Priority = domainkit.UnlessZero(req.GetPriority(), TicketPriorityFromProto)
+	}
+	if fields.Has("assignee_email") {
+		input.AssigneeEmail = req.AssigneeEmail
+	}
+	if fields.Has("due_at") {
+		input.DueAt = domainkit.TimeOrNil(req.GetDueAt())
+	}
+	if fields.Has("category") {
+		input.Category = req.GetCategory()
+	}
+	if fields.Has("external_ref") {
+		input.ExternalRef = req.ExternalRef
+	}
+	return input, nil
 }

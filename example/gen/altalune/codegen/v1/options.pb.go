@@ -461,7 +461,10 @@ type UniqueKey struct {
 	Fields []string `protobuf:"bytes,1,rep,name=fields,proto3" json:"fields,omitempty"`
 	// The migration version that adds the key to a deployed table (see the
 	// field option added_in); empty when the table is created with it.
-	AddedIn       string `protobuf:"bytes,2,opt,name=added_in,json=addedIn,proto3" json:"added_in,omitempty"`
+	AddedIn string `protobuf:"bytes,2,opt,name=added_in,json=addedIn,proto3" json:"added_in,omitempty"`
+	// The name of its unique index where the table has it under another name
+	// than ux_<table>_<col1>_<col2> (see the field option index_name).
+	IndexName     string `protobuf:"bytes,3,opt,name=index_name,json=indexName,proto3" json:"index_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -506,6 +509,13 @@ func (x *UniqueKey) GetFields() []string {
 func (x *UniqueKey) GetAddedIn() string {
 	if x != nil {
 		return x.AddedIn
+	}
+	return ""
+}
+
+func (x *UniqueKey) GetIndexName() string {
+	if x != nil {
+		return x.IndexName
 	}
 	return ""
 }
@@ -723,7 +733,13 @@ type FieldOptions struct {
 	// A plain string whose column is nullable, as in tables your own
 	// migrations made (`description TEXT`): NULL reads as "", and the
 	// generated code writes "" rather than NULL. The column has no default.
-	NullAsEmpty   bool `protobuf:"varint,18,opt,name=null_as_empty,json=nullAsEmpty,proto3" json:"null_as_empty,omitempty"`
+	NullAsEmpty bool `protobuf:"varint,18,opt,name=null_as_empty,json=nullAsEmpty,proto3" json:"null_as_empty,omitempty"`
+	// The name of the field's unique or plain index where the table has it
+	// under another name than ux_<table>_<column> / ix_<table>_<column>, as
+	// tables made by hand do (`altalune_roles_name_key`, the index of a UNIQUE
+	// constraint): a violation of it is the field's already-exists error, and
+	// the schema check expects it. Mostly for adopted tables.
+	IndexName     string `protobuf:"bytes,19,opt,name=index_name,json=indexName,proto3" json:"index_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -882,6 +898,13 @@ func (x *FieldOptions) GetNullAsEmpty() bool {
 		return x.NullAsEmpty
 	}
 	return false
+}
+
+func (x *FieldOptions) GetIndexName() string {
+	if x != nil {
+		return x.IndexName
+	}
+	return ""
 }
 
 // EnumValueOptions map an enum value to the string stored in the database.
@@ -1189,10 +1212,12 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\vunique_keys\x18\x0f \x03(\v2\x1e.altalune.codegen.v1.UniqueKeyR\n" +
 	"uniqueKeys\x12\x1c\n" +
 	"\tsingleton\x18\x10 \x01(\bR\tsingletonB\x0e\n" +
-	"\f_partitioned\">\n" +
+	"\f_partitioned\"]\n" +
 	"\tUniqueKey\x12\x16\n" +
 	"\x06fields\x18\x01 \x03(\tR\x06fields\x12\x19\n" +
-	"\badded_in\x18\x02 \x01(\tR\aaddedIn\"P\n" +
+	"\badded_in\x18\x02 \x01(\tR\aaddedIn\x12\x1d\n" +
+	"\n" +
+	"index_name\x18\x03 \x01(\tR\tindexName\"P\n" +
 	"\n" +
 	"ErrorCodes\x12\x1b\n" +
 	"\tnot_found\x18\x01 \x01(\tR\bnotFound\x12%\n" +
@@ -1204,7 +1229,7 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x06unique\x18\x04 \x01(\bR\x06unique\x12<\n" +
 	"\tgenerator\x18\x05 \x01(\x0e2\x1e.altalune.codegen.v1.GeneratorR\tgenerator\x12\x16\n" +
 	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12%\n" +
-	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\xed\x04\n" +
+	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\x8c\x05\n" +
 	"\fFieldOptions\x12\x16\n" +
 	"\x06unique\x18\x01 \x01(\bR\x06unique\x12#\n" +
 	"\n" +
@@ -1232,7 +1257,9 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\frenamed_from\x18\x10 \x01(\tR\vrenamedFrom\x12\x1d\n" +
 	"\n" +
 	"renamed_in\x18\x11 \x01(\tR\trenamedIn\x12\"\n" +
-	"\rnull_as_empty\x18\x12 \x01(\bR\vnullAsEmptyB\r\n" +
+	"\rnull_as_empty\x18\x12 \x01(\bR\vnullAsEmpty\x12\x1d\n" +
+	"\n" +
+	"index_name\x18\x13 \x01(\tR\tindexNameB\r\n" +
 	"\v_searchableB\r\n" +
 	"\v_filterableB\v\n" +
 	"\t_sortableB\n" +
