@@ -218,7 +218,10 @@ def _packages(ctx: Context, specs: list[EntitySpec]) -> Packages | None:
     if not chosen:
         ctx.problems.add(specs[0].desc.location,
                          "message ErrorDetail (from altalune/v1/common.proto) is not among the request's files",
-                         "import altalune/v1/common.proto in the file that declares the entity")
+                         "put altalune/v1/common.proto in the run: buf generate with strategy: all sends every "
+                         "file of the module; with protoc, list it among the files to generate. It need not be "
+                         "imported by the entity's file (an import from another package could make a Go import "
+                         "cycle)")
         return None
     proto = ctx.require_go_package(ctx.file_of(ctx.ds.messages[chosen]))
     return Packages(
