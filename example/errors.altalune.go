@@ -6,6 +6,7 @@
 // source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
+// source: altalune/v1/ticket_comment.proto
 
 package altalune
 
@@ -35,6 +36,8 @@ const (
 	CodeRoleAlreadyExists           = "60701"
 	CodeTicketNotFound              = "60501"
 	CodeTicketAlreadyExists         = "60502"
+	CodeTicketCommentNotFound       = "61001"
+	CodeTicketCommentAlreadyExists  = "61002"
 )
 
 // NewAPIKeyNotFoundError answers for an API key ID that does not exist.
@@ -140,6 +143,13 @@ func NewTicketExternalRefAlreadyExistsError(externalRef string) *AppError {
 	return newGeneratedError(CodeTicketAlreadyExists, codes.AlreadyExists,
 		fmt.Sprintf("Ticket with external ref '%v' already exists", externalRef),
 		"external_ref", externalRef)
+}
+
+// NewTicketCommentNotFoundError answers for a ticket comment ID that does not exist.
+func NewTicketCommentNotFoundError(ticketCommentID string) *AppError {
+	return newGeneratedError(CodeTicketCommentNotFound, codes.NotFound,
+		fmt.Sprintf("Ticket comment with ID '%s' not found", ticketCommentID),
+		"ticket_comment_id", ticketCommentID)
 }
 
 // newGeneratedError builds an AppError with one ErrorDetail naming the values

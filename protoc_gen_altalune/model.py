@@ -16,7 +16,7 @@ from enum import StrEnum
 from . import naming
 from .diagnostics import Locatable
 from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage
-from .tables import Column, Index, Migration, Table, alter
+from .tables import PUBLIC_ID_TYPE, Column, ForeignKey, Index, Migration, Table, alter
 
 
 def _ran(since: str, version: str | None) -> bool:
@@ -176,6 +176,8 @@ class Field:
     sql_fixed: bool = False  # the type is the user's or the field's own limit, not derived from the enum
     null_as_empty: bool = False  # a plain string over a nullable column: NULL reads as ""
     index_name: str = ""  # its index's name in the table, when not ours (ux_/ix_<table>_<column>)
+    parent: str = ""  # the Go type of the entity whose public ID it holds (references): Ticket
+    parent_table: str = ""  # ...and that entity's table
     added_in: str = ""
     unique_in: str = ""
     indexed_in: str = ""
@@ -230,6 +232,11 @@ class Field:
         return self.index_at(None, "") is not None
 
     @property
+    def parent_human(self) -> str:
+        """Its parent entity in a sentence: ticket."""
+        return naming.human_lower(self.parent)
+
+    @property
     def select(self) -> str:
         """The field's entry in the select list."""
         return f"COALESCE({self.column}, '') AS {self.column}" if self.null_as_empty else self.column
@@ -274,7 +281,8 @@ class Field:
 
     @property
     def case_insensitive(self) -> bool:
-        return self.kind is Kind.STRING
+        """Compared ignoring case (LOWER): text, but not a parent's public ID."""
+        return self.kind is Kind.STRING and not self.parent
 
     @property
     def index(self) -> str:
@@ -518,6 +526,7 @@ class Rpc:
     mask: UpdateMask | None = None  # Update: the request's FieldMask
     presence: tuple[str, ...] = ()  # Update: fields the request declares `optional`: written only when set
     clears: dict[str, str] = dataclasses.field(default_factory=dict)  # Update: field -> Go name of its clear flag
+    children: tuple[tuple[str, str], ...] = ()  # Get: (response field, child entity full name) it lists
     request_go: dict[str, str] = dataclasses.field(default_factory=dict)  # their Go names in the request
     response_go: dict[str, str] = dataclasses.field(default_factory=dict)  # Go names of the response's fields
 
@@ -588,6 +597,7 @@ class Entity:
     error_name: str = ""  # the root package's codes and constructors are named after it: ApiKey
     unique_keys: tuple[UniqueKey, ...] = ()  # unique keys over several fields
     singleton: bool = False  # one row per project, read and updated by the project alone
+    children: tuple[Child, ...] = ()  # entities whose references field holds its public ID
 
     # Names --------------------------------------------------------------------
 
@@ -765,7 +775,7 @@ class Entity:
 
     def schema_at(self, version: str | None) -> Table:
         """The table once its migrations up to ``version`` ran."""
-        columns = [Column("id", "BIGINT", True, identity=True), Column("public_id", "VARCHAR(20)", True)]
+        columns = [Column("id", "BIGINT", True, identity=True), Column("public_id", PUBLIC_ID_TYPE, True)]
         if self.partitioned:
             columns.append(Column("project_id", "BIGINT", True))
         columns += [c for c in (f.column_at(version) for f in self.history) if c]
@@ -782,7 +792,12 @@ class Entity:
         indexes += [i for i in found if not i.unique]
         if not self.singleton:  # one row per project: nothing to sort
             indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
-        return Table(self.table, self.partitioned, tuple(columns), tuple(indexes))
+        scope_cols = "project_id, " if self.partitioned else ""
+        foreign_keys = tuple(
+            ForeignKey(f"fk_{self.table}_{f.column}", f"{scope_cols}{f.column}", f.parent_table,
+                       f"{scope_cols}public_id")
+            for f in self.history if f.parent and f.column_at(version))
+        return Table(self.table, self.partitioned, tuple(columns), tuple(indexes), foreign_keys)
 
     @property
     def versions(self) -> list[str]:
@@ -824,6 +839,14 @@ class Entity:
         return next((f.name for f in self.fields if f.column == column), column)
 
     @property
+    def references(self) -> list[Field]:
+        """Its fields holding a parent's public ID."""
+        return [f for f in self.fields if f.parent]
+
+    def child(self, full_name: str) -> Child:
+        return next(c for c in self.children if c.entity.full_name == full_name)
+
+    @property
     def lists(self) -> bool:
         """Its service has a List RPC: the repository has List."""
         return bool(self.service and any(r.operation is Operation.LIST for r in self.service.rpcs))
@@ -833,6 +856,24 @@ class Entity:
         """Its Repositor embeds CustomRepositor, which the user declares: the
         repository methods its custom RPCs need."""
         return bool(self.service and self.service.custom)
+
+
+@dataclass(frozen=True)
+class Child:
+    """An entity whose field holds this entity's public ID."""
+
+    entity: Entity
+    field: Field
+
+    @property
+    def method(self) -> str:
+        """The parent repository's method listing them: ListTicketComments."""
+        return "List" + naming.go_name(self.entity.plural)
+
+    @property
+    def var(self) -> str:
+        """A variable holding them: ticketComments."""
+        return naming.go_private_name(self.entity.plural)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class FieldOptions:
     renamed_in: str = ""
     null_as_empty: bool = False
     index_name: str = ""
+    references: str = ""
 
 
 @dataclass(frozen=True)

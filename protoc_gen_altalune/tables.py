@@ -13,6 +13,10 @@ from dataclasses import dataclass, replace
 
 NAMEDATALEN = 64  # PostgreSQL identifiers hold at most NAMEDATALEN - 1 bytes
 
+# The SQL type of a public ID column, and of a column holding another
+# entity's public ID (a child's references field).
+PUBLIC_ID_TYPE = "VARCHAR(20)"
+
 
 def pg_object_name(name1: str, name2: str, label: str) -> str:
     """The name PostgreSQL gives an unnamed constraint (makeObjectName):
@@ -71,11 +75,22 @@ class Index:
 
 
 @dataclass(frozen=True)
+class ForeignKey:
+    """A child's reference to its parent's public ID, deleted with it."""
+
+    name: str
+    columns: str  # project_id, ticket_id
+    ref_table: str
+    ref_columns: str  # project_id, public_id
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     partitioned: bool  # PARTITION BY LIST (project_id)
     columns: tuple[Column, ...]
     indexes: tuple[Index, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()  # besides a partitioned table's to its project
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -71,6 +71,8 @@ var authzExpectedAccess = []domainkit.Access{
 	{Procedure: "/altalune.v1.RoleService/GetRole", Permission: "role:read"},
 	{Procedure: "/altalune.v1.RoleService/QueryRoles", Permission: "role:read"},
 	{Procedure: "/altalune.v1.RoleService/UpdateRole", Permission: "role:write"},
+	{Procedure: "/altalune.v1.TicketCommentService/CreateTicketComment", Permission: "ticketcomment:write", Project: true},
+	{Procedure: "/altalune.v1.TicketCommentService/DeleteTicketComment", Permission: "ticketcomment:delete", Project: true},
 	{Procedure: "/altalune.v1.TicketService/CloseTicket", Permission: "ticket:close", Project: true},
 	{Procedure: "/altalune.v1.TicketService/CreateTicket", Permission: "ticket:write", Project: true},
 	{Procedure: "/altalune.v1.TicketService/DeleteTicket", Permission: "ticket:delete", Project: true},
@@ -162,7 +164,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	fx.role = createRole(t, root, newRoleRequest())
 	fx.node = createNode(t, root, newNodeRequest(fx.project.PublicID))
 	fx.tables = authzTables(t)
-	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable, rolesTable, nodesTable, settingsTable} {
+	for _, table := range []string{projectsTable, employeesTable, ticketsTable, currenciesTable, apiKeysTable, rolesTable, nodesTable, settingsTable, commentsTable} {
 		if !slices.Contains(fx.tables, table) {
 			t.Fatalf("table %s missing from the schema's tables %q", table, fx.tables)
 		}
@@ -369,6 +371,17 @@ func authzCases() []authzCase {
 		{procedure: "/altalune.v1.RoleService/UpdateRole", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
 			req := &altalunev1.UpdateRoleRequest{RoleId: fx.role.GetId(), Name: uniq("role-"), Description: ptr("changed")}
 			return func(ctx context.Context, api *API) error { _, err := api.Roles.Update(ctx, req); return err }
+		}},
+
+		// TicketCommentService: children of a ticket.
+		{procedure: "/altalune.v1.TicketCommentService/CreateTicketComment", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			req := newCommentRequest(fx.project.PublicID, fx.ticket.GetId())
+			return func(ctx context.Context, api *API) error { _, err := api.Comments.Create(ctx, req); return err }
+		}},
+		{procedure: "/altalune.v1.TicketCommentService/DeleteTicketComment", write: true, prepare: func(t *testing.T, fx *authzFixture) authzCall {
+			c := createComment(t, fx.root, newCommentRequest(fx.project.PublicID, fx.ticket.GetId()))
+			req := &altalunev1.DeleteTicketCommentRequest{ProjectId: fx.project.PublicID, TicketCommentId: c.GetId()}
+			return func(ctx context.Context, api *API) error { _, err := api.Comments.Delete(ctx, req); return err }
 		}},
 
 		// TicketService: project-scoped, with the custom CloseTicket.

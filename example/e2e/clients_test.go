@@ -85,6 +85,11 @@ type projectSettingClient struct {
 	Update rpc[altalunev1.UpdateProjectSettingRequest, altalunev1.UpdateProjectSettingResponse]
 }
 
+type ticketCommentClient struct {
+	Create rpc[altalunev1.CreateTicketCommentRequest, altalunev1.CreateTicketCommentResponse]
+	Delete rpc[altalunev1.DeleteTicketCommentRequest, altalunev1.DeleteTicketCommentResponse]
+}
+
 // API is the server seen through one protocol.
 type API struct {
 	Protocol   string // "connect" or "grpc"
@@ -96,6 +101,7 @@ type API struct {
 	Roles      roleClient
 	Nodes      nodeClient
 	Settings   projectSettingClient
+	Comments   ticketCommentClient
 }
 
 // viaConnect adapts a generated Connect client method.
@@ -153,6 +159,7 @@ func newConnectAPI(baseURL, token string) *API {
 	r := altalunev1connect.NewRoleServiceClient(hc, baseURL, opts...)
 	n := altalunev1connect.NewNodeServiceClient(hc, baseURL, opts...)
 	ps := altalunev1connect.NewProjectSettingServiceClient(hc, baseURL, opts...)
+	tc := altalunev1connect.NewTicketCommentServiceClient(hc, baseURL, opts...)
 	return &API{
 		Protocol: "connect",
 		Projects: projectClient{
@@ -209,6 +216,10 @@ func newConnectAPI(baseURL, token string) *API {
 			Get:    viaConnect(ps.GetProjectSetting),
 			Update: viaConnect(ps.UpdateProjectSetting),
 		},
+		Comments: ticketCommentClient{
+			Create: viaConnect(tc.CreateTicketComment),
+			Delete: viaConnect(tc.DeleteTicketComment),
+		},
 	}
 }
 
@@ -228,6 +239,7 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 	r := altalunev1.NewRoleServiceClient(conn)
 	n := altalunev1.NewNodeServiceClient(conn)
 	ps := altalunev1.NewProjectSettingServiceClient(conn)
+	tc := altalunev1.NewTicketCommentServiceClient(conn)
 	api := &API{
 		Protocol: "grpc",
 		Projects: projectClient{
@@ -283,6 +295,10 @@ func newGRPCAPI(addr, token string) (*API, func(), error) {
 		Settings: projectSettingClient{
 			Get:    viaGRPC(ps.GetProjectSetting),
 			Update: viaGRPC(ps.UpdateProjectSetting),
+		},
+		Comments: ticketCommentClient{
+			Create: viaGRPC(tc.CreateTicketComment),
+			Delete: viaGRPC(tc.DeleteTicketComment),
 		},
 	}
 	return api, func() { _ = conn.Close() }, nil

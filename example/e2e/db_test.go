@@ -24,6 +24,7 @@ const (
 	rolesTable      = "altalune_roles"
 	nodesTable      = "altalune_chatbot_nodes"
 	settingsTable   = "altalune_project_settings"
+	commentsTable   = "altalune_example_ticket_comments"
 )
 
 // partitionedTables are partitioned by project_id.

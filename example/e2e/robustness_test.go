@@ -112,6 +112,7 @@ var fuzzRequiredServices = []string{
 	"altalune.v1.RoleService",
 	"altalune.v1.NodeService",
 	"altalune.v1.ProjectSettingService",
+	"altalune.v1.TicketCommentService",
 }
 
 // fuzzAllowedCodes are the error codes a refused request may get.

@@ -37,6 +37,8 @@ CREATE TABLE altalune_chatbot_nodes_p1 PARTITION OF altalune_chatbot_nodes FOR V
 CREATE TABLE altalune_chatbot_nodes_p2 PARTITION OF altalune_chatbot_nodes FOR VALUES IN (2);
 CREATE TABLE altalune_project_settings_p1 PARTITION OF altalune_project_settings FOR VALUES IN (1);
 CREATE TABLE altalune_project_settings_p2 PARTITION OF altalune_project_settings FOR VALUES IN (2);
+CREATE TABLE altalune_example_ticket_comments_p1 PARTITION OF altalune_example_ticket_comments FOR VALUES IN (1);
+CREATE TABLE altalune_example_ticket_comments_p2 PARTITION OF altalune_example_ticket_comments FOR VALUES IN (2);
 DROP INDEX ix_altalune_example_tickets_created_at;
 CREATE INDEX ix_altalune_example_tickets_created_at ON ONLY altalune_example_tickets (project_id, created_at);
 DROP TABLE altalune_example_employees;
@@ -93,15 +95,15 @@ var plantedDifferences = []string{
 // through domainkit.CheckSchema and through `altalune schema check`.
 func TestSchemaCheckMatchesMigratedDatabase(t *testing.T) {
 	tables := container.Schemas()
-	if len(tables) != 7 {
-		t.Fatalf("container.Schemas() has %d tables, want the 7 generated domains'", len(tables))
+	if len(tables) != 8 {
+		t.Fatalf("container.Schemas() has %d tables, want the 8 generated domains'", len(tables))
 	}
 	if diffs := checkSchema(t, dbURL); len(diffs) != 0 {
 		t.Errorf("differences on the migrated database:\n%s", strings.Join(diffs, "\n"))
 	}
 
 	code, stdout, stderr := runSchemaCheck(t, dbURL)
-	if code != 0 || stdout != "7 tables match what the generated repositories assume\n" || stderr != "" {
+	if code != 0 || stdout != "8 tables match what the generated repositories assume\n" || stderr != "" {
 		t.Errorf("altalune schema check: exit %d, stdout %q, stderr %q; want exit 0 and the tables matching", code, stdout, stderr)
 	}
 }
@@ -121,7 +123,7 @@ func TestSchemaCheckReportsPlantedDifferences(t *testing.T) {
 	if got := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n"); !slices.Equal(got, plantedDifferences) {
 		t.Errorf("altalune schema check printed\n%s\nwant\n%s", stdout, strings.Join(plantedDifferences, "\n"))
 	}
-	wantErr := fmt.Sprintf("altalune: the database differs from what the generated repositories assume: %d differences in 7 tables checked\n", len(plantedDifferences))
+	wantErr := fmt.Sprintf("altalune: the database differs from what the generated repositories assume: %d differences in 8 tables checked\n", len(plantedDifferences))
 	if code != 1 || stderr != wantErr {
 		t.Errorf("altalune schema check: exit %d, stderr %q; want exit 1, stderr %q", code, stderr, wantErr)
 	}

@@ -15,15 +15,17 @@ single template runs. The steps:
 
 from __future__ import annotations
 
+import dataclasses
+
 from google.protobuf.compiler import plugin_pb2
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
 from .. import naming
 from ..diagnostics import InvalidInput
 from ..golang import GoPackage
-from ..model import Entity, Field, Model, Operation, Packages, Rpc, Service, UniqueKey, UpdateMask
+from ..model import Child, Entity, Field, Model, Operation, Packages, Rpc, Service, UniqueKey, UpdateMask
 from ..params import Params
-from . import checks, evolution
+from . import checks, evolution, references
 from .context import Context
 from .entities import EntityReader, EntitySpec
 from .fields import make_field
@@ -34,12 +36,14 @@ def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:
     ctx = Context(request, params)
     reader = EntityReader(ctx)
     specs = [spec for file in ctx.to_generate for spec in reader.entities_of(file)]
+    refs = references.resolve(ctx, specs)
     plans: dict[str, ServicePlan] = {}
-    binder = ServiceBinder(ctx)
+    binder = ServiceBinder(ctx, frozenset((parent.full_name, child) for (child, _), parent in refs.items()))
     for file in ctx.to_generate:
         binder.bind(file, specs, plans)
     packages = _packages(ctx, specs) if specs else None
-    entities = [_entity(ctx, spec, plans.get(spec.full_name), packages) for spec in specs] if packages else []
+    entities = [_entity(ctx, spec, plans.get(spec.full_name), packages, refs) for spec in specs] if packages else []
+    entities = _with_children(entities)
     checks.check_across(ctx, entities)
     for e in entities:
         checks.check_fields(ctx, e)
@@ -61,8 +65,20 @@ def build(request: plugin_pb2.CodeGeneratorRequest, params: Params) -> Model:
     )
 
 
-def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> Entity:
-    history = _fields(spec, plan, packages)
+def _with_children(entities: list[Entity]) -> list[Entity]:
+    """Each entity with the entities that reference it."""
+    by_table = {e.table: e for e in entities}
+    children: dict[str, list[Child]] = {}
+    for e in entities:
+        for f in e.references:
+            children.setdefault(by_table[f.parent_table].full_name, []).append(Child(e, f))
+    return [dataclasses.replace(e, children=tuple(children.get(e.full_name, ()))) if e.full_name in children else e
+            for e in entities]
+
+
+def _entity(ctx: Context, spec: EntitySpec, plan: ServicePlan | None, packages: Packages,
+            refs: references.References) -> Entity:
+    history = _fields(spec, plan, packages, refs)
     fields = [f for f in history if not f.dropped_in]
     by_name = {f.name: f for f in fields}
     _check_secret_response(ctx, spec, plan)
@@ -121,7 +137,8 @@ def _check_secret_response(ctx: Context, spec: EntitySpec, plan: ServicePlan | N
                              f"add `string {c.response_field} = <n>;` to {create.response.name}")
 
 
-def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> list[Field]:
+def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages,
+            refs: references.References) -> list[Field]:
     """The entity's fields with their writes: without a Create (Update) RPC
     to say which fields it writes, the repository's input carries every
     (every mutable) field."""
@@ -134,8 +151,12 @@ def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages) -> l
         in_update = stored and not f.immutable and (updates is None or any(w.name == f.name for w in updates))
         limits = [w.max_len for w in creates or () if w.name == f.name] if in_create else []
         limits += [w.max_len for w in updates or () if w.name == f.name] if in_update else []
-        fields.append(make_field(f, proto_go=spec.proto_go[f.name], table=spec.table, entity_go=spec.error_name,
-                                 kit=packages.kit, in_create=in_create, in_update=in_update, writer_limits=limits))
+        field = make_field(f, proto_go=spec.proto_go[f.name], table=spec.table, entity_go=spec.error_name,
+                           kit=packages.kit, in_create=in_create, in_update=in_update, writer_limits=limits)
+        parent = refs.get((spec.full_name, f.name))
+        if parent is not None:
+            field = dataclasses.replace(field, parent=parent.go_type, parent_table=parent.table)
+        fields.append(field)
     return fields
 
 
@@ -161,6 +182,7 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
             mask=_mask(spec, r, fields) if r.mask else None,
             presence=tuple(w.name for w in r.writes if w.presence and w.name in fields),
             clears={w.name: r.request_go[w.clear] for w in r.writes if w.clear and w.name in fields},
+            children=r.children,
             request_go=r.request_go,
             response_go=r.response_go,
         )

@@ -19,6 +19,7 @@ from ..descriptors import EnumDesc, FieldDesc
 from ..golang import GoIdent, GoPackage
 from ..model import Enum, EnumValue, Field, Kind, Presence, enum_sql_type
 from ..options import FieldOptions
+from ..tables import PUBLIC_ID_TYPE
 from .context import Context
 
 TRANSIENT_FIX = "mark it [(altalune.codegen.v1.field) = {transient: true}] to keep it out of the table"
@@ -154,14 +155,16 @@ class FieldReader:
         sql_type, sql_fixed = column_type.sql, False
         if opts.sql_type:
             sql_type, sql_fixed = opts.sql_type, True
+        elif opts.references:
+            sql_type, sql_fixed = PUBLIC_ID_TYPE, True
         elif kind is Kind.STRING and rules.max_len:
             sql_type, sql_fixed = f"VARCHAR({rules.max_len})", True
         default = None
         if opts.null_as_empty and (kind is not Kind.STRING or presence is not Presence.NONE):
             problems.add(loc, f"field {what}: null_as_empty applies to a plain `string` field",
                          "remove null_as_empty, or declare the field `string` (not optional, not a wrapper)")
-        elif opts.null_as_empty:
-            pass  # a nullable column without default, read through COALESCE
+        elif opts.null_as_empty or opts.references:
+            pass  # a nullable column read through COALESCE; a parent's ID, which no default could name
         elif not nullable:
             if enum:
                 default = f"'{enum.default.db_value}'"
@@ -182,10 +185,12 @@ class FieldReader:
         unique = flag("unique", opts.unique or None, False,
                       kind not in (Kind.BYTES, Kind.FLOAT, Kind.DOUBLE, Kind.BOOL),
                       "only strings, integers, enums and timestamps can be unique")
-        searchable = flag("searchable", opts.searchable, kind is Kind.STRING, kind is Kind.STRING,
-                          "the keyword matches text only")
-        filterable = flag("filterable", opts.filterable, kind in (Kind.ENUM, Kind.BOOL), kind is not Kind.BYTES,
-                          "bytes are not compared")
+        # A parent's public ID is matched exactly, not searched: filterable
+        # and indexed, for its parent's list and the foreign key.
+        searchable = flag("searchable", opts.searchable, kind is Kind.STRING and not opts.references,
+                          kind is Kind.STRING, "the keyword matches text only")
+        filterable = flag("filterable", opts.filterable, kind in (Kind.ENUM, Kind.BOOL) or bool(opts.references),
+                          kind is not Kind.BYTES, "bytes are not compared")
         sortable = flag("sortable", opts.sortable, True, kind is not Kind.BYTES, "bytes have no useful order")
         indexed = flag("indexed", opts.indexed, filterable and not unique, True, "")
         filter_key = opts.filter_key

@@ -28,7 +28,7 @@ class Write:
     name: str
     max_len: int | None  # its buf.validate string length limit
     presence: bool = False  # an `optional` request field of a plain entity field: written only when set
-    clear: str = ""  # Update: the request's `bool clear_<field>` that writes NULL (the field is then written only when set)
+    clear: str = ""  # Update: its `bool clear_<field>` writing NULL (then the field is written only when set)
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class RpcPlan:
     has_meta: bool = False
     writes: tuple[Write, ...] = ()  # Create/Update: the entity fields the request carries
     mask: str | None = None  # Update: the request's google.protobuf.FieldMask field
+    children: tuple[tuple[str, str], ...] = ()  # Get: (response field's Go name, child entity) it lists
     request_go: dict[str, str] = field(default_factory=dict)  # protoc-gen-go names of the request's fields
     response_go: dict[str, str] = field(default_factory=dict)  # ...and of the response's
 
@@ -68,8 +69,9 @@ class ServicePlan:
 
 
 class ServiceBinder:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, children: frozenset[tuple[str, str]] = frozenset()):
         self.ctx = ctx
+        self.children = children  # (parent full name, child full name)
 
     def bind(self, file: FileDesc, entities: list[EntitySpec], plans: dict[str, ServicePlan]) -> None:
         """Ties the services of ``file`` to the entities they serve, into
@@ -385,6 +387,12 @@ class ServiceBinder:
                   or (f.name == "meta" and op is Operation.QUERY and f.type_name.endswith(".QueryMetaResponse"))}
         if op is Operation.CREATE:
             filled |= {c.response_field for c in entity.columns if c.secret}
+        children: list[tuple[str, str]] = []
+        if op is Operation.GET:
+            for f in res.fields:
+                if f.repeated and (entity.full_name, f.type_name) in self.children:
+                    filled.add(f.name)
+                    children.append((res_go[f.name], f.type_name))
         for f in res.fields:
             if f.name not in filled:
                 missing(at(res, f.name), f"{res.name}.{f.name} is not filled by the generated {op.value} "
@@ -395,6 +403,7 @@ class ServiceBinder:
         return RpcPlan(method=method, operation=op, request=req, response=res, access=access,
                        id_getter=id_getter, project_getter=project_getter, entity_field=entity_field,
                        has_message=has_message, has_meta=has_meta, writes=tuple(writes), mask=mask,
+                       children=tuple(children),
                        request_go=req_go, response_go=res_go)
 
 

@@ -66,6 +66,10 @@ func Unexpected(ctx context.Context, log altalune.Logger, op string, err error, 
 	if errors.As(err, &invalid) {
 		return altalune.NewInvalidPayloadError(invalid.Error())
 	}
+	var missing *MissingParent
+	if errors.As(err, &missing) {
+		return altalune.NewInvalidPayloadError(missing.Error())
+	}
 	if reason, ok := unstorable(err); ok {
 		return altalune.NewInvalidPayloadError(reason)
 	}

@@ -6,6 +6,7 @@
 // source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
+// source: altalune/v1/ticket_comment.proto
 
 package container
 
@@ -21,6 +22,7 @@ import (
 	projectsetting_domain "github.com/hrz8/altalune/internal/domain/projectsetting"
 	role_domain "github.com/hrz8/altalune/internal/domain/role"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
+	ticketcomment_domain "github.com/hrz8/altalune/internal/domain/ticketcomment"
 	"github.com/hrz8/altalune/internal/postgres"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
@@ -43,6 +45,8 @@ type generatedDomains struct {
 	roleService           *role_domain.Service
 	ticketRepo            ticket_domain.Repositor
 	ticketService         *ticket_domain.Service
+	ticketCommentRepo     ticketcomment_domain.Repositor
+	ticketCommentService  *ticketcomment_domain.Service
 }
 
 func (g *generatedDomains) initGeneratedRepositories(db postgres.DB) {
@@ -53,6 +57,7 @@ func (g *generatedDomains) initGeneratedRepositories(db postgres.DB) {
 	g.projectSettingRepo = projectsetting_domain.NewRepo(db)
 	g.roleRepo = role_domain.NewRepo(db)
 	g.ticketRepo = ticket_domain.NewRepo(db)
+	g.ticketCommentRepo = ticketcomment_domain.NewRepo(db)
 }
 
 func (g *generatedDomains) initGeneratedServices(validator protovalidate.Validator, log altalune.Logger, projectRepo project_domain.Repositor) {
@@ -63,6 +68,7 @@ func (g *generatedDomains) initGeneratedServices(validator protovalidate.Validat
 	g.projectSettingService = projectsetting_domain.NewService(validator, log, projectRepo, g.projectSettingRepo)
 	g.roleService = role_domain.NewService(validator, log, g.roleRepo)
 	g.ticketService = ticket_domain.NewService(validator, log, projectRepo, g.ticketRepo)
+	g.ticketCommentService = ticketcomment_domain.NewService(validator, log, projectRepo, g.ticketCommentRepo)
 }
 
 // GetAPIKeyRepository returns the repository of API keys.
@@ -135,6 +141,16 @@ func (g *generatedDomains) GetTicketService() altalunev1.TicketServiceServer {
 	return g.ticketService
 }
 
+// GetTicketCommentRepository returns the repository of ticket comments.
+func (g *generatedDomains) GetTicketCommentRepository() ticketcomment_domain.Repositor {
+	return g.ticketCommentRepo
+}
+
+// GetTicketCommentService returns the service of ticket comments.
+func (g *generatedDomains) GetTicketCommentService() altalunev1.TicketCommentServiceServer {
+	return g.ticketCommentService
+}
+
 // generatedSchemas lists the table every generated repository assumes, for
 // domainkit.CheckSchema.
 func generatedSchemas() []domainkit.Table {
@@ -146,5 +162,6 @@ func generatedSchemas() []domainkit.Table {
 		projectsetting_domain.Schema,
 		role_domain.Schema,
 		ticket_domain.Schema,
+		ticketcomment_domain.Schema,
 	}
 }

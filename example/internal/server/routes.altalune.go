@@ -6,6 +6,7 @@
 // source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
+// source: altalune/v1/ticket_comment.proto
 
 package server
 
@@ -23,6 +24,7 @@ import (
 	projectsetting_domain "github.com/hrz8/altalune/internal/domain/projectsetting"
 	role_domain "github.com/hrz8/altalune/internal/domain/role"
 	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
+	ticketcomment_domain "github.com/hrz8/altalune/internal/domain/ticketcomment"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/grpc"
 )
@@ -37,6 +39,7 @@ type generatedServices interface {
 	GetProjectSettingService() altalunev1.ProjectSettingServiceServer
 	GetRoleService() altalunev1.RoleServiceServer
 	GetTicketService() altalunev1.TicketServiceServer
+	GetTicketCommentService() altalunev1.TicketCommentServiceServer
 }
 
 // registerGeneratedGRPCServices registers the service of every generated
@@ -52,6 +55,7 @@ func registerGeneratedGRPCServices(registrar grpc.ServiceRegistrar, c generatedS
 	altalunev1.RegisterProjectSettingServiceServer(registrar, projectsetting_domain.NewGRPCServer(c.GetProjectSettingService(), authz))
 	altalunev1.RegisterRoleServiceServer(registrar, role_domain.NewGRPCServer(c.GetRoleService(), authz))
 	altalunev1.RegisterTicketServiceServer(registrar, ticket_domain.NewGRPCServer(c.GetTicketService(), authz))
+	altalunev1.RegisterTicketCommentServiceServer(registrar, ticketcomment_domain.NewGRPCServer(c.GetTicketCommentService(), authz))
 }
 
 // registerGeneratedConnectHandlers mounts the Connect handler of every
@@ -66,6 +70,7 @@ func registerGeneratedConnectHandlers(mux *http.ServeMux, c generatedServices, a
 	mux.Handle(altalunev1connect.NewProjectSettingServiceHandler(projectsetting_domain.NewHandler(c.GetProjectSettingService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewRoleServiceHandler(role_domain.NewHandler(c.GetRoleService(), authz), opts...))
 	mux.Handle(altalunev1connect.NewTicketServiceHandler(ticket_domain.NewHandler(c.GetTicketService(), authz), opts...))
+	mux.Handle(altalunev1connect.NewTicketCommentServiceHandler(ticketcomment_domain.NewHandler(c.GetTicketCommentService(), authz), opts...))
 }
 
 // generatedAccess lists what every generated RPC requires of its caller,
@@ -79,5 +84,6 @@ func generatedAccess() []domainkit.Access {
 		projectsetting_domain.Access,
 		role_domain.Access,
 		ticket_domain.Access,
+		ticketcomment_domain.Access,
 	)
 }

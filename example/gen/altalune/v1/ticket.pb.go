@@ -617,8 +617,11 @@ func (x *GetTicketRequest) GetTicketId() string {
 }
 
 type GetTicketResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Ticket        *Ticket                `protobuf:"bytes,1,opt,name=ticket,proto3" json:"ticket,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Ticket *Ticket                `protobuf:"bytes,1,opt,name=ticket,proto3" json:"ticket,omitempty"`
+	// The ticket's comments, oldest first (TicketComment.ticket_id references
+	// Ticket).
+	Comments      []*TicketComment `protobuf:"bytes,2,rep,name=comments,proto3" json:"comments,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -656,6 +659,13 @@ func (*GetTicketResponse) Descriptor() ([]byte, []int) {
 func (x *GetTicketResponse) GetTicket() *Ticket {
 	if x != nil {
 		return x.Ticket
+	}
+	return nil
+}
+
+func (x *GetTicketResponse) GetComments() []*TicketComment {
+	if x != nil {
+		return x.Comments
 	}
 	return nil
 }
@@ -1050,7 +1060,7 @@ var File_altalune_v1_ticket_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\n" +
-	"\x18altalune/v1/ticket.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xb4\b\n" +
+	"\x18altalune/v1/ticket.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a altalune/v1/ticket_comment.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xb4\b\n" +
 	"\x06Ticket\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12$\n" +
 	"\treference\x18\x02 \x01(\tB\x06\xd2\xda\x18\x02\b\x01R\treference\x12\x14\n" +
@@ -1103,9 +1113,10 @@ const file_altalune_v1_ticket_proto_rawDesc = "" +
 	"\x10GetTicketRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12%\n" +
-	"\tticket_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\bticketId\"@\n" +
+	"\tticket_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\bticketId\"x\n" +
 	"\x11GetTicketResponse\x12+\n" +
-	"\x06ticket\x18\x01 \x01(\v2\x13.altalune.v1.TicketR\x06ticket\"\xb5\x04\n" +
+	"\x06ticket\x18\x01 \x01(\v2\x13.altalune.v1.TicketR\x06ticket\x126\n" +
+	"\bcomments\x18\x02 \x03(\v2\x1a.altalune.v1.TicketCommentR\bcomments\"\xb5\x04\n" +
 	"\x13UpdateTicketRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12%\n" +
@@ -1195,6 +1206,7 @@ var file_altalune_v1_ticket_proto_goTypes = []any{
 	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
 	(*QueryRequest)(nil),          // 16: altalune.v1.QueryRequest
 	(*QueryMetaResponse)(nil),     // 17: altalune.v1.QueryMetaResponse
+	(*TicketComment)(nil),         // 18: altalune.v1.TicketComment
 }
 var file_altalune_v1_ticket_proto_depIdxs = []int32{
 	0,  // 0: altalune.v1.Ticket.priority:type_name -> altalune.v1.TicketPriority
@@ -1210,27 +1222,28 @@ var file_altalune_v1_ticket_proto_depIdxs = []int32{
 	15, // 10: altalune.v1.CreateTicketRequest.due_at:type_name -> google.protobuf.Timestamp
 	2,  // 11: altalune.v1.CreateTicketResponse.ticket:type_name -> altalune.v1.Ticket
 	2,  // 12: altalune.v1.GetTicketResponse.ticket:type_name -> altalune.v1.Ticket
-	0,  // 13: altalune.v1.UpdateTicketRequest.priority:type_name -> altalune.v1.TicketPriority
-	15, // 14: altalune.v1.UpdateTicketRequest.due_at:type_name -> google.protobuf.Timestamp
-	2,  // 15: altalune.v1.UpdateTicketResponse.ticket:type_name -> altalune.v1.Ticket
-	2,  // 16: altalune.v1.CloseTicketResponse.ticket:type_name -> altalune.v1.Ticket
-	3,  // 17: altalune.v1.TicketService.QueryTickets:input_type -> altalune.v1.QueryTicketsRequest
-	5,  // 18: altalune.v1.TicketService.CreateTicket:input_type -> altalune.v1.CreateTicketRequest
-	7,  // 19: altalune.v1.TicketService.GetTicket:input_type -> altalune.v1.GetTicketRequest
-	9,  // 20: altalune.v1.TicketService.UpdateTicket:input_type -> altalune.v1.UpdateTicketRequest
-	11, // 21: altalune.v1.TicketService.DeleteTicket:input_type -> altalune.v1.DeleteTicketRequest
-	13, // 22: altalune.v1.TicketService.CloseTicket:input_type -> altalune.v1.CloseTicketRequest
-	4,  // 23: altalune.v1.TicketService.QueryTickets:output_type -> altalune.v1.QueryTicketsResponse
-	6,  // 24: altalune.v1.TicketService.CreateTicket:output_type -> altalune.v1.CreateTicketResponse
-	8,  // 25: altalune.v1.TicketService.GetTicket:output_type -> altalune.v1.GetTicketResponse
-	10, // 26: altalune.v1.TicketService.UpdateTicket:output_type -> altalune.v1.UpdateTicketResponse
-	12, // 27: altalune.v1.TicketService.DeleteTicket:output_type -> altalune.v1.DeleteTicketResponse
-	14, // 28: altalune.v1.TicketService.CloseTicket:output_type -> altalune.v1.CloseTicketResponse
-	23, // [23:29] is the sub-list for method output_type
-	17, // [17:23] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	18, // 13: altalune.v1.GetTicketResponse.comments:type_name -> altalune.v1.TicketComment
+	0,  // 14: altalune.v1.UpdateTicketRequest.priority:type_name -> altalune.v1.TicketPriority
+	15, // 15: altalune.v1.UpdateTicketRequest.due_at:type_name -> google.protobuf.Timestamp
+	2,  // 16: altalune.v1.UpdateTicketResponse.ticket:type_name -> altalune.v1.Ticket
+	2,  // 17: altalune.v1.CloseTicketResponse.ticket:type_name -> altalune.v1.Ticket
+	3,  // 18: altalune.v1.TicketService.QueryTickets:input_type -> altalune.v1.QueryTicketsRequest
+	5,  // 19: altalune.v1.TicketService.CreateTicket:input_type -> altalune.v1.CreateTicketRequest
+	7,  // 20: altalune.v1.TicketService.GetTicket:input_type -> altalune.v1.GetTicketRequest
+	9,  // 21: altalune.v1.TicketService.UpdateTicket:input_type -> altalune.v1.UpdateTicketRequest
+	11, // 22: altalune.v1.TicketService.DeleteTicket:input_type -> altalune.v1.DeleteTicketRequest
+	13, // 23: altalune.v1.TicketService.CloseTicket:input_type -> altalune.v1.CloseTicketRequest
+	4,  // 24: altalune.v1.TicketService.QueryTickets:output_type -> altalune.v1.QueryTicketsResponse
+	6,  // 25: altalune.v1.TicketService.CreateTicket:output_type -> altalune.v1.CreateTicketResponse
+	8,  // 26: altalune.v1.TicketService.GetTicket:output_type -> altalune.v1.GetTicketResponse
+	10, // 27: altalune.v1.TicketService.UpdateTicket:output_type -> altalune.v1.UpdateTicketResponse
+	12, // 28: altalune.v1.TicketService.DeleteTicket:output_type -> altalune.v1.DeleteTicketResponse
+	14, // 29: altalune.v1.TicketService.CloseTicket:output_type -> altalune.v1.CloseTicketResponse
+	24, // [24:30] is the sub-list for method output_type
+	18, // [18:24] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_altalune_v1_ticket_proto_init() }
@@ -1239,6 +1252,7 @@ func file_altalune_v1_ticket_proto_init() {
 		return
 	}
 	file_altalune_v1_common_proto_init()
+	file_altalune_v1_ticket_comment_proto_init()
 	file_altalune_v1_ticket_proto_msgTypes[0].OneofWrappers = []any{}
 	file_altalune_v1_ticket_proto_msgTypes[3].OneofWrappers = []any{}
 	file_altalune_v1_ticket_proto_msgTypes[7].OneofWrappers = []any{}

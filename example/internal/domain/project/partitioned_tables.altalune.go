@@ -6,6 +6,7 @@
 // source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
+// source: altalune/v1/ticket_comment.proto
 
 package project
 
@@ -17,4 +18,5 @@ var generatedPartitionedTables = []string{
 	"altalune_chatbot_nodes",
 	"altalune_project_settings",
 	"altalune_example_tickets",
+	"altalune_example_ticket_comments",
 }

@@ -6,6 +6,7 @@ package ticket
 import (
 	"context"
 
+	ticketcomment_domain "github.com/hrz8/altalune/internal/domain/ticketcomment"
 	"github.com/hrz8/altalune/internal/shared/query"
 )
 
@@ -19,6 +20,7 @@ type Repositor interface {
 	GetByID(ctx context.Context, projectID int64, publicID string) (*TicketQueryResult, error)
 	GetByReference(ctx context.Context, projectID int64, reference string) (*TicketQueryResult, error)
 	GetByExternalRef(ctx context.Context, projectID int64, externalRef string) (*TicketQueryResult, error)
+	ListTicketComments(ctx context.Context, projectID int64, publicID string) ([]*ticketcomment_domain.TicketComment, error)
 	Update(ctx context.Context, input *UpdateTicketInput) (*TicketQueryResult, error)
 	Delete(ctx context.Context, input *DeleteTicketInput) error
 	// InTx runs fn in one transaction: the repository calls made with fn's

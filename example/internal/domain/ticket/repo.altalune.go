@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 
+	ticketcomment_domain "github.com/hrz8/altalune/internal/domain/ticketcomment"
 	"github.com/hrz8/altalune/internal/postgres"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"github.com/hrz8/altalune/internal/shared/nanoid"
@@ -141,6 +142,12 @@ func (r *Repo) GetByReference(ctx context.Context, projectID int64, reference st
 // GetByExternalRef returns the ticket with the external ref, ignoring case.
 func (r *Repo) GetByExternalRef(ctx context.Context, projectID int64, externalRef string) (*TicketQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(external_ref) = LOWER($2)", projectID, externalRef))
+}
+
+// ListTicketComments returns the ticket comments of a ticket (its public ID),
+// through their repository.
+func (r *Repo) ListTicketComments(ctx context.Context, projectID int64, publicID string) ([]*ticketcomment_domain.TicketComment, error) {
+	return ticketcomment_domain.NewRepo(r.db).ListByTicket(ctx, projectID, publicID)
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)

@@ -11,6 +11,7 @@ import (
 	"github.com/hrz8/altalune"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	project_domain "github.com/hrz8/altalune/internal/domain/project"
+	ticketcomment_domain "github.com/hrz8/altalune/internal/domain/ticketcomment"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"google.golang.org/protobuf/proto"
 )
@@ -108,7 +109,14 @@ func (s *Service) GetTicket(ctx context.Context, req *altalunev1.GetTicketReques
 	if err != nil {
 		return nil, s.fail(ctx, "get ticket", err, req.GetTicketId())
 	}
-	return &altalunev1.GetTicketResponse{Ticket: result.ToTicket().ToProto()}, nil
+	ticketComments, err := s.repo.ListTicketComments(ctx, projectID, result.PublicID)
+	if err != nil {
+		return nil, s.fail(ctx, "get ticket", err, req.GetTicketId())
+	}
+	return &altalunev1.GetTicketResponse{
+		Ticket:   result.ToTicket().ToProto(),
+		Comments: ticketcomment_domain.TicketCommentsToProto(ticketComments),
+	}, nil
 }
 
 // UpdateTicket updates a ticket of a project.

@@ -6,6 +6,7 @@
 // source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
+// source: altalune/v1/ticket_comment.proto
 
 package domainkit
 
@@ -74,6 +75,10 @@ func Unexpected(ctx context.Context, log altalune.Logger, op string, err error, 
 	var invalid *InvalidQueryError
 	if errors.As(err, &invalid) {
 		return altalune.NewInvalidPayloadError(invalid.Error())
+	}
+	var missing *MissingParent
+	if errors.As(err, &missing) {
+		return altalune.NewInvalidPayloadError(missing.Error())
 	}
 	if reason, ok := unstorable(err); ok {
 		return altalune.NewInvalidPayloadError(reason)

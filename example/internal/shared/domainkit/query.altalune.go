@@ -6,6 +6,7 @@
 // source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
+// source: altalune/v1/ticket_comment.proto
 
 // Package domainkit holds the helpers every generated domain shares: the query
 // builder, the mapping of unique violations, conversions, request checks,

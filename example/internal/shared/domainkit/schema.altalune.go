@@ -6,6 +6,7 @@
 // source: altalune/v1/project_setting.proto
 // source: altalune/v1/role.proto
 // source: altalune/v1/ticket.proto
+// source: altalune/v1/ticket_comment.proto
 
 package domainkit
 

@@ -739,7 +739,17 @@ type FieldOptions struct {
 	// tables made by hand do (`altalune_roles_name_key`, the index of a UNIQUE
 	// constraint): a violation of it is the field's already-exists error, and
 	// the schema check expects it. Mostly for adopted tables.
-	IndexName     string `protobuf:"bytes,19,opt,name=index_name,json=indexName,proto3" json:"index_name,omitempty"`
+	IndexName string `protobuf:"bytes,19,opt,name=index_name,json=indexName,proto3" json:"index_name,omitempty"`
+	// The entity whose public ID the field holds: this entity is its child
+	// (a ticket's comments, a user's identities). The column is VARCHAR(20)
+	// with a foreign key to the parent's public ID (within the project when
+	// both are partitioned), deleted with the parent (ON DELETE CASCADE); a
+	// write naming no parent is an invalid payload. The child's repository
+	// gains ListBy<Parent>, and a `repeated <Child>` field of the parent's Get
+	// response is filled with the parent's children in one query. The field
+	// is a plain string; parent and child are both partitioned or both
+	// global, and the child's table is created after the parent's.
+	References    string `protobuf:"bytes,20,opt,name=references,proto3" json:"references,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -903,6 +913,13 @@ func (x *FieldOptions) GetNullAsEmpty() bool {
 func (x *FieldOptions) GetIndexName() string {
 	if x != nil {
 		return x.IndexName
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetReferences() string {
+	if x != nil {
+		return x.References
 	}
 	return ""
 }
@@ -1229,7 +1246,7 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x06unique\x18\x04 \x01(\bR\x06unique\x12<\n" +
 	"\tgenerator\x18\x05 \x01(\x0e2\x1e.altalune.codegen.v1.GeneratorR\tgenerator\x12\x16\n" +
 	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12%\n" +
-	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\x8c\x05\n" +
+	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\xac\x05\n" +
 	"\fFieldOptions\x12\x16\n" +
 	"\x06unique\x18\x01 \x01(\bR\x06unique\x12#\n" +
 	"\n" +
@@ -1259,7 +1276,10 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"renamed_in\x18\x11 \x01(\tR\trenamedIn\x12\"\n" +
 	"\rnull_as_empty\x18\x12 \x01(\bR\vnullAsEmpty\x12\x1d\n" +
 	"\n" +
-	"index_name\x18\x13 \x01(\tR\tindexNameB\r\n" +
+	"index_name\x18\x13 \x01(\tR\tindexName\x12\x1e\n" +
+	"\n" +
+	"references\x18\x14 \x01(\tR\n" +
+	"referencesB\r\n" +
 	"\v_searchableB\r\n" +
 	"\v_filterableB\v\n" +
 	"\t_sortableB\n" +
