@@ -527,6 +527,13 @@ class Rpc:
     presence: tuple[str, ...] = ()  # Update: fields the request declares `optional`: written only when set
     clears: dict[str, str] = dataclasses.field(default_factory=dict)  # Update: field -> Go name of its clear flag
     children: tuple[tuple[str, str], ...] = ()  # Get: (response field, child entity full name) it lists
+    fill: bool = False  # the service calls Fill<Name> of your own before answering
+
+    @property
+    def generated(self) -> str:
+        """The method holding the generated part: the RPC's own, or a
+        private one when Fill<Name> completes its answer."""
+        return naming.go_private_name(self.name) if self.fill else self.name
     request_go: dict[str, str] = dataclasses.field(default_factory=dict)  # their Go names in the request
     response_go: dict[str, str] = dataclasses.field(default_factory=dict)  # Go names of the response's fields
 

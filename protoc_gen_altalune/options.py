@@ -121,6 +121,7 @@ class MethodOptions:
     operation: str = ""  # the Operation value name without OPERATION_, lower-case; "" when unspecified
     permission: str = ""
     public: bool = False
+    fill: bool = False
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ func createAPIKey(t *testing.T, api *API, req *altalunev1.CreateApiKeyRequest) (
 	if !apiKeySecret.MatchString(res.GetKeyValue()) {
 		t.Fatalf("CreateApiKey key_value = %q, want ak_ and 43 base64url characters", res.GetKeyValue())
 	}
+	// key_prefix is filled by the hand-written FillCreateApiKey.
+	requireEqual(t, res.GetKeyPrefix(), res.GetKeyValue()[:7], "key_prefix")
 	return res.GetApiKey(), res.GetKeyValue()
 }
 

@@ -183,6 +183,7 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
             presence=tuple(w.name for w in r.writes if w.presence and w.name in fields),
             clears={w.name: r.request_go[w.clear] for w in r.writes if w.clear and w.name in fields},
             children=r.children,
+            fill=r.fill,
             request_go=r.request_go,
             response_go=r.response_go,
         )

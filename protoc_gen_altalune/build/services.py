@@ -46,6 +46,7 @@ class RpcPlan:
     writes: tuple[Write, ...] = ()  # Create/Update: the entity fields the request carries
     mask: str | None = None  # Update: the request's google.protobuf.FieldMask field
     children: tuple[tuple[str, str], ...] = ()  # Get: (response field's Go name, child entity) it lists
+    fill: bool = False  # the service calls Fill<Rpc> of your own before answering
     request_go: dict[str, str] = field(default_factory=dict)  # protoc-gen-go names of the request's fields
     response_go: dict[str, str] = field(default_factory=dict)  # ...and of the response's
 
@@ -236,6 +237,10 @@ class ServiceBinder:
         req = self.ctx.ds.messages[method.proto.input_type]
         res = self.ctx.ds.messages[method.proto.output_type]
         access = Access(permission=None, project=False)
+        if op is Operation.CUSTOM and self.ctx.options.method(method).fill:
+            self.ctx.problems.add(method.option_location(self.ctx.method_ext),
+                                  f"rpc {svc.name}.{method.name} is custom: your method answers it whole, so fill "
+                                  "does not apply", "remove fill: true")
         if op is Operation.CUSTOM:
             getter = None
             if _is_string(req.field("project_id")):
@@ -393,17 +398,20 @@ class ServiceBinder:
                 if f.repeated and (entity.full_name, f.type_name) in self.children:
                     filled.add(f.name)
                     children.append((res_go[f.name], f.type_name))
+        fill = self.ctx.options.method(method).fill
         for f in res.fields:
-            if f.name not in filled:
+            if f.name not in filled and not fill:
                 missing(at(res, f.name), f"{res.name}.{f.name} is not filled by the generated {op.value} "
                                          "(clients would always read it empty)",
-                        f"remove it from {res.name}, or answer it from a custom RPC")
+                        f"remove it from {res.name}, fill it in a hook (option (altalune.codegen.v1.method) = "
+                        f"{{fill: true}}: your Fill{method.name} completes the answer), or answer it from a "
+                        "custom RPC")
         if not ok:
             return None
         return RpcPlan(method=method, operation=op, request=req, response=res, access=access,
                        id_getter=id_getter, project_getter=project_getter, entity_field=entity_field,
                        has_message=has_message, has_meta=has_meta, writes=tuple(writes), mask=mask,
-                       children=tuple(children),
+                       children=tuple(children), fill=fill,
                        request_go=req_go, response_go=res_go)
 
 

@@ -292,8 +292,11 @@ type CreateApiKeyResponse struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	ApiKey *ApiKey                `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
 	// The secret, returned this once: only its hash is stored.
-	KeyValue      string `protobuf:"bytes,2,opt,name=key_value,json=keyValue,proto3" json:"key_value,omitempty"`
-	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	KeyValue string `protobuf:"bytes,2,opt,name=key_value,json=keyValue,proto3" json:"key_value,omitempty"`
+	Message  string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// The secret's first characters, to recognise the key by in a list:
+	// filled by FillCreateApiKey (internal/domain/apikey/prefix.go).
+	KeyPrefix     string `protobuf:"bytes,4,opt,name=key_prefix,json=keyPrefix,proto3" json:"key_prefix,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -345,6 +348,13 @@ func (x *CreateApiKeyResponse) GetKeyValue() string {
 func (x *CreateApiKeyResponse) GetMessage() string {
 	if x != nil {
 		return x.Message
+	}
+	return ""
+}
+
+func (x *CreateApiKeyResponse) GetKeyPrefix() string {
+	if x != nil {
+		return x.KeyPrefix
 	}
 	return ""
 }
@@ -798,11 +808,13 @@ const file_altalune_v1_api_key_proto_rawDesc = "" +
 	"\n" +
 	"expiration\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\n" +
 	"expiration\x12\x16\n" +
-	"\x06active\x18\x04 \x01(\bR\x06active\"{\n" +
+	"\x06active\x18\x04 \x01(\bR\x06active\"\x9a\x01\n" +
 	"\x14CreateApiKeyResponse\x12,\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x13.altalune.v1.ApiKeyR\x06apiKey\x12\x1b\n" +
 	"\tkey_value\x18\x02 \x01(\tR\bkeyValue\x12\x18\n" +
-	"\amessage\x18\x03 \x01(\tR\amessage\"c\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12\x1d\n" +
+	"\n" +
+	"key_prefix\x18\x04 \x01(\tR\tkeyPrefix\"c\n" +
 	"\x10GetApiKeyRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12&\n" +
@@ -836,10 +848,10 @@ const file_altalune_v1_api_key_proto_rawDesc = "" +
 	"\x03key\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x03key\"D\n" +
 	"\x14VerifyApiKeyResponse\x12,\n" +
-	"\aapi_key\x18\x01 \x01(\v2\x13.altalune.v1.ApiKeyR\x06apiKey2\x90\x04\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x13.altalune.v1.ApiKeyR\x06apiKey2\x98\x04\n" +
 	"\rApiKeyService\x12S\n" +
-	"\fQueryApiKeys\x12 .altalune.v1.QueryApiKeysRequest\x1a!.altalune.v1.QueryApiKeysResponse\x12S\n" +
-	"\fCreateApiKey\x12 .altalune.v1.CreateApiKeyRequest\x1a!.altalune.v1.CreateApiKeyResponse\x12J\n" +
+	"\fQueryApiKeys\x12 .altalune.v1.QueryApiKeysRequest\x1a!.altalune.v1.QueryApiKeysResponse\x12[\n" +
+	"\fCreateApiKey\x12 .altalune.v1.CreateApiKeyRequest\x1a!.altalune.v1.CreateApiKeyResponse\"\x06\xea\xda\x18\x02 \x01\x12J\n" +
 	"\tGetApiKey\x12\x1d.altalune.v1.GetApiKeyRequest\x1a\x1e.altalune.v1.GetApiKeyResponse\x12S\n" +
 	"\fUpdateApiKey\x12 .altalune.v1.UpdateApiKeyRequest\x1a!.altalune.v1.UpdateApiKeyResponse\x12S\n" +
 	"\fDeleteApiKey\x12 .altalune.v1.DeleteApiKeyRequest\x1a!.altalune.v1.DeleteApiKeyResponse\x12_\n" +

@@ -78,8 +78,20 @@ func (s *Service) QueryApiKeys(ctx context.Context, req *altalunev1.QueryApiKeys
 	}, nil
 }
 
-// CreateApiKey creates an API key of a project.
+// CreateApiKey answers what createAPIKey answers, completed by your FillCreateApiKey.
 func (s *Service) CreateApiKey(ctx context.Context, req *altalunev1.CreateApiKeyRequest) (*altalunev1.CreateApiKeyResponse, error) {
+	res, err := s.createAPIKey(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.FillCreateApiKey(ctx, req, res); err != nil {
+		return nil, s.fail(ctx, "CreateApiKey answer", err, "")
+	}
+	return res, nil
+}
+
+// createAPIKey creates an API key of a project.
+func (s *Service) createAPIKey(ctx context.Context, req *altalunev1.CreateApiKeyRequest) (*altalunev1.CreateApiKeyResponse, error) {
 	projectID, err := s.project(ctx, req, req.GetProjectId())
 	if err != nil {
 		return nil, err

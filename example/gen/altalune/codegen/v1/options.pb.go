@@ -1074,7 +1074,13 @@ type MethodOptions struct {
 	Permission string `protobuf:"bytes,2,opt,name=permission,proto3" json:"permission,omitempty"`
 	// Served to any caller, with or without a token: no permission and no
 	// project membership checked. Default: false.
-	Public        bool `protobuf:"varint,3,opt,name=public,proto3" json:"public,omitempty"`
+	Public bool `protobuf:"varint,3,opt,name=public,proto3" json:"public,omitempty"`
+	// A generated RPC whose answer you complete: before answering, the
+	// service calls Fill<Rpc>(ctx context.Context, req *<Request>, res
+	// *<Response>) error, a method of *Service in a file of your own (a
+	// missing one fails to compile). The response fields the generated code
+	// does not fill are then yours to fill, not refused.
+	Fill          bool `protobuf:"varint,4,opt,name=fill,proto3" json:"fill,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1126,6 +1132,13 @@ func (x *MethodOptions) GetPermission() string {
 func (x *MethodOptions) GetPublic() bool {
 	if x != nil {
 		return x.Public
+	}
+	return false
+}
+
+func (x *MethodOptions) GetFill() bool {
+	if x != nil {
+		return x.Fill
 	}
 	return false
 }
@@ -1292,13 +1305,14 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x06entity\x18\x01 \x01(\tR\x06entity\x12\x1a\n" +
 	"\bresource\x18\x02 \x01(\tR\bresource\x12\x16\n" +
 	"\x06public\x18\x03 \x01(\bR\x06public\x12 \n" +
-	"\vhandwritten\x18\x04 \x01(\bR\vhandwritten\"\x85\x01\n" +
+	"\vhandwritten\x18\x04 \x01(\bR\vhandwritten\"\x99\x01\n" +
 	"\rMethodOptions\x12<\n" +
 	"\toperation\x18\x01 \x01(\x0e2\x1e.altalune.codegen.v1.OperationR\toperation\x12\x1e\n" +
 	"\n" +
 	"permission\x18\x02 \x01(\tR\n" +
 	"permission\x12\x16\n" +
-	"\x06public\x18\x03 \x01(\bR\x06public*<\n" +
+	"\x06public\x18\x03 \x01(\bR\x06public\x12\x12\n" +
+	"\x04fill\x18\x04 \x01(\bR\x04fill*<\n" +
 	"\tGenerator\x12\x19\n" +
 	"\x15GENERATOR_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10GENERATOR_SECRET\x10\x01*\xa9\x01\n" +
