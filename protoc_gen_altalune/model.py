@@ -164,7 +164,8 @@ class Field:
     go_name: str  # domain struct field: EmployeeNumber
     column: str
     kind: Kind
-    go_base: str | GoIdent | GoType  # string, int64, []byte, time.Time, EmployeeStatus, []string, *altalunev1.NodeTrigger, ...
+    # string, int64, []byte, time.Time, EmployeeStatus, []string, *altalunev1.NodeTrigger, ...
+    go_base: str | GoIdent | GoType
     presence: Presence
     nullable: bool
     sql_type: str

@@ -16,7 +16,7 @@ from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 from .. import conventions, naming
 from ..conventions import ColumnType
 from ..descriptors import EnumDesc, FieldDesc
-from ..golang import GoIdent, GoPackage
+from ..golang import GoIdent, GoPackage, GoType
 from ..model import Enum, EnumValue, Field, Kind, Presence, enum_sql_type
 from ..options import FieldOptions
 from .context import Context
@@ -54,7 +54,7 @@ class FieldSpec:
         return self.column_type.kind
 
     @property
-    def go_base(self) -> str | GoIdent:
+    def go_base(self) -> str | GoIdent | GoType:
         return self.enum.domain_type if self.enum else self.column_type.go
 
     @property
@@ -264,8 +264,10 @@ class FieldReader:
             if not self._document_type(what, fd):
                 return None
             return conventions.document_column(self.ctx.qualified(message), True)
-        element = ("enum " + fd.type_name.lstrip(".")) if fd.type == FDP.TYPE_ENUM else FDP.Type.Name(fd.type).removeprefix(
-            "TYPE_").lower()
+        if fd.type == FDP.TYPE_ENUM:
+            element = "enum " + fd.type_name.lstrip(".")
+        else:
+            element = FDP.Type.Name(fd.type).removeprefix("TYPE_").lower()
         self.ctx.problems.add(loc, f"field {what}: a repeated {element} cannot be stored as a column (arrays hold "
                                    "string, bool, int32, int64, float or double)",
                               TRANSIENT_FIX + ", or store it as one of those (e.g. repeated string, or repeated int64 "
