@@ -92,7 +92,7 @@ func (f Filter) match(key string, requested []string, n int) (string, any, error
 		return fmt.Sprintf("%s = ANY($%d)", f.Column, n), values, nil
 	}
 	if f.Array {
-		return fmt.Sprintf("%s && $%d::TEXT[]", f.Column, n), slices.Clone(requested), nil
+		return fmt.Sprintf("%s && $%d", f.Column, n), slices.Clone(requested), nil
 	}
 	values := make([]string, len(requested))
 	for i, v := range requested {
