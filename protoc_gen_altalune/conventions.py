@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
 from . import naming
-from .golang import TIME, GoIdent
+from .golang import TIME, GoIdent, GoType
 from .model import Kind, Operation
 
 
 @dataclass(frozen=True)
 class ColumnType:
     kind: Kind
-    go: str | GoIdent  # the domain's Go type
+    go: str | GoIdent | GoType  # the domain's Go type
     sql: str  # the column's SQL type
     wrapper: str | None = None  # wrapperspb constructor of a wrapper message
+    element: Kind | None = None  # an array's element
 
 
 # Per scalar proto type.
@@ -54,12 +55,43 @@ WRAPPERS = {
     ".google.protobuf.FloatValue": ColumnType(Kind.FLOAT, "float32", "REAL", "Float"),
     ".google.protobuf.DoubleValue": ColumnType(Kind.DOUBLE, "float64", "DOUBLE PRECISION", "Double"),
 }
+# The scalars a repeated field may hold, stored as a PostgreSQL array of the
+# element's column type (TEXT[], BIGINT[], ...). Unsigned 64-bit integers
+# (NUMERIC arrays), bytes (BYTEA arrays) and 32-bit unsigned integers are
+# not: their Go slices do not map onto an array type one to one.
+ARRAY_ELEMENTS = frozenset({
+    FDP.TYPE_STRING, FDP.TYPE_BOOL, FDP.TYPE_INT32, FDP.TYPE_SINT32, FDP.TYPE_SFIXED32, FDP.TYPE_INT64,
+    FDP.TYPE_SINT64, FDP.TYPE_SFIXED64, FDP.TYPE_FLOAT, FDP.TYPE_DOUBLE,
+})
+
+
+def array_column(element: ColumnType) -> ColumnType:
+    """The column of a repeated scalar: ``[]string`` as ``TEXT[]``."""
+    return ColumnType(Kind.ARRAY, f"[]{element.go}", f"{element.sql}[]", element=element.kind)
+
+
+# Messages (other than the well-known types with a column of their own) are
+# stored as JSONB documents through protojson: a message as an object (nil
+# is NULL), a repeated message as an array of objects.
+DOCUMENT_SQL = "JSONB"
+
+
+def document_column(message: GoIdent, repeated: bool) -> ColumnType:
+    if repeated:
+        return ColumnType(Kind.MESSAGE_LIST, GoType("[]*", message), DOCUMENT_SQL)
+    return ColumnType(Kind.MESSAGE, GoType("*", message), DOCUMENT_SQL)
+
+
 TIMESTAMP = ".google.protobuf.Timestamp"
+STRUCT = ".google.protobuf.Struct"
 FIELD_MASK = ".google.protobuf.FieldMask"
 TIMESTAMP_COLUMN = ColumnType(Kind.TIMESTAMP, TIME.ident("Time"), "TIMESTAMPTZ")
 
 # The default of a NOT NULL column by kind (numbers: 0; timestamps: none).
-ZERO_DEFAULTS = {Kind.STRING: "''", Kind.BOOL: "FALSE", Kind.BYTES: "'\\x'::BYTEA"}
+# An array is empty and a list of documents an empty JSON array: proto cannot
+# tell an empty list from an absent one.
+ZERO_DEFAULTS = {Kind.STRING: "''", Kind.BOOL: "FALSE", Kind.BYTES: "'\\x'::BYTEA", Kind.ARRAY: "'{}'",
+                 Kind.MESSAGE_LIST: "'[]'"}
 
 # Columns every table has, managed by the generated code.
 RESERVED_COLUMNS = frozenset({"id", "public_id", "project_id", "created_at", "updated_at"})

@@ -56,6 +56,22 @@ class GoIdent:
         return format(str(self), spec)
 
 
+@dataclass(frozen=True)
+class GoType:
+    """A type made of an identifier: ``*altalunev1.NodeTrigger``,
+    ``[]*altalunev1.NodeTrigger``. Written lazily, like ``GoIdent``, so that
+    the file that writes it imports the identifier's package."""
+
+    prefix: str  # "*", "[]*"
+    ident: GoIdent
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.ident}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 _active: contextvars.ContextVar[set[GoPackage] | None] = contextvars.ContextVar("altalune_imports", default=None)
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from . import naming
 from .diagnostics import Locatable
-from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage
+from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage, GoType
 from .tables import PUBLIC_ID_TYPE, Column, ForeignKey, Index, Migration, Table, alter
 
 
@@ -43,13 +43,26 @@ class Kind(StrEnum):
     BYTES = "bytes"
     ENUM = "enum"
     TIMESTAMP = "timestamp"
+    ARRAY = "array"  # a repeated scalar: a PostgreSQL array of its element
+    MESSAGE = "message"  # a message (google.protobuf.Struct too): a JSONB document, nullable
+    MESSAGE_LIST = "message list"  # a repeated message: a JSONB array of documents
+
+    @property
+    def stored_as_json(self) -> bool:
+        return self in (Kind.MESSAGE, Kind.MESSAGE_LIST)
+
+    @property
+    def composite(self) -> bool:
+        """Its column holds many values (an array or a document): not
+        compared, sorted or searched as one value."""
+        return self in (Kind.ARRAY, Kind.MESSAGE, Kind.MESSAGE_LIST)
 
 
 class Presence(StrEnum):
     NONE = "none"  # a plain scalar or enum: always has a value
     OPTIONAL = "optional"  # proto3 optional
     WRAPPER = "wrapper"  # google.protobuf.*Value
-    MESSAGE = "message"  # google.protobuf.Timestamp
+    MESSAGE = "message"  # google.protobuf.Timestamp, or a message stored as a document: nil is NULL
 
 
 class Operation(StrEnum):
@@ -151,7 +164,8 @@ class Field:
     go_name: str  # domain struct field: EmployeeNumber
     column: str
     kind: Kind
-    go_base: str | GoIdent  # string, int64, []byte, time.Time, EmployeeStatus, ...
+    # string, int64, []byte, time.Time, EmployeeStatus, []string, *altalunev1.NodeTrigger, ...
+    go_base: str | GoIdent | GoType
     presence: Presence
     nullable: bool
     sql_type: str
@@ -221,6 +235,11 @@ class Field:
         expr = scope + (f"LOWER({column.name})" if self.case_insensitive else column.name)
         if self.unique and _ran(self.unique_in, version):
             return Index(self.index_name or naming.unique_index(self.table, column.name), True, expr)
+        if self.indexed and _ran(self.indexed_in, version) and self.kind is Kind.ARRAY:
+            # A GIN index over the array's elements, which answers overlap
+            # (&&) and containment: it cannot hold project_id (a b-tree
+            # type), and needs not, each partition has its own.
+            return Index(self.index_name or naming.plain_index(self.table, column.name), False, column.name, "GIN")
         if self.indexed and _ran(self.indexed_in, version):
             return Index(self.index_name or naming.plain_index(self.table, column.name), False, expr)
         return None
@@ -228,8 +247,9 @@ class Field:
     @property
     def catalog_walk(self) -> bool:
         """Its filter catalog walks its index (domainkit.Filter.Indexed): the
-        column has a unique or plain index once every migration ran."""
-        return self.index_at(None, "") is not None
+        column has a unique or plain b-tree index once every migration ran."""
+        index = self.index_at(None, "")
+        return index is not None and not index.method
 
     @property
     def parent_human(self) -> str:
@@ -248,7 +268,7 @@ class Field:
 
     @property
     def domain_type(self) -> str:
-        if self.nullable and self.go_base != "[]byte":
+        if self.nullable and self.go_base != "[]byte" and not self.kind.stored_as_json:
             return f"*{self.go_base}"
         return str(self.go_base)
 
@@ -306,6 +326,8 @@ class Field:
         Go struct names it ``proto_go`` (the entity's name by default)."""
         proto_go = proto_go or self.proto_go
         getter = f"{msg}.Get{proto_go}()"
+        if self.kind.composite:
+            return getter
         if self.presence is Presence.WRAPPER:
             return f"{self.kit}.Unwrap({getter})"
         if self.presence is Presence.MESSAGE:
@@ -330,6 +352,8 @@ class Field:
     def to_proto(self, obj: str) -> str:
         """Proto value of this field from domain struct ``obj``."""
         value = f"{obj}.{self.go_name}"
+        if self.kind.composite:
+            return value
         if self.presence is Presence.WRAPPER:
             return f"{self.kit}.Wrap({value}, {WRAPPERSPB}.{self.wrapper})"
         if self.presence is Presence.MESSAGE:
@@ -345,6 +369,24 @@ class Field:
         value = f"{obj}.{self.go_name}"
         if self.kind is Kind.BYTES and not self.nullable:
             return f"{self.kit}.NonNilBytes({value})"
+        if self.kind is Kind.ARRAY:
+            return f"{self.kit}.Array({value})"
+        if self.kind is Kind.MESSAGE:
+            return f'{self.kit}.Document("{self.name}", {value})'
+        if self.kind is Kind.MESSAGE_LIST:
+            return f'{self.kit}.Documents("{self.name}", {value})'
+        return value
+
+    def scan_dest(self, obj: str) -> str:
+        """The destination a row's column is scanned into, for field of
+        ``obj``."""
+        value = f"&{obj}.{self.go_name}"
+        if self.kind is Kind.ARRAY:
+            return f"{self.kit}.ScanArray({value})"
+        if self.kind is Kind.MESSAGE:
+            return f"{self.kit}.ScanDocument({value})"
+        if self.kind is Kind.MESSAGE_LIST:
+            return f"{self.kit}.ScanDocuments({value})"
         return value
 
     @property

@@ -72,6 +72,13 @@ class Index:
     name: str
     unique: bool
     expr: str  # key columns and expressions: project_id, LOWER(email)
+    method: str = ""  # the access method when not the default b-tree: GIN
+
+    @property
+    def definition(self) -> str:
+        """What follows the table in CREATE INDEX: ``(project_id, email)``,
+        ``USING GIN (tags)``."""
+        return (f"USING {self.method} " if self.method else "") + f"({self.expr})"
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,7 @@ def _readd(table: str, c: Column, unique: bool) -> tuple[str, ...]:
 
 
 def _create_index(table: str, i: Index) -> str:
-    return f"CREATE {'UNIQUE ' if i.unique else ''}INDEX IF NOT EXISTS {i.name} ON {table} ({i.expr});"
+    return f"CREATE {'UNIQUE ' if i.unique else ''}INDEX IF NOT EXISTS {i.name} ON {table} {i.definition};"
 
 
 def _set_default(table: str, c: Column) -> str:
@@ -192,7 +199,7 @@ def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[s
         expr = i.expr
         for old, new in renamed.items():
             expr = _renamed_expr(expr, old, new)
-        indexes.append(Index(index_renames.get(i.name, i.name), i.unique, expr))
+        indexes.append(Index(index_renames.get(i.name, i.name), i.unique, expr, i.method))
     current = Table(t, before.partitioned, tuple(columns), tuple(indexes))
 
     kept = {c.name for c in after.columns}

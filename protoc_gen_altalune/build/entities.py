@@ -335,10 +335,12 @@ class EntityReader:
                 problems.add(loc, f"{what}: {', '.join(unknown)} is not a stored field of {name}",
                              f"name fields of the message, e.g. {example}")
                 continue
-            unfit = [n for n in k.fields if by_name[n].nullable or by_name[n].kind is Kind.BYTES]
+            unfit = [n for n in k.fields
+                     if by_name[n].nullable or by_name[n].kind is Kind.BYTES or by_name[n].kind.composite]
             if unfit:
-                problems.add(loc, f"{what}: field {unfit[0]} is nullable or bytes, so the key could not "
-                                  "tell its rows apart", "use plain (not optional, not bytes) fields in a unique key")
+                problems.add(loc, f"{what}: field {unfit[0]} is nullable, bytes, an array or a document, so the key "
+                                  "could not tell its rows apart",
+                             "use plain (not optional, not bytes, not repeated, not a message) fields in a unique key")
                 continue
             if any(keys_seen == k.fields for keys_seen, _, _ in keys):
                 problems.add(loc, f"{what} is listed twice", "remove one of them")

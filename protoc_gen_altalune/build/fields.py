@@ -16,7 +16,7 @@ from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 from .. import conventions, naming
 from ..conventions import ColumnType
 from ..descriptors import EnumDesc, FieldDesc
-from ..golang import GoIdent, GoPackage
+from ..golang import GoIdent, GoPackage, GoType
 from ..model import Enum, EnumValue, Field, Kind, Presence, enum_sql_type
 from ..options import FieldOptions
 from ..tables import PUBLIC_ID_TYPE
@@ -55,7 +55,7 @@ class FieldSpec:
         return self.column_type.kind
 
     @property
-    def go_base(self) -> str | GoIdent:
+    def go_base(self) -> str | GoIdent | GoType:
         return self.enum.domain_type if self.enum else self.column_type.go
 
     @property
@@ -67,7 +67,7 @@ class FieldSpec:
         presence), so that the request's value converts as the entity's.
         ``as_presence``: instead, an `optional` request field of a plain
         entity field (an update that keeps the stored value when it is unset)."""
-        if fd.repeated:
+        if fd.repeated != self.desc.repeated:
             return False
         if as_presence:
             if self.presence is not Presence.NONE or not fd.proto3_optional:
@@ -76,6 +76,12 @@ class FieldSpec:
             return False
         if self.enum:
             return fd.type == FDP.TYPE_ENUM and fd.type_name == self.enum.full_name
+        if self.kind.stored_as_json:
+            return fd.type == FDP.TYPE_MESSAGE and fd.type_name == self.desc.type_name
+        if self.kind is Kind.ARRAY:
+            element = conventions.SCALARS.get(fd.type)
+            own = conventions.SCALARS[self.desc.type]
+            return element is not None and element.kind is own.kind and element.go == own.go
         if self.presence is Presence.WRAPPER:
             wrapper = conventions.WRAPPERS.get(fd.type_name)
             return fd.type == FDP.TYPE_MESSAGE and wrapper is not None and wrapper.kind is self.kind
@@ -107,20 +113,19 @@ class FieldReader:
         problems = self.ctx.problems
         what = f"{entity_name}.{fd.name}"
         loc = fd.location
-        if fd.repeated:
-            entry = self.ctx.ds.messages.get(fd.type_name)
-            is_map = fd.type == FDP.TYPE_MESSAGE and entry is not None and entry.is_map_entry
-            problems.add(loc, f"field {what}: {'map' if is_map else 'repeated'} fields cannot be stored "
-                              "as a column", TRANSIENT_FIX + ", or model it as an entity of its own")
-            return None
         if fd.in_real_oneof:
             problems.add(loc, f"field {what}: oneof members cannot be stored as a column",
-                         TRANSIENT_FIX + ", or replace the oneof with plain fields")
+                         TRANSIENT_FIX + ", or replace the oneof with plain fields, or move the oneof into a "
+                         "message stored as a JSONB document")
             return None
         enum = None
-        if fd.type in conventions.SCALARS:
+        presence = Presence.OPTIONAL if fd.proto3_optional else Presence.NONE
+        if fd.repeated:
+            column_type = self._repeated(what, fd)
+            if column_type is None:
+                return None
+        elif fd.type in conventions.SCALARS:
             column_type = conventions.SCALARS[fd.type]
-            presence = Presence.OPTIONAL if fd.proto3_optional else Presence.NONE
         elif fd.type == FDP.TYPE_ENUM:
             enum = self.enum(self.ctx.ds.enums[fd.type_name])
             if enum is None:
@@ -128,24 +133,30 @@ class FieldReader:
                              "add at least one value after the _UNSPECIFIED one")
                 return None
             column_type = ColumnType(Kind.ENUM, enum.domain_type, enum_sql_type([v.db_value for v in enum.values]))
-            presence = Presence.OPTIONAL if fd.proto3_optional else Presence.NONE
         elif fd.type == FDP.TYPE_MESSAGE and fd.type_name == conventions.TIMESTAMP:
             column_type, presence = conventions.TIMESTAMP_COLUMN, Presence.MESSAGE
         elif fd.type == FDP.TYPE_MESSAGE and fd.type_name in conventions.WRAPPERS:
             column_type, presence = conventions.WRAPPERS[fd.type_name], Presence.WRAPPER
+        elif fd.type == FDP.TYPE_MESSAGE and self._document_type(what, fd):
+            message = self.ctx.ds.messages[fd.type_name]
+            column_type, presence = conventions.document_column(self.ctx.qualified(message), False), Presence.MESSAGE
+        elif fd.type == FDP.TYPE_MESSAGE:
+            return None
         else:
             type_name = fd.type_name.lstrip(".") or FDP.Type.Name(fd.type)
             problems.add(
                 loc,
                 f"field {what}: type {type_name} cannot be stored as a column "
-                "(supported: scalars, enums, google.protobuf.Timestamp and the wrapper types)",
+                "(supported: scalars, enums, messages, google.protobuf.Timestamp and the wrapper types)",
                 TRANSIENT_FIX + ", or model it as an entity of its own",
             )
             return None
         kind = column_type.kind
 
         rules = self.ctx.options.validate(fd)
-        nullable = presence in (Presence.OPTIONAL, Presence.WRAPPER) or (
+        # A document is always nullable: nil is NULL, an empty message '{}'
+        # (a `required` rule stays the request's).
+        nullable = presence in (Presence.OPTIONAL, Presence.WRAPPER) or kind is Kind.MESSAGE or (
             presence is Presence.MESSAGE and not rules.required)
         column = opts.column or fd.name
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", column) or column in naming.SQL_RESERVED:
@@ -182,17 +193,26 @@ class FieldReader:
                 return False
             return value
 
+        composite = kind.composite
         unique = flag("unique", opts.unique or None, False,
-                      kind not in (Kind.BYTES, Kind.FLOAT, Kind.DOUBLE, Kind.BOOL),
+                      kind not in (Kind.BYTES, Kind.FLOAT, Kind.DOUBLE, Kind.BOOL) and not composite,
                       "only strings, integers, enums and timestamps can be unique")
         # A parent's public ID is matched exactly, not searched: filterable
         # and indexed, for its parent's list and the foreign key.
         searchable = flag("searchable", opts.searchable, kind is Kind.STRING and not opts.references,
                           kind is Kind.STRING, "the keyword matches text only")
-        filterable = flag("filterable", opts.filterable, kind in (Kind.ENUM, Kind.BOOL) or bool(opts.references),
-                          kind is not Kind.BYTES, "bytes are not compared")
-        sortable = flag("sortable", opts.sortable, True, kind is not Kind.BYTES, "bytes have no useful order")
-        indexed = flag("indexed", opts.indexed, filterable and not unique, True, "")
+        if kind is Kind.ARRAY:
+            filterable = flag("filterable", opts.filterable, False, column_type.element is Kind.STRING,
+                              "only an array of strings is filtered, by overlap")
+        else:
+            filterable = flag("filterable", opts.filterable, kind in (Kind.ENUM, Kind.BOOL) or bool(opts.references),
+                              kind is not Kind.BYTES and not kind.stored_as_json,
+                              "bytes are not compared" if kind is Kind.BYTES
+                              else "a JSONB document is stored and read back whole, never compared")
+        sortable = flag("sortable", opts.sortable, True, kind is not Kind.BYTES and not composite,
+                        "bytes have no useful order" if kind is Kind.BYTES else "it holds many values, with no order")
+        indexed = flag("indexed", opts.indexed, filterable and not unique, not kind.stored_as_json,
+                       "no query reads inside a document")
         filter_key = opts.filter_key
         if filter_key and not filterable:
             problems.add(loc, f"field {what}: filter_key {filter_key!r} is set on a field that is not filterable",
@@ -208,6 +228,56 @@ class FieldReader:
             searchable=searchable, filterable=filterable, sortable=sortable, indexed=indexed and not unique,
             filter_key=filter_key, enum=enum,
         )
+
+    def _document_type(self, what: str, fd: FieldDesc) -> bool:
+        """A message type stored as a JSONB document: the request's own
+        messages and google.protobuf.Struct. The other well-known types are
+        refused (their JSON is not a document: a Duration is a string, an
+        Any needs its type registered to be read back)."""
+        if not fd.type_name.startswith(".google.protobuf.") or fd.type_name == conventions.STRUCT:
+            return True
+        type_name = fd.type_name.lstrip(".")
+        self.ctx.problems.add(
+            fd.location,
+            f"field {what}: type {type_name} cannot be stored as a column (supported: scalars, enums, "
+            "google.protobuf.Timestamp, the wrapper types, and messages and google.protobuf.Struct as JSONB)",
+            TRANSIENT_FIX + ", or store its value in a field of a supported type (a message of your own holding "
+            f"the {type_name} is stored as a JSONB document)",
+        )
+        return False
+
+    def _repeated(self, what: str, fd: FieldDesc) -> ColumnType | None:
+        """The column of a repeated field: an array of a scalar, or a JSONB
+        array of a message's documents; None (the problem recorded) for the
+        other shapes."""
+        loc = fd.location
+        if fd.type in conventions.ARRAY_ELEMENTS:
+            return conventions.array_column(conventions.SCALARS[fd.type])
+        if fd.type == FDP.TYPE_MESSAGE:
+            message = self.ctx.ds.messages[fd.type_name]
+            if message.is_map_entry:
+                self.ctx.problems.add(loc, f"field {what}: map fields cannot be stored as a column",
+                                      TRANSIENT_FIX + ", or wrap the map in a message and store that message (a "
+                                      "JSONB document)")
+                return None
+            if fd.type_name == conventions.TIMESTAMP or fd.type_name in conventions.WRAPPERS:
+                self.ctx.problems.add(loc, f"field {what}: a repeated {fd.type_name.lstrip('.')} cannot be stored "
+                                           "as a column",
+                                      TRANSIENT_FIX + ", or use a repeated message holding it (a JSONB array), or "
+                                      "a repeated scalar (an array)")
+                return None
+            if not self._document_type(what, fd):
+                return None
+            return conventions.document_column(self.ctx.qualified(message), True)
+        if fd.type == FDP.TYPE_ENUM:
+            element = "enum " + fd.type_name.lstrip(".")
+        else:
+            element = FDP.Type.Name(fd.type).removeprefix("TYPE_").lower()
+        self.ctx.problems.add(loc, f"field {what}: a repeated {element} cannot be stored as a column (arrays hold "
+                                   "string, bool, int32, int64, float or double)",
+                              TRANSIENT_FIX + ", or store it as one of those (e.g. repeated string, or repeated int64 "
+                              "for unsigned numbers)")
+        return None
 
     # --- enums ------------------------------------------------------------------
 

@@ -331,7 +331,8 @@ class ServiceBinder:
                     missing(at(req, fd.name), f"{req.name}.{fd.name} does not have the type of {entity.name}.{fd.name}",
                             f"declare it exactly as in {entity.name}"
                             + (" (in an Update request, `optional` also works: unset keeps the stored value)"
-                               if op is Operation.UPDATE and spec.presence is Presence.NONE else ""))
+                               if op is Operation.UPDATE and spec.presence is Presence.NONE
+                               and not spec.desc.repeated else ""))
                     continue
                 writes.append(Write(fd.name, self.ctx.options.validate(fd).max_len, presence))
             if clears and mask:

@@ -54,9 +54,9 @@ func UniqueViolation(ctx context.Context, db postgres.DB, err error, byIndex map
 }
 
 // Unexpected answers a failure that no domain error names. What the client
-// sent is its own fault: an invalid query or a value the database cannot
-// store (too long, out of range, an index entry too large) is an invalid
-// payload. A request the client cancelled or let expire is not a failure:
+// sent is its own fault: an invalid query, a document that cannot be stored
+// (DocumentError) or a value the database cannot store (too long, out of
+// range, an index entry too large) is an invalid payload. A request the client cancelled or let expire is not a failure:
 // its context error is returned as is, which gRPC and Connect answer with
 // Canceled or DeadlineExceeded. Anything else is logged and answered as an
 // internal error. args are key/value pairs; pairs with an empty value are
@@ -69,6 +69,10 @@ func Unexpected(ctx context.Context, log altalune.Logger, op string, err error, 
 	var missing *MissingParent
 	if errors.As(err, &missing) {
 		return altalune.NewInvalidPayloadError(missing.Error())
+	}
+	var document *DocumentError
+	if errors.As(err, &document) {
+		return altalune.NewInvalidPayloadError(document.Error())
 	}
 	if reason, ok := unstorable(err); ok {
 		return altalune.NewInvalidPayloadError(reason)

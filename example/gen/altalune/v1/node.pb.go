@@ -11,6 +11,8 @@ import (
 	_ "github.com/hrz8/altalune/gen/altalune/codegen/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -27,13 +29,18 @@ const (
 // Node is a chatbot's reply in one language: per project, a name is written
 // once per language, so name and lang form a unique key (two columns,
 // compared ignoring case), and the already-exists error names both. Its
-// public ID is held by node_id.
+// public ID is held by node_id. Version 20240701000000 adds its tags (a
+// TEXT[] the Query filters by overlap), its triggers (a JSONB array) and its
+// settings (a JSONB document, NULL when unset).
 type Node struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	NodeId        string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
 	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	Lang          string                 `protobuf:"bytes,3,opt,name=lang,proto3" json:"lang,omitempty"`
 	Reply         string                 `protobuf:"bytes,4,opt,name=reply,proto3" json:"reply,omitempty"`
+	Tags          []string               `protobuf:"bytes,5,rep,name=tags,proto3" json:"tags,omitempty"`
+	Triggers      []*NodeTrigger         `protobuf:"bytes,6,rep,name=triggers,proto3" json:"triggers,omitempty"`
+	Settings      *structpb.Struct       `protobuf:"bytes,7,opt,name=settings,proto3" json:"settings,omitempty"`
 	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,98,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,99,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -98,6 +105,27 @@ func (x *Node) GetReply() string {
 	return ""
 }
 
+func (x *Node) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *Node) GetTriggers() []*NodeTrigger {
+	if x != nil {
+		return x.Triggers
+	}
+	return nil
+}
+
+func (x *Node) GetSettings() *structpb.Struct {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
 func (x *Node) GetCreatedAt() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CreatedAt
@@ -112,6 +140,60 @@ func (x *Node) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// NodeTrigger is what makes a bot answer with a node: a message matching
+// pattern, read as kind says.
+type NodeTrigger struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Pattern       string                 `protobuf:"bytes,2,opt,name=pattern,proto3" json:"pattern,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodeTrigger) Reset() {
+	*x = NodeTrigger{}
+	mi := &file_altalune_v1_node_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeTrigger) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeTrigger) ProtoMessage() {}
+
+func (x *NodeTrigger) ProtoReflect() protoreflect.Message {
+	mi := &file_altalune_v1_node_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeTrigger.ProtoReflect.Descriptor instead.
+func (*NodeTrigger) Descriptor() ([]byte, []int) {
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *NodeTrigger) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *NodeTrigger) GetPattern() string {
+	if x != nil {
+		return x.Pattern
+	}
+	return ""
+}
+
 type QueryNodesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ProjectId     string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
@@ -122,7 +204,7 @@ type QueryNodesRequest struct {
 
 func (x *QueryNodesRequest) Reset() {
 	*x = QueryNodesRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[1]
+	mi := &file_altalune_v1_node_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -134,7 +216,7 @@ func (x *QueryNodesRequest) String() string {
 func (*QueryNodesRequest) ProtoMessage() {}
 
 func (x *QueryNodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[1]
+	mi := &file_altalune_v1_node_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -147,7 +229,7 @@ func (x *QueryNodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryNodesRequest.ProtoReflect.Descriptor instead.
 func (*QueryNodesRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{1}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *QueryNodesRequest) GetProjectId() string {
@@ -174,7 +256,7 @@ type QueryNodesResponse struct {
 
 func (x *QueryNodesResponse) Reset() {
 	*x = QueryNodesResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[2]
+	mi := &file_altalune_v1_node_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -186,7 +268,7 @@ func (x *QueryNodesResponse) String() string {
 func (*QueryNodesResponse) ProtoMessage() {}
 
 func (x *QueryNodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[2]
+	mi := &file_altalune_v1_node_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -199,7 +281,7 @@ func (x *QueryNodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryNodesResponse.ProtoReflect.Descriptor instead.
 func (*QueryNodesResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{2}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *QueryNodesResponse) GetData() []*Node {
@@ -226,7 +308,7 @@ type ListNodesRequest struct {
 
 func (x *ListNodesRequest) Reset() {
 	*x = ListNodesRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[3]
+	mi := &file_altalune_v1_node_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -238,7 +320,7 @@ func (x *ListNodesRequest) String() string {
 func (*ListNodesRequest) ProtoMessage() {}
 
 func (x *ListNodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[3]
+	mi := &file_altalune_v1_node_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -251,7 +333,7 @@ func (x *ListNodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNodesRequest.ProtoReflect.Descriptor instead.
 func (*ListNodesRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{3}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListNodesRequest) GetProjectId() string {
@@ -270,7 +352,7 @@ type ListNodesResponse struct {
 
 func (x *ListNodesResponse) Reset() {
 	*x = ListNodesResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[4]
+	mi := &file_altalune_v1_node_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -282,7 +364,7 @@ func (x *ListNodesResponse) String() string {
 func (*ListNodesResponse) ProtoMessage() {}
 
 func (x *ListNodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[4]
+	mi := &file_altalune_v1_node_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -295,7 +377,7 @@ func (x *ListNodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNodesResponse.ProtoReflect.Descriptor instead.
 func (*ListNodesResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{4}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListNodesResponse) GetNodes() []*Node {
@@ -311,13 +393,16 @@ type CreateNodeRequest struct {
 	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	Lang          string                 `protobuf:"bytes,3,opt,name=lang,proto3" json:"lang,omitempty"`
 	Reply         string                 `protobuf:"bytes,4,opt,name=reply,proto3" json:"reply,omitempty"`
+	Tags          []string               `protobuf:"bytes,5,rep,name=tags,proto3" json:"tags,omitempty"`
+	Triggers      []*NodeTrigger         `protobuf:"bytes,6,rep,name=triggers,proto3" json:"triggers,omitempty"`
+	Settings      *structpb.Struct       `protobuf:"bytes,7,opt,name=settings,proto3" json:"settings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateNodeRequest) Reset() {
 	*x = CreateNodeRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[5]
+	mi := &file_altalune_v1_node_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -329,7 +414,7 @@ func (x *CreateNodeRequest) String() string {
 func (*CreateNodeRequest) ProtoMessage() {}
 
 func (x *CreateNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[5]
+	mi := &file_altalune_v1_node_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -342,7 +427,7 @@ func (x *CreateNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNodeRequest.ProtoReflect.Descriptor instead.
 func (*CreateNodeRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{5}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateNodeRequest) GetProjectId() string {
@@ -373,6 +458,27 @@ func (x *CreateNodeRequest) GetReply() string {
 	return ""
 }
 
+func (x *CreateNodeRequest) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *CreateNodeRequest) GetTriggers() []*NodeTrigger {
+	if x != nil {
+		return x.Triggers
+	}
+	return nil
+}
+
+func (x *CreateNodeRequest) GetSettings() *structpb.Struct {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
 type CreateNodeResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Node          *Node                  `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
@@ -383,7 +489,7 @@ type CreateNodeResponse struct {
 
 func (x *CreateNodeResponse) Reset() {
 	*x = CreateNodeResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[6]
+	mi := &file_altalune_v1_node_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -395,7 +501,7 @@ func (x *CreateNodeResponse) String() string {
 func (*CreateNodeResponse) ProtoMessage() {}
 
 func (x *CreateNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[6]
+	mi := &file_altalune_v1_node_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -408,7 +514,7 @@ func (x *CreateNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNodeResponse.ProtoReflect.Descriptor instead.
 func (*CreateNodeResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{6}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CreateNodeResponse) GetNode() *Node {
@@ -435,7 +541,7 @@ type GetNodeRequest struct {
 
 func (x *GetNodeRequest) Reset() {
 	*x = GetNodeRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[7]
+	mi := &file_altalune_v1_node_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -447,7 +553,7 @@ func (x *GetNodeRequest) String() string {
 func (*GetNodeRequest) ProtoMessage() {}
 
 func (x *GetNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[7]
+	mi := &file_altalune_v1_node_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -460,7 +566,7 @@ func (x *GetNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetNodeRequest.ProtoReflect.Descriptor instead.
 func (*GetNodeRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{7}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetNodeRequest) GetProjectId() string {
@@ -486,7 +592,7 @@ type GetNodeResponse struct {
 
 func (x *GetNodeResponse) Reset() {
 	*x = GetNodeResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[8]
+	mi := &file_altalune_v1_node_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -498,7 +604,7 @@ func (x *GetNodeResponse) String() string {
 func (*GetNodeResponse) ProtoMessage() {}
 
 func (x *GetNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[8]
+	mi := &file_altalune_v1_node_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -511,7 +617,7 @@ func (x *GetNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetNodeResponse.ProtoReflect.Descriptor instead.
 func (*GetNodeResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{8}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetNodeResponse) GetNode() *Node {
@@ -522,19 +628,24 @@ func (x *GetNodeResponse) GetNode() *Node {
 }
 
 type UpdateNodeRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ProjectId     string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
-	NodeId        string                 `protobuf:"bytes,2,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
-	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Lang          string                 `protobuf:"bytes,4,opt,name=lang,proto3" json:"lang,omitempty"`
-	Reply         string                 `protobuf:"bytes,5,opt,name=reply,proto3" json:"reply,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	ProjectId string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	NodeId    string                 `protobuf:"bytes,2,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	Name      string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Lang      string                 `protobuf:"bytes,4,opt,name=lang,proto3" json:"lang,omitempty"`
+	Reply     string                 `protobuf:"bytes,5,opt,name=reply,proto3" json:"reply,omitempty"`
+	Tags      []string               `protobuf:"bytes,6,rep,name=tags,proto3" json:"tags,omitempty"`
+	Triggers  []*NodeTrigger         `protobuf:"bytes,7,rep,name=triggers,proto3" json:"triggers,omitempty"`
+	Settings  *structpb.Struct       `protobuf:"bytes,8,opt,name=settings,proto3" json:"settings,omitempty"`
+	// Lists the fields the update writes (every one when empty).
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,9,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateNodeRequest) Reset() {
 	*x = UpdateNodeRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[9]
+	mi := &file_altalune_v1_node_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -546,7 +657,7 @@ func (x *UpdateNodeRequest) String() string {
 func (*UpdateNodeRequest) ProtoMessage() {}
 
 func (x *UpdateNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[9]
+	mi := &file_altalune_v1_node_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -559,7 +670,7 @@ func (x *UpdateNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateNodeRequest.ProtoReflect.Descriptor instead.
 func (*UpdateNodeRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{9}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpdateNodeRequest) GetProjectId() string {
@@ -597,6 +708,34 @@ func (x *UpdateNodeRequest) GetReply() string {
 	return ""
 }
 
+func (x *UpdateNodeRequest) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *UpdateNodeRequest) GetTriggers() []*NodeTrigger {
+	if x != nil {
+		return x.Triggers
+	}
+	return nil
+}
+
+func (x *UpdateNodeRequest) GetSettings() *structpb.Struct {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *UpdateNodeRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
 type UpdateNodeResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Node          *Node                  `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
@@ -607,7 +746,7 @@ type UpdateNodeResponse struct {
 
 func (x *UpdateNodeResponse) Reset() {
 	*x = UpdateNodeResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[10]
+	mi := &file_altalune_v1_node_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -619,7 +758,7 @@ func (x *UpdateNodeResponse) String() string {
 func (*UpdateNodeResponse) ProtoMessage() {}
 
 func (x *UpdateNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[10]
+	mi := &file_altalune_v1_node_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -632,7 +771,7 @@ func (x *UpdateNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateNodeResponse.ProtoReflect.Descriptor instead.
 func (*UpdateNodeResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{10}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UpdateNodeResponse) GetNode() *Node {
@@ -659,7 +798,7 @@ type DeleteNodeRequest struct {
 
 func (x *DeleteNodeRequest) Reset() {
 	*x = DeleteNodeRequest{}
-	mi := &file_altalune_v1_node_proto_msgTypes[11]
+	mi := &file_altalune_v1_node_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -671,7 +810,7 @@ func (x *DeleteNodeRequest) String() string {
 func (*DeleteNodeRequest) ProtoMessage() {}
 
 func (x *DeleteNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[11]
+	mi := &file_altalune_v1_node_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -684,7 +823,7 @@ func (x *DeleteNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNodeRequest.ProtoReflect.Descriptor instead.
 func (*DeleteNodeRequest) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{11}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DeleteNodeRequest) GetProjectId() string {
@@ -710,7 +849,7 @@ type DeleteNodeResponse struct {
 
 func (x *DeleteNodeResponse) Reset() {
 	*x = DeleteNodeResponse{}
-	mi := &file_altalune_v1_node_proto_msgTypes[12]
+	mi := &file_altalune_v1_node_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -722,7 +861,7 @@ func (x *DeleteNodeResponse) String() string {
 func (*DeleteNodeResponse) ProtoMessage() {}
 
 func (x *DeleteNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_altalune_v1_node_proto_msgTypes[12]
+	mi := &file_altalune_v1_node_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -735,7 +874,7 @@ func (x *DeleteNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNodeResponse.ProtoReflect.Descriptor instead.
 func (*DeleteNodeResponse) Descriptor() ([]byte, []int) {
-	return file_altalune_v1_node_proto_rawDescGZIP(), []int{12}
+	return file_altalune_v1_node_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DeleteNodeResponse) GetMessage() string {
@@ -749,19 +888,26 @@ var File_altalune_v1_node_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_node_proto_rawDesc = "" +
 	"\n" +
-	"\x16altalune/v1/node.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x80\x03\n" +
+	"\x16altalune/v1/node.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x94\x05\n" +
 	"\x04Node\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
 	"\x04lang\x18\x03 \x01(\tR\x04lang\x12\x1c\n" +
-	"\x05reply\x18\x04 \x01(\tB\x06\xd2\xda\x18\x02\x10\x01R\x05reply\x129\n" +
+	"\x05reply\x18\x04 \x01(\tB\x06\xd2\xda\x18\x02\x10\x01R\x05reply\x12*\n" +
+	"\x04tags\x18\x05 \x03(\tB\x16\xd2\xda\x18\x12\x18\x01Z\x0e20240701000000R\x04tags\x12J\n" +
+	"\btriggers\x18\x06 \x03(\v2\x18.altalune.v1.NodeTriggerB\x14\xd2\xda\x18\x10Z\x0e20240701000000R\btriggers\x12I\n" +
+	"\bsettings\x18\a \x01(\v2\x17.google.protobuf.StructB\x14\xd2\xda\x18\x10Z\x0e20240701000000R\bsettings\x129\n" +
 	"\n" +
 	"created_at\x18b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xa2\x01\xca\xda\x18\x9d\x01\n" +
-	"\x16altalune_chatbot_nodes(\xe0\x042\bname asc:\x0e20240601000000RO20240601000000:01b5e94715e2ec83d48b10690db54ecbb292d89fb0e73e1853d033450deae735r\anode_idz\f\n" +
+	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xf3\x01\xca\xda\x18\xee\x01\n" +
+	"\x16altalune_chatbot_nodes(\xe0\x042\bname asc:\x0e20240601000000RO20240601000000:01b5e94715e2ec83d48b10690db54ecbb292d89fb0e73e1853d033450deae735RO20240701000000:85f1068b8ce26458d426ec647b4cd80ebd02f625d1b9757666ff76fc87ba8a9ar\anode_idz\f\n" +
 	"\x04name\n" +
-	"\x04lang\"m\n" +
+	"\x04lang\"f\n" +
+	"\vNodeTrigger\x121\n" +
+	"\x04kind\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18R\akeywordR\x05regexR\x06intentR\x04kind\x12$\n" +
+	"\apattern\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\apattern\"m\n" +
 	"\x11QueryNodesRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12/\n" +
@@ -773,13 +919,17 @@ const file_altalune_v1_node_proto_rawDesc = "" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\"<\n" +
 	"\x11ListNodesResponse\x12'\n" +
-	"\x05nodes\x18\x01 \x03(\v2\x11.altalune.v1.NodeR\x05nodes\"\x9a\x01\n" +
+	"\x05nodes\x18\x01 \x03(\v2\x11.altalune.v1.NodeR\x05nodes\"\xb5\x02\n" +
 	"\x11CreateNodeRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12\x1d\n" +
 	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18PR\x04name\x12\x1d\n" +
 	"\x04lang\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x02\x18\bR\x04lang\x12\x1e\n" +
-	"\x05reply\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x05reply\"U\n" +
+	"\x05reply\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x05reply\x12$\n" +
+	"\x04tags\x18\x05 \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10\x14\"\x06r\x04\x10\x01\x18(R\x04tags\x12>\n" +
+	"\btriggers\x18\x06 \x03(\v2\x18.altalune.v1.NodeTriggerB\b\xbaH\x05\x92\x01\x02\x102R\btriggers\x123\n" +
+	"\bsettings\x18\a \x01(\v2\x17.google.protobuf.StructR\bsettings\"U\n" +
 	"\x12CreateNodeResponse\x12%\n" +
 	"\x04node\x18\x01 \x01(\v2\x11.altalune.v1.NodeR\x04node\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\\\n" +
@@ -788,14 +938,20 @@ const file_altalune_v1_node_proto_rawDesc = "" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12!\n" +
 	"\anode_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\x06nodeId\"8\n" +
 	"\x0fGetNodeResponse\x12%\n" +
-	"\x04node\x18\x01 \x01(\v2\x11.altalune.v1.NodeR\x04node\"\xbd\x01\n" +
+	"\x04node\x18\x01 \x01(\v2\x11.altalune.v1.NodeR\x04node\"\x95\x03\n" +
 	"\x11UpdateNodeRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12!\n" +
 	"\anode_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\x06nodeId\x12\x1d\n" +
 	"\x04name\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18PR\x04name\x12\x1d\n" +
 	"\x04lang\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x02\x18\bR\x04lang\x12\x1e\n" +
-	"\x05reply\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x05reply\"U\n" +
+	"\x05reply\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x05reply\x12$\n" +
+	"\x04tags\x18\x06 \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10\x14\"\x06r\x04\x10\x01\x18(R\x04tags\x12>\n" +
+	"\btriggers\x18\a \x03(\v2\x18.altalune.v1.NodeTriggerB\b\xbaH\x05\x92\x01\x02\x102R\btriggers\x123\n" +
+	"\bsettings\x18\b \x01(\v2\x17.google.protobuf.StructR\bsettings\x12;\n" +
+	"\vupdate_mask\x18\t \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"U\n" +
 	"\x12UpdateNodeResponse\x12%\n" +
 	"\x04node\x18\x01 \x01(\v2\x11.altalune.v1.NodeR\x04node\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"_\n" +
@@ -829,52 +985,62 @@ func file_altalune_v1_node_proto_rawDescGZIP() []byte {
 	return file_altalune_v1_node_proto_rawDescData
 }
 
-var file_altalune_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_altalune_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_altalune_v1_node_proto_goTypes = []any{
 	(*Node)(nil),                  // 0: altalune.v1.Node
-	(*QueryNodesRequest)(nil),     // 1: altalune.v1.QueryNodesRequest
-	(*QueryNodesResponse)(nil),    // 2: altalune.v1.QueryNodesResponse
-	(*ListNodesRequest)(nil),      // 3: altalune.v1.ListNodesRequest
-	(*ListNodesResponse)(nil),     // 4: altalune.v1.ListNodesResponse
-	(*CreateNodeRequest)(nil),     // 5: altalune.v1.CreateNodeRequest
-	(*CreateNodeResponse)(nil),    // 6: altalune.v1.CreateNodeResponse
-	(*GetNodeRequest)(nil),        // 7: altalune.v1.GetNodeRequest
-	(*GetNodeResponse)(nil),       // 8: altalune.v1.GetNodeResponse
-	(*UpdateNodeRequest)(nil),     // 9: altalune.v1.UpdateNodeRequest
-	(*UpdateNodeResponse)(nil),    // 10: altalune.v1.UpdateNodeResponse
-	(*DeleteNodeRequest)(nil),     // 11: altalune.v1.DeleteNodeRequest
-	(*DeleteNodeResponse)(nil),    // 12: altalune.v1.DeleteNodeResponse
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
-	(*QueryRequest)(nil),          // 14: altalune.v1.QueryRequest
-	(*QueryMetaResponse)(nil),     // 15: altalune.v1.QueryMetaResponse
+	(*NodeTrigger)(nil),           // 1: altalune.v1.NodeTrigger
+	(*QueryNodesRequest)(nil),     // 2: altalune.v1.QueryNodesRequest
+	(*QueryNodesResponse)(nil),    // 3: altalune.v1.QueryNodesResponse
+	(*ListNodesRequest)(nil),      // 4: altalune.v1.ListNodesRequest
+	(*ListNodesResponse)(nil),     // 5: altalune.v1.ListNodesResponse
+	(*CreateNodeRequest)(nil),     // 6: altalune.v1.CreateNodeRequest
+	(*CreateNodeResponse)(nil),    // 7: altalune.v1.CreateNodeResponse
+	(*GetNodeRequest)(nil),        // 8: altalune.v1.GetNodeRequest
+	(*GetNodeResponse)(nil),       // 9: altalune.v1.GetNodeResponse
+	(*UpdateNodeRequest)(nil),     // 10: altalune.v1.UpdateNodeRequest
+	(*UpdateNodeResponse)(nil),    // 11: altalune.v1.UpdateNodeResponse
+	(*DeleteNodeRequest)(nil),     // 12: altalune.v1.DeleteNodeRequest
+	(*DeleteNodeResponse)(nil),    // 13: altalune.v1.DeleteNodeResponse
+	(*structpb.Struct)(nil),       // 14: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
+	(*QueryRequest)(nil),          // 16: altalune.v1.QueryRequest
+	(*QueryMetaResponse)(nil),     // 17: altalune.v1.QueryMetaResponse
+	(*fieldmaskpb.FieldMask)(nil), // 18: google.protobuf.FieldMask
 }
 var file_altalune_v1_node_proto_depIdxs = []int32{
-	13, // 0: altalune.v1.Node.created_at:type_name -> google.protobuf.Timestamp
-	13, // 1: altalune.v1.Node.updated_at:type_name -> google.protobuf.Timestamp
-	14, // 2: altalune.v1.QueryNodesRequest.query:type_name -> altalune.v1.QueryRequest
-	0,  // 3: altalune.v1.QueryNodesResponse.data:type_name -> altalune.v1.Node
-	15, // 4: altalune.v1.QueryNodesResponse.meta:type_name -> altalune.v1.QueryMetaResponse
-	0,  // 5: altalune.v1.ListNodesResponse.nodes:type_name -> altalune.v1.Node
-	0,  // 6: altalune.v1.CreateNodeResponse.node:type_name -> altalune.v1.Node
-	0,  // 7: altalune.v1.GetNodeResponse.node:type_name -> altalune.v1.Node
-	0,  // 8: altalune.v1.UpdateNodeResponse.node:type_name -> altalune.v1.Node
-	1,  // 9: altalune.v1.NodeService.QueryNodes:input_type -> altalune.v1.QueryNodesRequest
-	3,  // 10: altalune.v1.NodeService.ListNodes:input_type -> altalune.v1.ListNodesRequest
-	5,  // 11: altalune.v1.NodeService.CreateNode:input_type -> altalune.v1.CreateNodeRequest
-	7,  // 12: altalune.v1.NodeService.GetNode:input_type -> altalune.v1.GetNodeRequest
-	9,  // 13: altalune.v1.NodeService.UpdateNode:input_type -> altalune.v1.UpdateNodeRequest
-	11, // 14: altalune.v1.NodeService.DeleteNode:input_type -> altalune.v1.DeleteNodeRequest
-	2,  // 15: altalune.v1.NodeService.QueryNodes:output_type -> altalune.v1.QueryNodesResponse
-	4,  // 16: altalune.v1.NodeService.ListNodes:output_type -> altalune.v1.ListNodesResponse
-	6,  // 17: altalune.v1.NodeService.CreateNode:output_type -> altalune.v1.CreateNodeResponse
-	8,  // 18: altalune.v1.NodeService.GetNode:output_type -> altalune.v1.GetNodeResponse
-	10, // 19: altalune.v1.NodeService.UpdateNode:output_type -> altalune.v1.UpdateNodeResponse
-	12, // 20: altalune.v1.NodeService.DeleteNode:output_type -> altalune.v1.DeleteNodeResponse
-	15, // [15:21] is the sub-list for method output_type
-	9,  // [9:15] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	1,  // 0: altalune.v1.Node.triggers:type_name -> altalune.v1.NodeTrigger
+	14, // 1: altalune.v1.Node.settings:type_name -> google.protobuf.Struct
+	15, // 2: altalune.v1.Node.created_at:type_name -> google.protobuf.Timestamp
+	15, // 3: altalune.v1.Node.updated_at:type_name -> google.protobuf.Timestamp
+	16, // 4: altalune.v1.QueryNodesRequest.query:type_name -> altalune.v1.QueryRequest
+	0,  // 5: altalune.v1.QueryNodesResponse.data:type_name -> altalune.v1.Node
+	17, // 6: altalune.v1.QueryNodesResponse.meta:type_name -> altalune.v1.QueryMetaResponse
+	0,  // 7: altalune.v1.ListNodesResponse.nodes:type_name -> altalune.v1.Node
+	1,  // 8: altalune.v1.CreateNodeRequest.triggers:type_name -> altalune.v1.NodeTrigger
+	14, // 9: altalune.v1.CreateNodeRequest.settings:type_name -> google.protobuf.Struct
+	0,  // 10: altalune.v1.CreateNodeResponse.node:type_name -> altalune.v1.Node
+	0,  // 11: altalune.v1.GetNodeResponse.node:type_name -> altalune.v1.Node
+	1,  // 12: altalune.v1.UpdateNodeRequest.triggers:type_name -> altalune.v1.NodeTrigger
+	14, // 13: altalune.v1.UpdateNodeRequest.settings:type_name -> google.protobuf.Struct
+	18, // 14: altalune.v1.UpdateNodeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	0,  // 15: altalune.v1.UpdateNodeResponse.node:type_name -> altalune.v1.Node
+	2,  // 16: altalune.v1.NodeService.QueryNodes:input_type -> altalune.v1.QueryNodesRequest
+	4,  // 17: altalune.v1.NodeService.ListNodes:input_type -> altalune.v1.ListNodesRequest
+	6,  // 18: altalune.v1.NodeService.CreateNode:input_type -> altalune.v1.CreateNodeRequest
+	8,  // 19: altalune.v1.NodeService.GetNode:input_type -> altalune.v1.GetNodeRequest
+	10, // 20: altalune.v1.NodeService.UpdateNode:input_type -> altalune.v1.UpdateNodeRequest
+	12, // 21: altalune.v1.NodeService.DeleteNode:input_type -> altalune.v1.DeleteNodeRequest
+	3,  // 22: altalune.v1.NodeService.QueryNodes:output_type -> altalune.v1.QueryNodesResponse
+	5,  // 23: altalune.v1.NodeService.ListNodes:output_type -> altalune.v1.ListNodesResponse
+	7,  // 24: altalune.v1.NodeService.CreateNode:output_type -> altalune.v1.CreateNodeResponse
+	9,  // 25: altalune.v1.NodeService.GetNode:output_type -> altalune.v1.GetNodeResponse
+	11, // 26: altalune.v1.NodeService.UpdateNode:output_type -> altalune.v1.UpdateNodeResponse
+	13, // 27: altalune.v1.NodeService.DeleteNode:output_type -> altalune.v1.DeleteNodeResponse
+	22, // [22:28] is the sub-list for method output_type
+	16, // [16:22] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_altalune_v1_node_proto_init() }
@@ -889,7 +1055,7 @@ func file_altalune_v1_node_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_altalune_v1_node_proto_rawDesc), len(file_altalune_v1_node_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

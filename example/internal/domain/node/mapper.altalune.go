@@ -20,16 +20,63 @@ func createNodeInput(projectID int64, req *altalunev1.CreateNodeRequest) (*Creat
 		Name:      req.GetName(),
 		Lang:      req.GetLang(),
 		Reply:     req.GetReply(),
+		Tags:      req.GetTags(),
+		Triggers:  req.GetTriggers(),
+		Settings:  req.GetSettings(),
 	}, nil
 }
 
-// updateNodeInput reads the fields of UpdateNodeRequest into the repository's input.
-func updateNodeInput(projectID int64, req *altalunev1.UpdateNodeRequest) (*UpdateNodeInput, error) {
-	return &UpdateNodeInput{
+// updateNodeMask lists the paths UpdateNodeRequest.update_mask may name:
+// each field the update writes, by its proto or JSON name.
+var updateNodeMask = &domainkit.Mask{
+	Field: "update_mask",
+	Paths: map[string]string{
+		"lang":     "lang",
+		"name":     "name",
+		"reply":    "reply",
+		"settings": "settings",
+		"tags":     "tags",
+		"triggers": "triggers",
+	},
+	Immutable: map[string]bool{
+		"createdAt":  true,
+		"created_at": true,
+		"id":         true,
+		"nodeId":     true,
+		"node_id":    true,
+		"projectId":  true,
+		"project_id": true,
+		"updatedAt":  true,
+		"updated_at": true,
+	},
+}
+
+// updateNodeInput reads the fields of UpdateNodeRequest that
+// fields names (every one when nil) into the repository's input; the
+// others stay zero.
+func updateNodeInput(projectID int64, req *altalunev1.UpdateNodeRequest, fields domainkit.Fields) (*UpdateNodeInput, error) {
+	input := &UpdateNodeInput{
 		ProjectID: projectID,
 		PublicID:  req.GetNodeId(),
-		Name:      req.GetName(),
-		Lang:      req.GetLang(),
-		Reply:     req.GetReply(),
-	}, nil
+		Fields:    fields,
+	}
+	if fields.Has("name") {
+		input.Name = req.GetName()
+	}
+	if fields.Has("lang") {
+		input.Lang = req.GetLang()
+	}
+	if fields.Has("reply") {
+		input.Reply = req.GetReply()
+	}
+	if fields.Has("tags") {
+		input.Tags = req.GetTags()
+	}
+	if fields.Has("triggers") {
+		input.Triggers = req.GetTriggers()
+	}
+	if fields.Has("settings") {
+		input.Settings = req.GetSettings()
+	}
+	return input, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -20,6 +21,9 @@ type NodeQueryResult struct {
 	Name      string
 	Lang      string
 	Reply     string
+	Tags      []string
+	Triggers  []*altalunev1.NodeTrigger
+	Settings  *structpb.Struct
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -31,6 +35,9 @@ func (r *NodeQueryResult) ToNode() *Node {
 		Name:      r.Name,
 		Lang:      r.Lang,
 		Reply:     r.Reply,
+		Tags:      r.Tags,
+		Triggers:  r.Triggers,
+		Settings:  r.Settings,
 		CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt,
 	}
@@ -42,6 +49,9 @@ type Node struct {
 	Name      string
 	Lang      string
 	Reply     string
+	Tags      []string
+	Triggers  []*altalunev1.NodeTrigger
+	Settings  *structpb.Struct
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -53,6 +63,9 @@ func (e *Node) ToProto() *altalunev1.Node {
 		Name:      e.Name,
 		Lang:      e.Lang,
 		Reply:     e.Reply,
+		Tags:      e.Tags,
+		Triggers:  e.Triggers,
+		Settings:  e.Settings,
 		CreatedAt: timestamppb.New(e.CreatedAt),
 		UpdatedAt: timestamppb.New(e.UpdatedAt),
 	}
@@ -64,6 +77,9 @@ type CreateNodeInput struct {
 	Name      string
 	Lang      string
 	Reply     string
+	Tags      []string
+	Triggers  []*altalunev1.NodeTrigger
+	Settings  *structpb.Struct
 }
 
 // UpdateNodeInput replaces the updatable fields of one node.
@@ -76,6 +92,9 @@ type UpdateNodeInput struct {
 	Name      string
 	Lang      string
 	Reply     string
+	Tags      []string
+	Triggers  []*altalunev1.NodeTrigger
+	Settings  *structpb.Struct
 }
 
 // DeleteNodeInput names the node to delete.

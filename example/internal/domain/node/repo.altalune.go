@@ -16,26 +16,28 @@ import (
 )
 
 // nodeColumns is the select list scanNode reads, in order.
-const nodeColumns = "id, public_id, name, lang, reply, created_at, updated_at"
+const nodeColumns = "id, public_id, name, lang, reply, tags, triggers, settings, created_at, updated_at"
 
 const selectNode = "SELECT " + nodeColumns + " FROM altalune_chatbot_nodes"
 
 const insertNode = `
-INSERT INTO altalune_chatbot_nodes (public_id, project_id, name, lang, reply)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO altalune_chatbot_nodes (public_id, project_id, name, lang, reply, tags, triggers, settings)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING ` + nodeColumns
 
 const deleteNode = "DELETE FROM altalune_chatbot_nodes WHERE project_id = $1 AND public_id = $2"
 
 // nodeQuery says how Query may search, filter and sort the table.
 var nodeQuery = &domainkit.QuerySpec{
-	Table:         "altalune_chatbot_nodes",
-	Columns:       nodeColumns,
-	Scope:         "project_id = $1",
-	DefaultSort:   "name",
-	DefaultOrder:  query.SortOrderAsc,
-	Search:        []string{"name", "lang", "reply"},
-	Filters:       map[string]domainkit.Filter{},
+	Table:        "altalune_chatbot_nodes",
+	Columns:      nodeColumns,
+	Scope:        "project_id = $1",
+	DefaultSort:  "name",
+	DefaultOrder: query.SortOrderAsc,
+	Search:       []string{"name", "lang", "reply"},
+	Filters: map[string]domainkit.Filter{
+		"tags": {Column: "tags", Array: true},
+	},
 	FilterAliases: map[string]string{},
 	Sorts: map[string]string{
 		"name":       "name",
@@ -105,6 +107,9 @@ func (r *Repo) Create(ctx context.Context, input *CreateNodeInput) (*NodeQueryRe
 		input.Name,
 		input.Lang,
 		input.Reply,
+		domainkit.Array(input.Tags),
+		domainkit.Documents("triggers", input.Triggers),
+		domainkit.Document("settings", input.Settings),
 	)
 	return r.one(ctx, row)
 }
@@ -126,6 +131,9 @@ func (r *Repo) Update(ctx context.Context, input *UpdateNodeInput) (*NodeQueryRe
 		{Field: "name", Column: "name", Value: input.Name},
 		{Field: "lang", Column: "lang", Value: input.Lang},
 		{Field: "reply", Column: "reply", Value: input.Reply},
+		{Field: "tags", Column: "tags", Value: domainkit.Array(input.Tags)},
+		{Field: "triggers", Column: "triggers", Value: domainkit.Documents("triggers", input.Triggers)},
+		{Field: "settings", Column: "settings", Value: domainkit.Document("settings", input.Settings)},
 	})
 	query := "UPDATE altalune_chatbot_nodes SET " + set + " WHERE project_id = $1 AND public_id = $2 RETURNING " + nodeColumns
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, append([]any{input.ProjectID, input.PublicID}, args...)...))
@@ -169,6 +177,9 @@ func scanNode(row domainkit.Row) (*NodeQueryResult, error) {
 		&r.Name,
 		&r.Lang,
 		&r.Reply,
+		domainkit.ScanArray(&r.Tags),
+		domainkit.ScanDocuments(&r.Triggers),
+		domainkit.ScanDocument(&r.Settings),
 		&r.CreatedAt,
 		&r.UpdatedAt,
 	)

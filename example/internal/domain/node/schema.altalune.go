@@ -19,12 +19,16 @@ var Schema = domainkit.Table{
 		{Name: "name", Definition: "VARCHAR(80) NOT NULL DEFAULT ''"},
 		{Name: "lang", Definition: "VARCHAR(8) NOT NULL DEFAULT ''"},
 		{Name: "reply", Definition: "VARCHAR(2000) NOT NULL DEFAULT ''"},
+		{Name: "tags", Definition: "TEXT[] NOT NULL DEFAULT '{}'"},
+		{Name: "triggers", Definition: "JSONB NOT NULL DEFAULT '[]'"},
+		{Name: "settings", Definition: "JSONB"},
 		{Name: "created_at", Definition: "TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP"},
 		{Name: "updated_at", Definition: "TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP"},
 	},
 	Indexes: []domainkit.Index{
 		{Name: "ux_altalune_chatbot_nodes_public_id", Unique: true, Key: "project_id, public_id"},
 		{Name: "ux_altalune_chatbot_nodes_name_lang", Unique: true, Key: "project_id, LOWER(name), LOWER(lang)"},
+		{Name: "ix_altalune_chatbot_nodes_tags", Unique: false, Key: "tags", Method: "GIN"},
 		{Name: "ix_altalune_chatbot_nodes_created_at", Unique: false, Key: "project_id, created_at"},
 	},
 }

@@ -115,11 +115,15 @@ func (s *Service) GetNode(ctx context.Context, req *altalunev1.GetNodeRequest) (
 
 // UpdateNode updates a node of a project.
 func (s *Service) UpdateNode(ctx context.Context, req *altalunev1.UpdateNodeRequest) (*altalunev1.UpdateNodeResponse, error) {
-	projectID, err := s.project(ctx, req, req.GetProjectId())
+	fields, err := s.updateFields(req)
 	if err != nil {
 		return nil, err
 	}
-	input, err := updateNodeInput(projectID, req)
+	projectID, err := domainkit.ProjectID(ctx, s.log, s.projectRepo, req.GetProjectId())
+	if err != nil {
+		return nil, err
+	}
+	input, err := updateNodeInput(projectID, req, fields)
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +195,24 @@ func (s *Service) uniques(projectID int64, nameLangName *string, nameLangLang *s
 // than selfID holds.
 func (s *Service) checkUnique(ctx context.Context, selfID string, values []domainkit.UniqueValue[NodeQueryResult]) error {
 	return domainkit.CheckUnique(ctx, ErrNodeNotFound, selfID, func(r *NodeQueryResult) string { return r.PublicID }, values)
+}
+
+// updateFields validates a request of UpdateNode and returns the fields
+// its update_mask names (nil, every field, when it names none). A path
+// naming no field the update writes is an invalid payload; the rules of the
+// fields the mask leaves out do not apply.
+func (s *Service) updateFields(req *altalunev1.UpdateNodeRequest) (domainkit.Fields, error) {
+	if err := domainkit.CheckRequest(req); err != nil {
+		return nil, altalune.NewInvalidPayloadError(err.Error())
+	}
+	fields, err := updateNodeMask.Fields(req.GetUpdateMask().GetPaths())
+	if err != nil {
+		return nil, altalune.NewInvalidPayloadError(err.Error())
+	}
+	if err := updateNodeMask.Validate(s.validator, req, fields); err != nil {
+		return nil, altalune.NewInvalidPayloadError(err.Error())
+	}
+	return fields, nil
 }
 
 // validate checks req against what no request can hold (domainkit.CheckRequest)

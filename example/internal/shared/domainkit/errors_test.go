@@ -129,6 +129,16 @@ func TestUnexpectedInvalidPayload(t *testing.T) {
 			wantMsg: `query: unknown sort field "x"; sort by one of name`,
 		},
 		{
+			name:    "document that cannot be stored",
+			err:     fmt.Errorf("failed to encode args[7]: %w", &DocumentError{Field: "settings", msg: "the document is larger than 1048576 bytes"}),
+			wantMsg: "settings: the document is larger than 1048576 bytes",
+		},
+		{
+			name:    "write naming no parent",
+			err:     fmt.Errorf("insert: %w", &MissingParent{Field: "ticket_id", Parent: "ticket"}),
+			wantMsg: "ticket_id: no ticket has this ID",
+		},
+		{
 			name:    "string too long (22001)",
 			err:     &pgconn.PgError{Code: "22001", Message: "value too long for type character varying(10)"},
 			wantMsg: "a value cannot be stored: value too long for type character varying(10)",

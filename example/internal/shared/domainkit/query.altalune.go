@@ -62,6 +62,10 @@ type Filter struct {
 	Bool bool
 	// Text marks a text column, matched ignoring case.
 	Text bool
+	// Array marks an array of text: a row matches when its array holds any
+	// of the requested values, as stored (an overlap, &&, which a GIN index
+	// on the column serves). The catalog lists the distinct elements.
+	Array bool
 	// Indexed says that an index serves the column's catalog: a b-tree
 	// whose key is the scope's column, if any, then the column itself
 	// (LOWER(column) for a text column), as the plain or unique index of a
@@ -96,6 +100,9 @@ func (f Filter) match(key string, requested []string, n int) (string, any, error
 			values = append(values, b)
 		}
 		return fmt.Sprintf("%s = ANY($%d)", f.Column, n), values, nil
+	}
+	if f.Array {
+		return fmt.Sprintf("%s && $%d", f.Column, n), slices.Clone(requested), nil
 	}
 	values := make([]string, len(requested))
 	for i, v := range requested {
@@ -423,6 +430,13 @@ func (s *QuerySpec) values(filter Filter) string {
 	scope := ""
 	if s.Scope != "" {
 		scope = s.Scope + " AND "
+	}
+	if filter.Array {
+		// The distinct elements, from every row of the scope (a GIN index
+		// does not serve an ordered walk).
+		return fmt.Sprintf("(SELECT COALESCE(json_agg(v ORDER BY v), '[]')::TEXT FROM "+
+			"(SELECT DISTINCT e AS v FROM %s CROSS JOIN LATERAL unnest(%s) AS e WHERE %se IS NOT NULL ORDER BY v LIMIT %d) AS c)",
+			s.Table, column, scope, MaxFilterValues)
 	}
 	if !filter.Indexed {
 		// Grouped by the column itself, so that numbers and times sort as

@@ -1071,3 +1071,31 @@ func TestQueryErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestArrayFilter(t *testing.T) {
+	spec := &QuerySpec{
+		Table:   "nodes",
+		Scope:   "project_id = $1",
+		Filters: map[string]Filter{"tags": {Column: "tags", Array: true}},
+	}
+	requested := []string{"Greeting", "faq"}
+	where, args, err := spec.where(&query.QueryParams{Filters: map[string][]string{"tags": requested}}, []any{int64(3)})
+	if err != nil {
+		t.Fatalf("where() error = %v", err)
+	}
+	if want := " WHERE project_id = $1 AND tags && $2"; where != want {
+		t.Errorf("where() = %q, want %q", where, want)
+	}
+	if want := []any{int64(3), []string{"Greeting", "faq"}}; !reflect.DeepEqual(args, want) {
+		t.Errorf("args = %#v, want %#v", args, want)
+	}
+	requested[0] = "changed"
+	if args[1].([]string)[0] != "Greeting" {
+		t.Error("the bound values share the request's slice")
+	}
+	want := "(SELECT COALESCE(json_agg(v ORDER BY v), '[]')::TEXT FROM (SELECT DISTINCT e AS v FROM nodes " +
+		"CROSS JOIN LATERAL unnest(tags) AS e WHERE project_id = $1 AND e IS NOT NULL ORDER BY v LIMIT 100) AS c)"
+	if got := spec.values(spec.Filters["tags"]); got != want {
+		t.Errorf("values() =\n%s\nwant\n%s", got, want)
+	}
+}

@@ -53,6 +53,9 @@ type Index struct {
 	Unique bool
 	// Key lists the key columns and expressions: "project_id, LOWER(email)".
 	Key string
+	// Method is the index's access method when it is not a b-tree: "GIN"
+	// for the index of an array column.
+	Method string
 }
 
 // Difference is one way a live table differs from what the generated
@@ -153,7 +156,11 @@ func createIndex(i Index, table string) string {
 	if i.Unique {
 		unique = "UNIQUE "
 	}
-	return "CREATE " + unique + "INDEX " + i.Name + " ON " + table + " (" + i.Key + ")"
+	using := ""
+	if i.Method != "" {
+		using = "USING " + i.Method + " "
+	}
+	return "CREATE " + unique + "INDEX " + i.Name + " ON " + table + " " + using + "(" + i.Key + ")"
 }
 
 // listByProject is the partitioning the repository of a partitioned entity

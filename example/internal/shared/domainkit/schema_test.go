@@ -468,3 +468,10 @@ func TestReadFactsBadRows(t *testing.T) {
 		})
 	}
 }
+
+func TestCreateIndexMethod(t *testing.T) {
+	got := createIndex(Index{Name: "ix_t_tags", Key: "tags", Method: "GIN"}, "t")
+	if want := "CREATE INDEX ix_t_tags ON t USING GIN (tags)"; got != want {
+		t.Errorf("createIndex() = %q, want %q", got, want)
+	}
+}
