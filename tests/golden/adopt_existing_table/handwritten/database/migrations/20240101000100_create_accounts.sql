@@ -11,7 +11,7 @@ CREATE TABLE altalune_accounts (
     updated_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 CREATE UNIQUE INDEX ux_altalune_accounts_public_id ON altalune_accounts (public_id);
-CREATE UNIQUE INDEX ux_altalune_accounts_email ON altalune_accounts (LOWER(email));
+CREATE UNIQUE INDEX altalune_accounts_email_key ON altalune_accounts (LOWER(email));
 CREATE INDEX ix_altalune_accounts_created_at ON altalune_accounts (created_at);
 
 -- +goose Down
