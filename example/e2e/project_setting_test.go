@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 )
@@ -64,6 +65,39 @@ func TestProjectSettings(t *testing.T) {
 			// Another project's settings are its own.
 			other := newProject(t, api)
 			requireEqual(t, getSettings(t, api, other.PublicID).GetTimezone(), "", "the other project's timezone")
+		})
+
+		t.Run("the JSONB document: kept without its field, replaced whole, removed by its clear flag", func(t *testing.T) {
+			p := newProject(t, api)
+			requireEqual(t, getSettings(t, api, p.PublicID).GetDocument() == nil, true, "document of a new project (NULL)")
+			doc, err := structpb.NewStruct(map[string]any{"theme": "dark", "widgets": []any{"inbox", 3.0}, "beta": true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := api.Settings.Update(ctxFor(t), &altalunev1.UpdateProjectSettingRequest{ProjectId: p.PublicID, Document: doc})
+			requireOK(t, err, "UpdateProjectSetting with a document")
+			requireProtoEqual(t, res.GetProjectSetting().GetDocument(), doc, "document")
+
+			res, err = api.Settings.Update(ctxFor(t), &altalunev1.UpdateProjectSettingRequest{ProjectId: p.PublicID, Locale: ptr("en-GB")})
+			requireOK(t, err, "UpdateProjectSetting without the document")
+			requireProtoEqual(t, res.GetProjectSetting().GetDocument(), doc, "document kept")
+
+			empty := &structpb.Struct{}
+			res, err = api.Settings.Update(ctxFor(t), &altalunev1.UpdateProjectSettingRequest{ProjectId: p.PublicID, Document: empty})
+			requireOK(t, err, "UpdateProjectSetting with an empty document")
+			if got := res.GetProjectSetting().GetDocument(); got == nil || len(got.GetFields()) != 0 {
+				t.Fatalf("document = %v, want an empty document, not NULL", got)
+			}
+
+			_, err = api.Settings.Update(ctxFor(t), &altalunev1.UpdateProjectSettingRequest{ProjectId: p.PublicID, Document: doc, ClearDocument: true})
+			requireInvalidPayload(t, err, "UpdateProjectSetting setting and clearing the document")
+			res, err = api.Settings.Update(ctxFor(t), &altalunev1.UpdateProjectSettingRequest{ProjectId: p.PublicID, ClearDocument: true})
+			requireOK(t, err, "UpdateProjectSetting clearing the document")
+			if res.GetProjectSetting().GetDocument() != nil {
+				t.Fatalf("document = %v after its clear flag, want NULL", res.GetProjectSetting().GetDocument())
+			}
+			requireEqual(t, dbCount(t, "SELECT COUNT(*) FROM altalune_project_settings WHERE project_id = $1 AND document IS NULL", p.ID),
+				int64(1), "rows with a NULL document")
 		})
 
 		t.Run("concurrent first reads create one row", func(t *testing.T) {

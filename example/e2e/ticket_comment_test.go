@@ -3,11 +3,15 @@
 package e2e
 
 import (
+	"context"
 	"testing"
 
 	"connectrpc.com/connect"
 
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
+	ticket_domain "github.com/hrz8/altalune/internal/domain/ticket"
+	ticketcomment_domain "github.com/hrz8/altalune/internal/domain/ticketcomment"
+	"github.com/hrz8/altalune/internal/postgres"
 )
 
 // TicketComment is a child of Ticket: its ticket_id references the ticket
@@ -75,4 +79,40 @@ func TestTicketComments(t *testing.T) {
 			requireAPIError(t, err, "DeleteTicketComment of a cascaded comment", connect.CodeNotFound, "61001", anyMeta)
 		})
 	})
+}
+
+// TestReposForOtherDomains: the repository methods other domains call, on
+// the database the server writes: a ticket by its internal ID, and a
+// ticket's comments through either side.
+func TestReposForOtherDomains(t *testing.T) {
+	api := protocols[0]
+	p := newProject(t, api)
+	tk := createTicket(t, api, newTicketRequest(p.PublicID))
+	c := createComment(t, api, newCommentRequest(p.PublicID, tk.GetId()))
+	var internalID int64
+	dbScan(t, "SELECT id FROM altalune_example_tickets WHERE project_id = $1 AND public_id = $2", []any{p.ID, tk.GetId()}, &internalID)
+
+	ctx, cancel := context.WithTimeout(t.Context(), dbTimeout)
+	defer cancel()
+	db, err := postgres.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tickets := ticket_domain.NewRepo(db)
+	got, err := tickets.GetByInternalID(ctx, p.ID, internalID)
+	if err != nil || got.PublicID != tk.GetId() {
+		t.Fatalf("GetByInternalID = %v, %v; want ticket %s", got, err, tk.GetId())
+	}
+	if _, err := tickets.GetByInternalID(ctx, p.ID+1000000, internalID); err != ticket_domain.ErrTicketNotFound {
+		t.Fatalf("GetByInternalID in another project = %v, want ErrTicketNotFound", err)
+	}
+	fromParent, err := tickets.ListTicketComments(ctx, p.ID, tk.GetId())
+	if err != nil || len(fromParent) != 1 || fromParent[0].ID != c.GetId() {
+		t.Fatalf("ListTicketComments = %v, %v; want comment %s", fromParent, err, c.GetId())
+	}
+	fromChild, err := ticketcomment_domain.NewRepo(db).ListByTicket(ctx, p.ID, tk.GetId())
+	if err != nil || len(fromChild) != 1 || fromChild[0].ID != c.GetId() {
+		t.Fatalf("ListByTicket = %v, %v; want comment %s", fromChild, err, c.GetId())
+	}
 }

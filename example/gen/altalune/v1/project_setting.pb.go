@@ -11,6 +11,7 @@ import (
 	_ "github.com/hrz8/altalune/gen/altalune/codegen/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -27,7 +28,8 @@ const (
 // ProjectSetting is a singleton: one row per project, read and updated by
 // the project alone. The first read (or update) creates the project's row
 // from the column defaults. Its update is partial: a field left unset keeps
-// the stored value.
+// the stored value. Its configuration document (JSONB, added by a later
+// release) is replaced whole when given and removed by its clear flag.
 type ProjectSetting struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Id             string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -36,6 +38,7 @@ type ProjectSetting struct {
 	WelcomeMessage string                 `protobuf:"bytes,4,opt,name=welcome_message,json=welcomeMessage,proto3" json:"welcome_message,omitempty"`
 	MaxUploadMb    int32                  `protobuf:"varint,5,opt,name=max_upload_mb,json=maxUploadMb,proto3" json:"max_upload_mb,omitempty"`
 	NotifyOwner    bool                   `protobuf:"varint,6,opt,name=notify_owner,json=notifyOwner,proto3" json:"notify_owner,omitempty"`
+	Document       *structpb.Struct       `protobuf:"bytes,7,opt,name=document,proto3" json:"document,omitempty"`
 	CreatedAt      *timestamppb.Timestamp `protobuf:"bytes,98,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	UpdatedAt      *timestamppb.Timestamp `protobuf:"bytes,99,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	unknownFields  protoimpl.UnknownFields
@@ -112,6 +115,13 @@ func (x *ProjectSetting) GetNotifyOwner() bool {
 		return x.NotifyOwner
 	}
 	return false
+}
+
+func (x *ProjectSetting) GetDocument() *structpb.Struct {
+	if x != nil {
+		return x.Document
+	}
+	return nil
 }
 
 func (x *ProjectSetting) GetCreatedAt() *timestamppb.Timestamp {
@@ -224,8 +234,12 @@ type UpdateProjectSettingRequest struct {
 	WelcomeMessage *string                `protobuf:"bytes,4,opt,name=welcome_message,json=welcomeMessage,proto3,oneof" json:"welcome_message,omitempty"`
 	MaxUploadMb    *int32                 `protobuf:"varint,5,opt,name=max_upload_mb,json=maxUploadMb,proto3,oneof" json:"max_upload_mb,omitempty"`
 	NotifyOwner    *bool                  `protobuf:"varint,6,opt,name=notify_owner,json=notifyOwner,proto3,oneof" json:"notify_owner,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	Document       *structpb.Struct       `protobuf:"bytes,7,opt,name=document,proto3" json:"document,omitempty"`
+	// Removes the document (NULL); with the flag, a request without document
+	// keeps the stored one.
+	ClearDocument bool `protobuf:"varint,8,opt,name=clear_document,json=clearDocument,proto3" json:"clear_document,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateProjectSettingRequest) Reset() {
@@ -300,6 +314,20 @@ func (x *UpdateProjectSettingRequest) GetNotifyOwner() bool {
 	return false
 }
 
+func (x *UpdateProjectSettingRequest) GetDocument() *structpb.Struct {
+	if x != nil {
+		return x.Document
+	}
+	return nil
+}
+
+func (x *UpdateProjectSettingRequest) GetClearDocument() bool {
+	if x != nil {
+		return x.ClearDocument
+	}
+	return false
+}
+
 type UpdateProjectSettingResponse struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	ProjectSetting *ProjectSetting        `protobuf:"bytes,1,opt,name=project_setting,json=projectSetting,proto3" json:"project_setting,omitempty"`
@@ -356,24 +384,25 @@ var File_altalune_v1_project_setting_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_project_setting_proto_rawDesc = "" +
 	"\n" +
-	"!altalune/v1/project_setting.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x03\n" +
+	"!altalune/v1/project_setting.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe0\x04\n" +
 	"\x0eProjectSetting\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\btimezone\x18\x02 \x01(\tR\btimezone\x12\x16\n" +
 	"\x06locale\x18\x03 \x01(\tR\x06locale\x12'\n" +
 	"\x0fwelcome_message\x18\x04 \x01(\tR\x0ewelcomeMessage\x12\"\n" +
 	"\rmax_upload_mb\x18\x05 \x01(\x05R\vmaxUploadMb\x12!\n" +
-	"\fnotify_owner\x18\x06 \x01(\bR\vnotifyOwner\x129\n" +
+	"\fnotify_owner\x18\x06 \x01(\bR\vnotifyOwner\x12I\n" +
+	"\bdocument\x18\a \x01(\v2\x17.google.protobuf.StructB\x14\xd2\xda\x18\x10Z\x0e20240801000000R\bdocument\x129\n" +
 	"\n" +
 	"created_at\x18b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\x87\x01\xca\xda\x18\x82\x01\n" +
-	"\x19altalune_project_settings(\xe1\x04:\x0e20240615000000RO20240615000000:2d08f70ba9f605da14868aef4c27ac048f50c653d5a66f812354a53251c608cc\x80\x01\x01\"C\n" +
+	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xd8\x01\xca\xda\x18\xd3\x01\n" +
+	"\x19altalune_project_settings(\xe1\x04:\x0e20240615000000RO20240615000000:2d08f70ba9f605da14868aef4c27ac048f50c653d5a66f812354a53251c608ccRO20240801000000:814ff6fb1bb355f2e02431aa017f7db3642710048c32c695b093d967d1b933cb\x80\x01\x01\"C\n" +
 	"\x18GetProjectSettingRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\"a\n" +
 	"\x19GetProjectSettingResponse\x12D\n" +
-	"\x0fproject_setting\x18\x01 \x01(\v2\x1b.altalune.v1.ProjectSettingR\x0eprojectSetting\"\xfa\x02\n" +
+	"\x0fproject_setting\x18\x01 \x01(\v2\x1b.altalune.v1.ProjectSettingR\x0eprojectSetting\"\xd6\x03\n" +
 	"\x1bUpdateProjectSettingRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12(\n" +
@@ -382,7 +411,9 @@ const file_altalune_v1_project_setting_proto_rawDesc = "" +
 	"\x0fwelcome_message\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03H\x02R\x0ewelcomeMessage\x88\x01\x01\x123\n" +
 	"\rmax_upload_mb\x18\x05 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\x80P(\x00H\x03R\vmaxUploadMb\x88\x01\x01\x12&\n" +
-	"\fnotify_owner\x18\x06 \x01(\bH\x04R\vnotifyOwner\x88\x01\x01B\v\n" +
+	"\fnotify_owner\x18\x06 \x01(\bH\x04R\vnotifyOwner\x88\x01\x01\x123\n" +
+	"\bdocument\x18\a \x01(\v2\x17.google.protobuf.StructR\bdocument\x12%\n" +
+	"\x0eclear_document\x18\b \x01(\bR\rclearDocumentB\v\n" +
 	"\t_timezoneB\t\n" +
 	"\a_localeB\x12\n" +
 	"\x10_welcome_messageB\x10\n" +
@@ -414,22 +445,25 @@ var file_altalune_v1_project_setting_proto_goTypes = []any{
 	(*GetProjectSettingResponse)(nil),    // 2: altalune.v1.GetProjectSettingResponse
 	(*UpdateProjectSettingRequest)(nil),  // 3: altalune.v1.UpdateProjectSettingRequest
 	(*UpdateProjectSettingResponse)(nil), // 4: altalune.v1.UpdateProjectSettingResponse
-	(*timestamppb.Timestamp)(nil),        // 5: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),              // 5: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 6: google.protobuf.Timestamp
 }
 var file_altalune_v1_project_setting_proto_depIdxs = []int32{
-	5, // 0: altalune.v1.ProjectSetting.created_at:type_name -> google.protobuf.Timestamp
-	5, // 1: altalune.v1.ProjectSetting.updated_at:type_name -> google.protobuf.Timestamp
-	0, // 2: altalune.v1.GetProjectSettingResponse.project_setting:type_name -> altalune.v1.ProjectSetting
-	0, // 3: altalune.v1.UpdateProjectSettingResponse.project_setting:type_name -> altalune.v1.ProjectSetting
-	1, // 4: altalune.v1.ProjectSettingService.GetProjectSetting:input_type -> altalune.v1.GetProjectSettingRequest
-	3, // 5: altalune.v1.ProjectSettingService.UpdateProjectSetting:input_type -> altalune.v1.UpdateProjectSettingRequest
-	2, // 6: altalune.v1.ProjectSettingService.GetProjectSetting:output_type -> altalune.v1.GetProjectSettingResponse
-	4, // 7: altalune.v1.ProjectSettingService.UpdateProjectSetting:output_type -> altalune.v1.UpdateProjectSettingResponse
-	6, // [6:8] is the sub-list for method output_type
-	4, // [4:6] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	5, // 0: altalune.v1.ProjectSetting.document:type_name -> google.protobuf.Struct
+	6, // 1: altalune.v1.ProjectSetting.created_at:type_name -> google.protobuf.Timestamp
+	6, // 2: altalune.v1.ProjectSetting.updated_at:type_name -> google.protobuf.Timestamp
+	0, // 3: altalune.v1.GetProjectSettingResponse.project_setting:type_name -> altalune.v1.ProjectSetting
+	5, // 4: altalune.v1.UpdateProjectSettingRequest.document:type_name -> google.protobuf.Struct
+	0, // 5: altalune.v1.UpdateProjectSettingResponse.project_setting:type_name -> altalune.v1.ProjectSetting
+	1, // 6: altalune.v1.ProjectSettingService.GetProjectSetting:input_type -> altalune.v1.GetProjectSettingRequest
+	3, // 7: altalune.v1.ProjectSettingService.UpdateProjectSetting:input_type -> altalune.v1.UpdateProjectSettingRequest
+	2, // 8: altalune.v1.ProjectSettingService.GetProjectSetting:output_type -> altalune.v1.GetProjectSettingResponse
+	4, // 9: altalune.v1.ProjectSettingService.UpdateProjectSetting:output_type -> altalune.v1.UpdateProjectSettingResponse
+	8, // [8:10] is the sub-list for method output_type
+	6, // [6:8] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_altalune_v1_project_setting_proto_init() }

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Currency], error)
 	Create(ctx context.Context, input *CreateCurrencyInput) (*CurrencyQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*CurrencyQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*CurrencyQueryResult, error)
 	GetByCode(ctx context.Context, code string) (*CurrencyQueryResult, error)
 	Update(ctx context.Context, input *UpdateCurrencyInput) (*CurrencyQueryResult, error)
 	Delete(ctx context.Context, input *DeleteCurrencyInput) error

@@ -146,6 +146,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*CurrencyQueryResu
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCurrency+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the currency with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*CurrencyQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCurrency+" WHERE id = $1", id))
+}
+
 // GetByCode returns the currency with the code, ignoring case.
 func (r *Repo) GetByCode(ctx context.Context, code string) (*CurrencyQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCurrency+" WHERE LOWER(code) = LOWER($1)", code))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Employee], error)
 	Create(ctx context.Context, input *CreateEmployeeInput) (*EmployeeQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*EmployeeQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*EmployeeQueryResult, error)
 	GetByEmail(ctx context.Context, projectID int64, email string) (*EmployeeQueryResult, error)
 	GetByEmployeeNumber(ctx context.Context, projectID int64, employeeNumber string) (*EmployeeQueryResult, error)
 	Update(ctx context.Context, input *UpdateEmployeeInput) (*EmployeeQueryResult, error)

@@ -132,6 +132,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the employee with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*EmployeeQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByEmail returns the employee with the email, ignoring case.
 func (r *Repo) GetByEmail(ctx context.Context, projectID int64, email string) (*EmployeeQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectEmployee+" WHERE project_id = $1 AND LOWER(email) = LOWER($2)", projectID, email))

@@ -15,6 +15,7 @@ type Repositor interface {
 	List(ctx context.Context, projectID int64) ([]*Node, error)
 	Create(ctx context.Context, input *CreateNodeInput) (*NodeQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*NodeQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*NodeQueryResult, error)
 	GetByNameLang(ctx context.Context, projectID int64, name string, lang string) (*NodeQueryResult, error)
 	Update(ctx context.Context, input *UpdateNodeInput) (*NodeQueryResult, error)
 	Delete(ctx context.Context, input *DeleteNodeInput) error

@@ -119,6 +119,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectNode+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the node with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*NodeQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectNode+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByNameLang returns the node with the name and lang, ignoring the case of text.
 func (r *Repo) GetByNameLang(ctx context.Context, projectID int64, name string, lang string) (*NodeQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectNode+" WHERE project_id = $1 AND LOWER(name) = LOWER($2) AND LOWER(lang) = LOWER($3)", projectID, name, lang))

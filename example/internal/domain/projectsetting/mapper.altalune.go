@@ -4,6 +4,7 @@
 package projectsetting
 
 import (
+	"github.com/hrz8/altalune"
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
 )
@@ -16,6 +17,8 @@ func ProjectSettingsToProto(items []*ProjectSetting) []*altalunev1.ProjectSettin
 // updateProjectSettingInput reads UpdateProjectSettingRequest into the repository's input:
 // the fields the request declares optional are written only when set, the
 // others always.
+// A clear flag writes NULL; with its field set too, the request is an
+// invalid payload.
 func updateProjectSettingInput(projectID int64, req *altalunev1.UpdateProjectSettingRequest) (*UpdateProjectSettingInput, error) {
 	fields := domainkit.Fields{}
 	if req.Timezone != nil {
@@ -32,6 +35,12 @@ func updateProjectSettingInput(projectID int64, req *altalunev1.UpdateProjectSet
 	}
 	if req.NotifyOwner != nil {
 		fields.Add("notify_owner")
+	}
+	if req.Document != nil && req.GetClearDocument() {
+		return nil, altalune.NewInvalidPayloadError("document: set and cleared at once")
+	}
+	if req.Document != nil || req.GetClearDocument() {
+		fields.Add("document")
 	}
 	input := &UpdateProjectSettingInput{
 		ProjectID: projectID,
@@ -51,6 +60,9 @@ func updateProjectSettingInput(projectID int64, req *altalunev1.UpdateProjectSet
 	}
 	if fields.Has("notify_owner") {
 		input.NotifyOwner = req.GetNotifyOwner()
+	}
+	if fields.Has("document") {
+		input.Document = req.GetDocument()
 	}
 	return input, nil
 }

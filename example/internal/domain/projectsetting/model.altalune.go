@@ -10,6 +10,7 @@ import (
 
 	altalunev1 "github.com/hrz8/altalune/gen/altalune/v1"
 	"github.com/hrz8/altalune/internal/shared/domainkit"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -22,6 +23,7 @@ type ProjectSettingQueryResult struct {
 	WelcomeMessage string
 	MaxUploadMb    int32
 	NotifyOwner    bool
+	Document       *structpb.Struct
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -35,6 +37,7 @@ func (r *ProjectSettingQueryResult) ToProjectSetting() *ProjectSetting {
 		WelcomeMessage: r.WelcomeMessage,
 		MaxUploadMb:    r.MaxUploadMb,
 		NotifyOwner:    r.NotifyOwner,
+		Document:       r.Document,
 		CreatedAt:      r.CreatedAt,
 		UpdatedAt:      r.UpdatedAt,
 	}
@@ -48,6 +51,7 @@ type ProjectSetting struct {
 	WelcomeMessage string
 	MaxUploadMb    int32
 	NotifyOwner    bool
+	Document       *structpb.Struct
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -61,6 +65,7 @@ func (e *ProjectSetting) ToProto() *altalunev1.ProjectSetting {
 		WelcomeMessage: e.WelcomeMessage,
 		MaxUploadMb:    e.MaxUploadMb,
 		NotifyOwner:    e.NotifyOwner,
+		Document:       e.Document,
 		CreatedAt:      timestamppb.New(e.CreatedAt),
 		UpdatedAt:      timestamppb.New(e.UpdatedAt),
 	}
@@ -77,4 +82,5 @@ type UpdateProjectSettingInput struct {
 	WelcomeMessage string
 	MaxUploadMb    int32
 	NotifyOwner    bool
+	Document       *structpb.Struct
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // projectSettingColumns is the select list scanProjectSetting reads, in order.
-const projectSettingColumns = "id, public_id, timezone, locale, welcome_message, max_upload_mb, notify_owner, created_at, updated_at"
+const projectSettingColumns = "id, public_id, timezone, locale, welcome_message, max_upload_mb, notify_owner, document, created_at, updated_at"
 
 const selectProjectSetting = "SELECT " + projectSettingColumns + " FROM altalune_project_settings"
 
@@ -86,6 +86,7 @@ func (r *Repo) Update(ctx context.Context, input *UpdateProjectSettingInput) (*P
 		{Field: "welcome_message", Column: "welcome_message", Value: input.WelcomeMessage},
 		{Field: "max_upload_mb", Column: "max_upload_mb", Value: input.MaxUploadMb},
 		{Field: "notify_owner", Column: "notify_owner", Value: input.NotifyOwner},
+		{Field: "document", Column: "document", Value: domainkit.Document("document", input.Document)},
 	})
 	query := "UPDATE altalune_project_settings SET " + set + " WHERE project_id = $1 RETURNING " + projectSettingColumns
 	args = append([]any{input.ProjectID}, args...)
@@ -123,6 +124,7 @@ func scanProjectSetting(row domainkit.Row) (*ProjectSettingQueryResult, error) {
 		&r.WelcomeMessage,
 		&r.MaxUploadMb,
 		&r.NotifyOwner,
+		domainkit.ScanDocument(&r.Document),
 		&r.CreatedAt,
 		&r.UpdatedAt,
 	)

@@ -21,6 +21,7 @@ var Schema = domainkit.Table{
 		{Name: "welcome_message", Definition: "VARCHAR(500) NOT NULL DEFAULT ''"},
 		{Name: "max_upload_mb", Definition: "INTEGER NOT NULL DEFAULT 0"},
 		{Name: "notify_owner", Definition: "BOOLEAN NOT NULL DEFAULT FALSE"},
+		{Name: "document", Definition: "JSONB"},
 		{Name: "created_at", Definition: "TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP"},
 		{Name: "updated_at", Definition: "TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP"},
 	},

@@ -105,6 +105,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*RoleQueryResult, 
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectRole+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the role with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*RoleQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectRole+" WHERE id = $1", id))
+}
+
 // GetByName returns the role with the name, ignoring case.
 func (r *Repo) GetByName(ctx context.Context, name string) (*RoleQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectRole+" WHERE LOWER(name) = LOWER($1)", name))

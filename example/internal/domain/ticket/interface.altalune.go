@@ -18,6 +18,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Ticket], error)
 	Create(ctx context.Context, input *CreateTicketInput) (*TicketQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*TicketQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*TicketQueryResult, error)
 	GetByReference(ctx context.Context, projectID int64, reference string) (*TicketQueryResult, error)
 	GetByExternalRef(ctx context.Context, projectID int64, externalRef string) (*TicketQueryResult, error)
 	ListTicketComments(ctx context.Context, projectID int64, publicID string) ([]*ticketcomment_domain.TicketComment, error)

@@ -134,6 +134,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the ticket with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*TicketQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByReference returns the ticket with the reference, ignoring case.
 func (r *Repo) GetByReference(ctx context.Context, projectID int64, reference string) (*TicketQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicket+" WHERE project_id = $1 AND LOWER(reference) = LOWER($2)", projectID, reference))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[TicketComment], error)
 	Create(ctx context.Context, input *CreateTicketCommentInput) (*TicketCommentQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*TicketCommentQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*TicketCommentQueryResult, error)
 	ListByTicket(ctx context.Context, projectID int64, ticketID string) ([]*TicketComment, error)
 	Update(ctx context.Context, input *UpdateTicketCommentInput) (*TicketCommentQueryResult, error)
 	Delete(ctx context.Context, input *DeleteTicketCommentInput) error

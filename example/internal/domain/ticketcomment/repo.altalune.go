@@ -118,6 +118,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicketComment+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the ticket comment with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*TicketCommentQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectTicketComment+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // ListByTicket returns the ticket comments whose ticket_id is the public ID of
 // a ticket, in the default order, at most domainkit.MaxListRows of them.
 func (r *Repo) ListByTicket(ctx context.Context, projectID int64, ticketID string) ([]*TicketComment, error) {

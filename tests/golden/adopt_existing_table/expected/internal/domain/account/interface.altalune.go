@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Account], error)
 	Create(ctx context.Context, input *CreateAccountInput) (*AccountQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*AccountQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*AccountQueryResult, error)
 	GetByEmail(ctx context.Context, email string) (*AccountQueryResult, error)
 	Update(ctx context.Context, input *UpdateAccountInput) (*AccountQueryResult, error)
 	Delete(ctx context.Context, input *DeleteAccountInput) error

@@ -110,6 +110,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*AccountQueryResul
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAccount+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the account with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*AccountQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAccount+" WHERE id = $1", id))
+}
+
 // GetByEmail returns the account with the email, ignoring case.
 func (r *Repo) GetByEmail(ctx context.Context, email string) (*AccountQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAccount+" WHERE LOWER(email) = LOWER($1)", email))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Recipe], error)
 	Create(ctx context.Context, input *CreateRecipeInput) (*RecipeQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*RecipeQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*RecipeQueryResult, error)
 	Update(ctx context.Context, input *UpdateRecipeInput) (*RecipeQueryResult, error)
 	Delete(ctx context.Context, input *DeleteRecipeInput) error
 	// InTx runs fn in one transaction: the repository calls made with fn's

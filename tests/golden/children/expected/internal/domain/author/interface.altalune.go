@@ -15,6 +15,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Author], error)
 	Create(ctx context.Context, input *CreateAuthorInput) (*AuthorQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*AuthorQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*AuthorQueryResult, error)
 	ListBooks(ctx context.Context, publicID string) ([]*book_domain.Book, error)
 	Update(ctx context.Context, input *UpdateAuthorInput) (*AuthorQueryResult, error)
 	Delete(ctx context.Context, input *DeleteAuthorInput) error

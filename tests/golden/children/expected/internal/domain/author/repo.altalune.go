@@ -103,6 +103,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*AuthorQueryResult
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAuthor+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the author with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*AuthorQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAuthor+" WHERE id = $1", id))
+}
+
 // ListBooks returns the books of an author (its public ID),
 // through their repository.
 func (r *Repo) ListBooks(ctx context.Context, publicID string) ([]*book_domain.Book, error) {

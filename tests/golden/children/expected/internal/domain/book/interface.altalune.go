@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Book], error)
 	Create(ctx context.Context, input *CreateBookInput) (*BookQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*BookQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*BookQueryResult, error)
 	ListByAuthor(ctx context.Context, authorID string) ([]*Book, error)
 	Update(ctx context.Context, input *UpdateBookInput) (*BookQueryResult, error)
 	Delete(ctx context.Context, input *DeleteBookInput) error

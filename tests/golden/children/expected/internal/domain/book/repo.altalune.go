@@ -115,6 +115,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*BookQueryResult, 
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectBook+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the book with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*BookQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectBook+" WHERE id = $1", id))
+}
+
 // ListByAuthor returns the books whose author_id is the public ID of
 // a author, in the default order, at most domainkit.MaxListRows of them.
 func (r *Repo) ListByAuthor(ctx context.Context, authorID string) ([]*Book, error) {

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[APIKey], error)
 	Create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*APIKeyQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*APIKeyQueryResult, error)
 	GetByLabel(ctx context.Context, label string) (*APIKeyQueryResult, error)
 	Update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQueryResult, error)
 	Delete(ctx context.Context, input *DeleteAPIKeyInput) error

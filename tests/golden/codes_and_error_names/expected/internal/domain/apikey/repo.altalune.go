@@ -103,6 +103,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*APIKeyQueryResult
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the API key with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*APIKeyQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE id = $1", id))
+}
+
 // GetByLabel returns the API key with the label, ignoring case.
 func (r *Repo) GetByLabel(ctx context.Context, label string) (*APIKeyQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE LOWER(label) = LOWER($1)", label))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Role], error)
 	Create(ctx context.Context, input *CreateRoleInput) (*RoleQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*RoleQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*RoleQueryResult, error)
 	GetByName(ctx context.Context, name string) (*RoleQueryResult, error)
 	Update(ctx context.Context, input *UpdateRoleInput) (*RoleQueryResult, error)
 	Delete(ctx context.Context, input *DeleteRoleInput) error

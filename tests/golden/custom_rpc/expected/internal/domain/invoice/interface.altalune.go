@@ -17,6 +17,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Invoice], error)
 	Create(ctx context.Context, input *CreateInvoiceInput) (*InvoiceQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*InvoiceQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*InvoiceQueryResult, error)
 	GetByNumber(ctx context.Context, projectID int64, number string) (*InvoiceQueryResult, error)
 	Update(ctx context.Context, input *UpdateInvoiceInput) (*InvoiceQueryResult, error)
 	Delete(ctx context.Context, input *DeleteInvoiceInput) error

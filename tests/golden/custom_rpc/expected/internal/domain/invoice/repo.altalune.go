@@ -114,6 +114,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectInvoice+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the invoice with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*InvoiceQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectInvoice+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByNumber returns the invoice with the number, ignoring case.
 func (r *Repo) GetByNumber(ctx context.Context, projectID int64, number string) (*InvoiceQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectInvoice+" WHERE project_id = $1 AND LOWER(number) = LOWER($2)", projectID, number))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Marker], error)
 	Create(ctx context.Context, input *CreateMarkerInput) (*MarkerQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*MarkerQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*MarkerQueryResult, error)
 	Update(ctx context.Context, input *UpdateMarkerInput) (*MarkerQueryResult, error)
 	Delete(ctx context.Context, input *DeleteMarkerInput) error
 	// InTx runs fn in one transaction: the repository calls made with fn's

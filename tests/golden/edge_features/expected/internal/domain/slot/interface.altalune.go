@@ -15,6 +15,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Slot], error)
 	Create(ctx context.Context, input *CreateSlotInput) (*SlotQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*SlotQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*SlotQueryResult, error)
 	GetByCode(ctx context.Context, projectID int64, code string) (*SlotQueryResult, error)
 	GetByKind(ctx context.Context, projectID int64, kind SlotKind) (*SlotQueryResult, error)
 	GetByStartsAt(ctx context.Context, projectID int64, startsAt time.Time) (*SlotQueryResult, error)

@@ -127,6 +127,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the slot with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*SlotQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByCode returns the slot with the code, ignoring case.
 func (r *Repo) GetByCode(ctx context.Context, projectID int64, code string) (*SlotQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectSlot+" WHERE project_id = $1 AND LOWER(code) = LOWER($2)", projectID, code))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Gadget], error)
 	Create(ctx context.Context, input *CreateGadgetInput) (*GadgetQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*GadgetQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*GadgetQueryResult, error)
 	Update(ctx context.Context, input *UpdateGadgetInput) (*GadgetQueryResult, error)
 	Delete(ctx context.Context, input *DeleteGadgetInput) error
 	// InTx runs fn in one transaction: the repository calls made with fn's

@@ -118,6 +118,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGadget+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the gadget with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*GadgetQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGadget+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetBySerial returns the gadget with the serial, ignoring case.
 func (r *Repo) GetBySerial(ctx context.Context, projectID int64, serial string) (*GadgetQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGadget+" WHERE project_id = $1 AND LOWER(serial) = LOWER($2)", projectID, serial))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Category], error)
 	Create(ctx context.Context, input *CreateCategoryInput) (*CategoryQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*CategoryQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*CategoryQueryResult, error)
 	Update(ctx context.Context, input *UpdateCategoryInput) (*CategoryQueryResult, error)
 	Delete(ctx context.Context, input *DeleteCategoryInput) error
 	// InTx runs fn in one transaction: the repository calls made with fn's

@@ -113,6 +113,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*CategoryQueryResu
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCategory+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the category with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*CategoryQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCategory+" WHERE id = $1", id))
+}
+
 // Update writes the fields input.Fields names (every updatable one when nil)
 // of a category; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateCategoryInput) (*CategoryQueryResult, error) {

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Tag], error)
 	Create(ctx context.Context, input *CreateTagInput) (*TagQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*TagQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*TagQueryResult, error)
 	Update(ctx context.Context, input *UpdateTagInput) (*TagQueryResult, error)
 	Delete(ctx context.Context, input *DeleteTagInput) error
 	// InTx runs fn in one transaction: the repository calls made with fn's

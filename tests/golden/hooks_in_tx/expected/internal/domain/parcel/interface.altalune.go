@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Parcel], error)
 	Create(ctx context.Context, input *CreateParcelInput) (*ParcelQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*ParcelQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*ParcelQueryResult, error)
 	GetByLabel(ctx context.Context, projectID int64, label string) (*ParcelQueryResult, error)
 	Update(ctx context.Context, input *UpdateParcelInput) (*ParcelQueryResult, error)
 	Delete(ctx context.Context, input *DeleteParcelInput) error

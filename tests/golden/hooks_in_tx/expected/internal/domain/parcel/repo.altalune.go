@@ -107,6 +107,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectParcel+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the parcel with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*ParcelQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectParcel+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByLabel returns the parcel with the label, ignoring case.
 func (r *Repo) GetByLabel(ctx context.Context, projectID int64, label string) (*ParcelQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectParcel+" WHERE project_id = $1 AND LOWER(label) = LOWER($2)", projectID, label))

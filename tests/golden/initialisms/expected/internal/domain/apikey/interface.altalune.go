@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[APIKey], error)
 	Create(ctx context.Context, input *CreateAPIKeyInput) (*APIKeyQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*APIKeyQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*APIKeyQueryResult, error)
 	GetByURL(ctx context.Context, projectID int64, url string) (*APIKeyQueryResult, error)
 	Update(ctx context.Context, input *UpdateAPIKeyInput) (*APIKeyQueryResult, error)
 	Delete(ctx context.Context, input *DeleteAPIKeyInput) error

@@ -131,6 +131,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the API key with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*APIKeyQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByURL returns the API key with the URL, ignoring case.
 func (r *Repo) GetByURL(ctx context.Context, projectID int64, url string) (*APIKeyQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectAPIKey+" WHERE project_id = $1 AND LOWER(url) = LOWER($2)", projectID, url))

@@ -15,6 +15,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Gadget], error)
 	Create(ctx context.Context, input *CreateGadgetInput) (*GadgetQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*GadgetQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*GadgetQueryResult, error)
 	GetByQuery(ctx context.Context, query string) (*GadgetQueryResult, error)
 	GetByTime(ctx context.Context, time time.Time) (*GadgetQueryResult, error)
 	Update(ctx context.Context, input *UpdateGadgetInput) (*GadgetQueryResult, error)

@@ -128,6 +128,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*GadgetQueryResult
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGadget+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the gadget with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*GadgetQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGadget+" WHERE id = $1", id))
+}
+
 // GetByQuery returns the gadget with the query, ignoring case.
 func (r *Repo) GetByQuery(ctx context.Context, query string) (*GadgetQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGadget+" WHERE LOWER(query) = LOWER($1)", query))

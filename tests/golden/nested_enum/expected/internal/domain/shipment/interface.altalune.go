@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Shipment], error)
 	Create(ctx context.Context, input *CreateShipmentInput) (*ShipmentQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*ShipmentQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*ShipmentQueryResult, error)
 	GetByTrackingCode(ctx context.Context, projectID int64, trackingCode string) (*ShipmentQueryResult, error)
 	Update(ctx context.Context, input *UpdateShipmentInput) (*ShipmentQueryResult, error)
 	Delete(ctx context.Context, input *DeleteShipmentInput) error

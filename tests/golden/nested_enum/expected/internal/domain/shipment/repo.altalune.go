@@ -112,6 +112,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectShipment+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the shipment with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*ShipmentQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectShipment+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByTrackingCode returns the shipment with the tracking code, ignoring case.
 func (r *Repo) GetByTrackingCode(ctx context.Context, projectID int64, trackingCode string) (*ShipmentQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectShipment+" WHERE project_id = $1 AND LOWER(tracking_code) = LOWER($2)", projectID, trackingCode))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Cactus], error)
 	Create(ctx context.Context, input *CreateCactusInput) (*CactusQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*CactusQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*CactusQueryResult, error)
 	GetBySpecies(ctx context.Context, species string) (*CactusQueryResult, error)
 	Update(ctx context.Context, input *UpdateCactusInput) (*CactusQueryResult, error)
 	Delete(ctx context.Context, input *DeleteCactusInput) error

@@ -108,6 +108,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*CactusQueryResult
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCactus+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the cactus with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*CactusQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCactus+" WHERE id = $1", id))
+}
+
 // GetBySpecies returns the cactus with the species, ignoring case.
 func (r *Repo) GetBySpecies(ctx context.Context, species string) (*CactusQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectCactus+" WHERE LOWER(species) = LOWER($1)", species))

@@ -17,6 +17,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Person], error)
 	Create(ctx context.Context, input *CreatePersonInput) (*PersonQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*PersonQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*PersonQueryResult, error)
 	GetByEmail(ctx context.Context, projectID int64, email string) (*PersonQueryResult, error)
 	GetByBadgeNumber(ctx context.Context, projectID int64, badgeNumber int64) (*PersonQueryResult, error)
 	Update(ctx context.Context, input *UpdatePersonInput) (*PersonQueryResult, error)

@@ -131,6 +131,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the person with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*PersonQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByEmail returns the person with the email, ignoring case.
 func (r *Repo) GetByEmail(ctx context.Context, projectID int64, email string) (*PersonQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPerson+" WHERE project_id = $1 AND LOWER(email_address) = LOWER($2)", projectID, email))

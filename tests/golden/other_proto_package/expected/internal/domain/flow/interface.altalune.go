@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Flow], error)
 	Create(ctx context.Context, input *CreateFlowInput) (*FlowQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*FlowQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*FlowQueryResult, error)
 	GetByName(ctx context.Context, projectID int64, name string) (*FlowQueryResult, error)
 	Update(ctx context.Context, input *UpdateFlowInput) (*FlowQueryResult, error)
 	Delete(ctx context.Context, input *DeleteFlowInput) error

@@ -104,6 +104,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectFlow+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the flow with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*FlowQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectFlow+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetByName returns the flow with the name, ignoring case.
 func (r *Repo) GetByName(ctx context.Context, projectID int64, name string) (*FlowQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectFlow+" WHERE project_id = $1 AND LOWER(name) = LOWER($2)", projectID, name))

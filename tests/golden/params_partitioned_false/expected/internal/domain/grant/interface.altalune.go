@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Grant], error)
 	Create(ctx context.Context, input *CreateGrantInput) (*GrantQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*GrantQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*GrantQueryResult, error)
 	Update(ctx context.Context, input *UpdateGrantInput) (*GrantQueryResult, error)
 	Delete(ctx context.Context, input *DeleteGrantInput) error
 	// InTx runs fn in one transaction: the repository calls made with fn's

@@ -103,6 +103,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGrant+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the grant with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*GrantQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectGrant+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // Update writes the fields input.Fields names (every updatable one when nil)
 // of a grant; the SET list is built from the columns below only.
 func (r *Repo) Update(ctx context.Context, input *UpdateGrantInput) (*GrantQueryResult, error) {

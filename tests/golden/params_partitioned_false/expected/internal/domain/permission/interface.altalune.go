@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Permission], error)
 	Create(ctx context.Context, input *CreatePermissionInput) (*PermissionQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*PermissionQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*PermissionQueryResult, error)
 	GetByName(ctx context.Context, name string) (*PermissionQueryResult, error)
 	Update(ctx context.Context, input *UpdatePermissionInput) (*PermissionQueryResult, error)
 	Delete(ctx context.Context, input *DeletePermissionInput) error

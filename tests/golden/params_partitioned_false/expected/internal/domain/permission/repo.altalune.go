@@ -103,6 +103,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*PermissionQueryRe
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPermission+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the permission with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*PermissionQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPermission+" WHERE id = $1", id))
+}
+
 // GetByName returns the permission with the name, ignoring case.
 func (r *Repo) GetByName(ctx context.Context, name string) (*PermissionQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectPermission+" WHERE LOWER(name) = LOWER($1)", name))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Document], error)
 	Create(ctx context.Context, input *CreateDocumentInput) (*DocumentQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*DocumentQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*DocumentQueryResult, error)
 	GetBySlug(ctx context.Context, slug string) (*DocumentQueryResult, error)
 	Update(ctx context.Context, input *UpdateDocumentInput) (*DocumentQueryResult, error)
 	Delete(ctx context.Context, input *DeleteDocumentInput) error

@@ -120,6 +120,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*DocumentQueryResu
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectDocument+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the document with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*DocumentQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectDocument+" WHERE id = $1", id))
+}
+
 // GetBySlug returns the document with the slug, ignoring case.
 func (r *Repo) GetBySlug(ctx context.Context, slug string) (*DocumentQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectDocument+" WHERE LOWER(slug) = LOWER($1)", slug))

@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, params *query.QueryParams) (*query.QueryResult[Webhook], error)
 	Create(ctx context.Context, input *CreateWebhookInput) (*WebhookQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*WebhookQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*WebhookQueryResult, error)
 	GetBySecret(ctx context.Context, secret string) (*WebhookQueryResult, error)
 	Update(ctx context.Context, input *UpdateWebhookInput) (*WebhookQueryResult, error)
 	Delete(ctx context.Context, input *DeleteWebhookInput) error

@@ -15,6 +15,7 @@ type Repositor interface {
 	List(ctx context.Context) ([]*Lesson, error)
 	Create(ctx context.Context, input *CreateLessonInput) (*LessonQueryResult, error)
 	GetByID(ctx context.Context, publicID string) (*LessonQueryResult, error)
+	GetByInternalID(ctx context.Context, id int64) (*LessonQueryResult, error)
 	GetByCode(ctx context.Context, code string) (*LessonQueryResult, error)
 	GetByTitleLevel(ctx context.Context, title string, level LessonLevel) (*LessonQueryResult, error)
 	GetByCoursePosition(ctx context.Context, course string, position int32) (*LessonQueryResult, error)

@@ -121,6 +121,12 @@ func (r *Repo) GetByID(ctx context.Context, publicID string) (*LessonQueryResult
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectLesson+" WHERE public_id = $1", publicID))
 }
 
+// GetByInternalID returns the lesson with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, id int64) (*LessonQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectLesson+" WHERE id = $1", id))
+}
+
 // GetByCode returns the lesson with the code, ignoring case.
 func (r *Repo) GetByCode(ctx context.Context, code string) (*LessonQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectLesson+" WHERE LOWER(code) = LOWER($1)", code))

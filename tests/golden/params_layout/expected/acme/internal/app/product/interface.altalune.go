@@ -14,6 +14,7 @@ type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Product], error)
 	Create(ctx context.Context, input *CreateProductInput) (*ProductQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*ProductQueryResult, error)
+	GetByInternalID(ctx context.Context, projectID int64, id int64) (*ProductQueryResult, error)
 	GetBySku(ctx context.Context, projectID int64, sku string) (*ProductQueryResult, error)
 	Update(ctx context.Context, input *UpdateProductInput) (*ProductQueryResult, error)
 	Delete(ctx context.Context, input *DeleteProductInput) error

@@ -110,6 +110,12 @@ func (r *Repo) GetByID(ctx context.Context, projectID int64, publicID string) (*
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectProduct+" WHERE project_id = $1 AND public_id = $2", projectID, publicID))
 }
 
+// GetByInternalID returns the product with the internal ID (its id column,
+// never exposed by the API), for other domains that hold it.
+func (r *Repo) GetByInternalID(ctx context.Context, projectID int64, id int64) (*ProductQueryResult, error) {
+	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectProduct+" WHERE project_id = $1 AND id = $2", projectID, id))
+}
+
 // GetBySku returns the product with the sku, ignoring case.
 func (r *Repo) GetBySku(ctx context.Context, projectID int64, sku string) (*ProductQueryResult, error) {
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectProduct+" WHERE project_id = $1 AND LOWER(sku) = LOWER($2)", projectID, sku))
