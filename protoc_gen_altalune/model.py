@@ -16,7 +16,7 @@ from enum import StrEnum
 from . import naming
 from .diagnostics import Locatable
 from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage, GoType
-from .tables import PUBLIC_ID_TYPE, Column, ForeignKey, Index, Migration, Table, alter
+from .tables import PUBLIC_ID_TYPE, TRIGRAM_OPCLASS, Column, ForeignKey, Index, Migration, Table, alter
 
 
 def _ran(since: str, version: str | None) -> bool:
@@ -195,6 +195,10 @@ class Field:
     added_in: str = ""
     unique_in: str = ""
     indexed_in: str = ""
+    search_index: bool = False  # a trigram index serves the keyword
+    search_index_in: str = ""
+    sort_index: bool = False  # a b-tree (scope, column, id) serves the sort
+    sort_index_in: str = ""
     backfill: str = ""
     dropped_in: str = ""
     renamed_from: str = ""
@@ -205,6 +209,7 @@ class Field:
         """The evolution options it sets, as (option, version)."""
         return [(option, value) for option, value in (
             ("added_in", self.added_in), ("unique_in", self.unique_in), ("indexed_in", self.indexed_in),
+            ("search_index_in", self.search_index_in), ("sort_index_in", self.sort_index_in),
             ("dropped_in", self.dropped_in), ("renamed_in", self.renamed_in)) if value]
 
     @property
@@ -243,6 +248,23 @@ class Field:
         if self.indexed and _ran(self.indexed_in, version):
             return Index(self.index_name or naming.plain_index(self.table, column.name), False, expr)
         return None
+
+    def query_indexes_at(self, version: str | None, scope: str) -> list[Index]:
+        """The indexes that serve its Query keyword and sort at ``version``:
+        a trigram GIN on the column, which ILIKE uses (it cannot hold
+        project_id, a b-tree type, and needs not: each partition has its
+        own), and a b-tree on the scope, the column and id, in the order
+        the Query sorts by (ties broken by id)."""
+        column = self.column_at(version)
+        if column is None:
+            return []
+        found = []
+        if self.search_index and _ran(self.search_index_in, version):
+            found.append(Index(naming.search_index(self.table, column.name), False,
+                               f"{column.name} {TRIGRAM_OPCLASS}", "GIN"))
+        if self.sort_index and _ran(self.sort_index_in, version):
+            found.append(Index(naming.sort_index(self.table, column.name), False, f"{scope}{column.name}, id"))
+        return found
 
     @property
     def catalog_walk(self) -> bool:
@@ -832,6 +854,7 @@ class Entity:
         columns += [Column(c, "TIMESTAMPTZ", True, "CURRENT_TIMESTAMP") for c in ("created_at", "updated_at")]
         scope = "project_id, " if self.partitioned else ""
         found = [i for i in (f.index_at(version, scope) for f in self.history) if i]
+        found += [i for f in self.history for i in f.query_indexes_at(version, scope)]
         indexes = [Index(self.public_id_index, True, f"{scope}public_id")]
         if self.singleton:
             indexes.append(Index(naming.unique_index(self.table, "project_id"), True, "project_id"))

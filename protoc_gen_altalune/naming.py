@@ -119,6 +119,16 @@ def plain_index(table: str, column: str) -> str:
     return f"ix_{table}_{column}"
 
 
+def search_index(table: str, column: str) -> str:
+    """The trigram index that serves the keyword on ``column``."""
+    return f"ix_{table}_{column}_trgm"
+
+
+def sort_index(table: str, column: str) -> str:
+    """The b-tree that serves a sort by ``column``."""
+    return f"ix_{table}_{column}_sort"
+
+
 def already_exists_names(owner: str, name: str) -> tuple[str, str]:
     """The already-exists error variable and constructor of column ``name``
     (a Go name) of ``owner``: ErrEmployeeEmailAlreadyExists,

@@ -100,6 +100,10 @@ class FieldOptions:
     null_as_empty: bool = False
     index_name: str = ""
     references: str = ""
+    search_index: bool = False
+    search_index_in: str = ""
+    sort_index: bool = False
+    sort_index_in: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,10 @@ NAMEDATALEN = 64  # PostgreSQL identifiers hold at most NAMEDATALEN - 1 bytes
 # entity's public ID (a child's references field).
 PUBLIC_ID_TYPE = "VARCHAR(20)"
 
+# The operator class of a trigram index, which the pg_trgm extension provides.
+TRIGRAM_OPCLASS = "gin_trgm_ops"
+TRIGRAM_EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+
 
 def pg_object_name(name1: str, name2: str, label: str) -> str:
     """The name PostgreSQL gives an unnamed constraint (makeObjectName):
@@ -80,6 +84,11 @@ class Index:
         ``USING GIN (tags)``."""
         return (f"USING {self.method} " if self.method else "") + f"({self.expr})"
 
+    @property
+    def trigram(self) -> bool:
+        """It needs the pg_trgm extension (its operator class)."""
+        return self.expr.endswith(" " + TRIGRAM_OPCLASS)
+
 
 @dataclass(frozen=True)
 class ForeignKey:
@@ -108,6 +117,11 @@ class Table:
     @property
     def primary_key(self) -> str:
         return "project_id, id" if self.partitioned else "id"
+
+    @property
+    def trigram(self) -> bool:
+        """One of its indexes needs the pg_trgm extension."""
+        return any(i.trigram for i in self.indexes)
 
 
 # Evolution -------------------------------------------------------------------
@@ -186,8 +200,8 @@ def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[s
             old_check, new_check = col.check_name(t), pg_object_name(t, new, "check")
             up.append(f"ALTER TABLE {t} RENAME CONSTRAINT {old_check} TO {new_check};")
             down.append(f"ALTER TABLE {t} RENAME CONSTRAINT {new_check} TO {old_check};")
-        for prefix in ("ux", "ix"):
-            old_index, new_index = f"{prefix}_{t}_{old}", f"{prefix}_{t}_{new}"
+        for prefix, suffix in (("ux", ""), ("ix", ""), ("ix", "_trgm"), ("ix", "_sort")):
+            old_index, new_index = f"{prefix}_{t}_{old}{suffix}", f"{prefix}_{t}_{new}{suffix}"
             if before.index(old_index):
                 index_renames[old_index] = new_index
                 up.append(f"ALTER INDEX {old_index} RENAME TO {new_index};")
@@ -244,9 +258,14 @@ def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[s
     for i in current.indexes:
         if i.name not in after_names and i.name not in dropped_indexes:
             steps.append(Step((f"DROP INDEX IF EXISTS {i.name};",), (_create_index(t, i),)))
+    extension = current.trigram
     for i in after.indexes:
         if current.index(i.name) is None:
-            steps.append(Step((_create_index(t, i),), (f"DROP INDEX IF EXISTS {i.name};",)))
+            # The first trigram index creates the extension; Down leaves it,
+            # other tables may use it.
+            create = [TRIGRAM_EXTENSION] if i.trigram and not extension else []
+            extension = extension or i.trigram
+            steps.append(Step((*create, _create_index(t, i)), (f"DROP INDEX IF EXISTS {i.name};",)))
     return steps
 
 

@@ -453,6 +453,20 @@ class EntityReader:
                 "choose a shorter table name",
             )
             return
+        plain = {f.options.index_name or naming.plain_index(spec.table, f.column) for f in spec.history}
+        for f in spec.history:
+            for wanted, index in ((f.search_index, naming.search_index(spec.table, f.column)),
+                                  (f.sort_index, naming.sort_index(spec.table, f.column))):
+                if not wanted:
+                    continue
+                if len(index) > conventions.MAX_IDENTIFIER:
+                    self.ctx.problems.add(f.desc.location, f"field {spec.name}.{f.name}: index name {index} is longer "
+                                                           f"than PostgreSQL's {conventions.MAX_IDENTIFIER} characters",
+                                          "choose a shorter table or column name")
+                elif index in plain:
+                    self.ctx.problems.add(f.desc.location, f"field {spec.name}.{f.name}: its index {index} has the "
+                                                           "name of another field's index",
+                                          "rename one of the columns (column option)")
         named: dict[str, str] = {}
         for f in spec.history:
             given = f.options.index_name

@@ -2,7 +2,7 @@
 migration of its own version, and a deployed migration is never rewritten.
 
 The versions are read from the options (added_in, unique_in, indexed_in,
-dropped_in, renamed_in, an enum value's added_in); ``model.Entity.migrations``
+search_index_in, sort_index_in, dropped_in, renamed_in, an enum value's added_in); ``model.Entity.migrations``
 turns them into files. Here: each version is well-formed and in an order the
 migrations can run in, one version belongs to one migration file, a column
 that existing rows cannot fill says how to fill it, and the migrations the
@@ -105,11 +105,17 @@ def _check_entity(problems: Problems, e: Entity) -> None:
         if f.indexed_in and (not f.indexed or f.unique):
             problems.add(loc, f"{what}: indexed_in is set but the field has no plain index",
                          "add indexed: true (or filterable: true), or remove indexed_in")
+        if f.search_index_in and not f.search_index:
+            problems.add(loc, f"{what}: search_index_in is set but the field has no trigram index",
+                         "add search_index: true, or remove search_index_in")
+        if f.sort_index_in and not f.sort_index:
+            problems.add(loc, f"{what}: sort_index_in is set but the field has no sort index",
+                         "add sort_index: true, or remove sort_index_in")
         for option, value in versions:
             if option != "added_in" and f.added_in and value < f.added_in:
                 problems.add(loc, f"{what}: {option} {value} is earlier than added_in {f.added_in}, "
                                   "when its column is added", f"use a version from {f.added_in} on")
-            if option in ("unique_in", "indexed_in", "renamed_in") and f.dropped_in and value >= f.dropped_in:
+            if option not in ("added_in", "dropped_in") and f.dropped_in and value >= f.dropped_in:
                 problems.add(loc, f"{what}: {option} {value} is not earlier than dropped_in {f.dropped_in}",
                              "remove it, or use a version before the column is dropped")
         if f.dropped_in and f.dropped_in == f.added_in:
@@ -207,7 +213,8 @@ def check_deployed(entities: Iterable[Entity], written: dict[str, bytes], proble
                              f"(sha256 {actual[:MIN_DIGEST]}, deployed {digest[:MIN_DIGEST]}); goose never runs an "
                              "applied migration again, so the database would not follow",
                              f"undo the change to what version {m.version} creates and make it a new version: "
-                             f'added_in, unique_in, indexed_in, dropped_in or renamed_in: "{next_version(e)}" '
+                             f'added_in, unique_in, indexed_in, search_index_in, sort_index_in, dropped_in or '
+                             f'renamed_in: "{next_version(e)}" '
                              "on the field, or added_in on the enum value (if the protos did not change, this "
                              "protoc-gen-altalune writes the file differently from the one that wrote it: "
                              "generate with that one and report it)")

@@ -45,6 +45,8 @@ class FieldSpec:
     indexed: bool
     filter_key: str
     enum: Enum | None
+    search_index: bool = False
+    sort_index: bool = False
 
     @property
     def name(self) -> str:
@@ -213,6 +215,20 @@ class FieldReader:
                         "bytes have no useful order" if kind is Kind.BYTES else "it holds many values, with no order")
         indexed = flag("indexed", opts.indexed, filterable and not unique, not kind.stored_as_json,
                        "no query reads inside a document")
+        search_index = flag("search_index", opts.search_index or None, False, kind is Kind.STRING,
+                            "the keyword matches text only")
+        if search_index and not searchable:
+            problems.add(loc, f"field {what}: search_index is set but the field is not searchable",
+                         "remove searchable: false, or remove search_index")
+            search_index = False
+        sort_index = flag("sort_index", opts.sort_index or None, False,
+                          kind is not Kind.BYTES and not composite and not enum,
+                          "an enum sorts in declaration order, an expression no column index serves"
+                          if enum else "it has no sort")
+        if sort_index and not sortable:
+            problems.add(loc, f"field {what}: sort_index is set but the field is not sortable",
+                         "remove sortable: false, or remove sort_index")
+            sort_index = False
         filter_key = opts.filter_key
         if filter_key and not filterable:
             problems.add(loc, f"field {what}: filter_key {filter_key!r} is set on a field that is not filterable",
@@ -226,7 +242,7 @@ class FieldReader:
             desc=fd, options=opts, column_type=column_type, presence=presence, nullable=nullable,
             column=column, sql_type=sql_type, sql_fixed=sql_fixed, sql_default=default, unique=unique,
             searchable=searchable, filterable=filterable, sortable=sortable, indexed=indexed and not unique,
-            filter_key=filter_key, enum=enum,
+            filter_key=filter_key, enum=enum, search_index=search_index, sort_index=sort_index,
         )
 
     def _document_type(self, what: str, fd: FieldDesc) -> bool:
@@ -373,6 +389,10 @@ def make_field(spec: FieldSpec, *, proto_go: str, table: str, entity_go: str, ki
         added_in=spec.options.added_in,
         unique_in=spec.options.unique_in,
         indexed_in=spec.options.indexed_in,
+        search_index=spec.search_index,
+        search_index_in=spec.options.search_index_in,
+        sort_index=spec.sort_index,
+        sort_index_in=spec.options.sort_index_in,
         backfill=spec.options.backfill,
         dropped_in=spec.options.dropped_in,
         renamed_from=spec.options.renamed_from,
