@@ -133,11 +133,15 @@ func (EmployeeRole) EnumDescriptor() ([]byte, []int) {
 
 // Employee is a partitioned entity: one table partition per project.
 type Employee struct {
-	state          protoimpl.MessageState `protogen:"open.v1"`
-	Id             string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Name           string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	Email          string                 `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
-	EmployeeNumber string                 `protobuf:"bytes,4,opt,name=employee_number,json=employeeNumber,proto3" json:"employee_number,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The keyword is a substring of any of the four text fields: each has a
+	// trigram index, so that a search reads them rather than every row (from
+	// version 20240901000000, as the table was deployed without them). A
+	// list sorted by name reads its sort index.
+	Name           string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Email          string `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
+	EmployeeNumber string `protobuf:"bytes,4,opt,name=employee_number,json=employeeNumber,proto3" json:"employee_number,omitempty"`
 	// The filter keys are plural, as the frontend reads the filter catalog.
 	Role          EmployeeRole           `protobuf:"varint,5,opt,name=role,proto3,enum=altalune.v1.EmployeeRole" json:"role,omitempty"`
 	Status        EmployeeStatus         `protobuf:"varint,6,opt,name=status,proto3,enum=altalune.v1.EmployeeStatus" json:"status,omitempty"`
@@ -935,16 +939,16 @@ var File_altalune_v1_employee_proto protoreflect.FileDescriptor
 
 const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\n" +
-	"\x1aaltalune/v1/employee.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xc7\x05\n" +
+	"\x1aaltalune/v1/employee.proto\x12\valtalune.v1\x1a!altalune/codegen/v1/options.proto\x1a\x18altalune/v1/common.proto\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\x88\a\n" +
 	"\bEmployee\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
-	"\x05email\x18\x03 \x01(\tB\x06\xd2\xda\x18\x02\b\x01R\x05email\x121\n" +
-	"\x0femployee_number\x18\x04 \x01(\tB\b\xd2\xda\x18\x04\b\x018\x01R\x0eemployeeNumber\x12:\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12@\n" +
+	"\x04name\x18\x02 \x01(\tB,\xd2\xda\x18(\xa8\x01\x01\xb2\x01\x0e20240901000000\xb8\x01\x01\xc2\x01\x0e20240901000000R\x04name\x120\n" +
+	"\x05email\x18\x03 \x01(\tB\x1a\xd2\xda\x18\x16\b\x01\xa8\x01\x01\xb2\x01\x0e20240901000000R\x05email\x12E\n" +
+	"\x0femployee_number\x18\x04 \x01(\tB\x1c\xd2\xda\x18\x18\b\x018\x01\xa8\x01\x01\xb2\x01\x0e20240901000000R\x0eemployeeNumber\x12:\n" +
 	"\x04role\x18\x05 \x01(\x0e2\x19.altalune.v1.EmployeeRoleB\v\xd2\xda\x18\aR\x05rolesR\x04role\x12C\n" +
 	"\x06status\x18\x06 \x01(\x0e2\x1b.altalune.v1.EmployeeStatusB\x0e\xd2\xda\x18\n" +
-	"R\bstatusesR\x06status\x12\x19\n" +
-	"\x05phone\x18\a \x01(\tH\x00R\x05phone\x88\x01\x01\x12-\n" +
+	"R\bstatusesR\x06status\x123\n" +
+	"\x05phone\x18\a \x01(\tB\x18\xd2\xda\x18\x14\xa8\x01\x01\xb2\x01\x0e20240901000000H\x00R\x05phone\x88\x01\x01\x12-\n" +
 	"\x03age\x18\b \x01(\v2\x1b.google.protobuf.Int32ValueR\x03age\x125\n" +
 	"\bhired_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\ahiredAt\x12\x1e\n" +
 	"\x06salary\x18\n" +
@@ -953,8 +957,8 @@ const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\x8b\x01\xca\xda\x18\x86\x01\n" +
-	"\x1aaltalune_example_employees\x10\x01(\xda\x04:\x0e20240101000010B\x02\x01\x02RO20240101000010:64286d25fd99fe06d87610ffd96334534d139a2cc2308600719d93f8386e2c5bB\b\n" +
+	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xdc\x01\xca\xda\x18\xd7\x01\n" +
+	"\x1aaltalune_example_employees\x10\x01(\xda\x04:\x0e20240101000010B\x02\x01\x02RO20240101000010:64286d25fd99fe06d87610ffd96334534d139a2cc2308600719d93f8386e2c5bRO20240901000000:d00036e8a8229f68863a553c28d80e384bb53a923d941b2e973fc7533e8eabbfB\b\n" +
 	"\x06_phone\"q\n" +
 	"\x15QueryEmployeesRequest\x12'\n" +
 	"\n" +

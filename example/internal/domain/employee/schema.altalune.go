@@ -36,6 +36,11 @@ var Schema = domainkit.Table{
 		{Name: "ix_altalune_example_employees_role", Unique: false, Key: "project_id, role"},
 		{Name: "ix_altalune_example_employees_status", Unique: false, Key: "project_id, status"},
 		{Name: "ix_altalune_example_employees_remote", Unique: false, Key: "project_id, remote"},
+		{Name: "ix_altalune_example_employees_name_trgm", Unique: false, Key: "name gin_trgm_ops", Method: "GIN"},
+		{Name: "ix_altalune_example_employees_name_sort", Unique: false, Key: "project_id, name, id"},
+		{Name: "ix_altalune_example_employees_email_trgm", Unique: false, Key: "email gin_trgm_ops", Method: "GIN"},
+		{Name: "ix_altalune_example_employees_employee_number_trgm", Unique: false, Key: "employee_number gin_trgm_ops", Method: "GIN"},
+		{Name: "ix_altalune_example_employees_phone_trgm", Unique: false, Key: "phone gin_trgm_ops", Method: "GIN"},
 		{Name: "ix_altalune_example_employees_created_at", Unique: false, Key: "project_id, created_at"},
 	},
 }

@@ -749,7 +749,22 @@ type FieldOptions struct {
 	// response is filled with the parent's children in one query. The field
 	// is a plain string; parent and child are both partitioned or both
 	// global, and the child's table is created after the parent's.
-	References    string `protobuf:"bytes,20,opt,name=references,proto3" json:"references,omitempty"`
+	References string `protobuf:"bytes,20,opt,name=references,proto3" json:"references,omitempty"`
+	// A trigram index (GIN, gin_trgm_ops) on the column, which serves the
+	// Query keyword's case-insensitive substring match (ILIKE) instead of a
+	// scan of the table. For a searchable text field. The migration that
+	// creates the first one runs CREATE EXTENSION IF NOT EXISTS pg_trgm: the
+	// role that migrates needs the right to create it, or a DBA creates it
+	// once beforehand.
+	SearchIndex bool `protobuf:"varint,21,opt,name=search_index,json=searchIndex,proto3" json:"search_index,omitempty"`
+	// Version whose migration creates the trigram index (with search_index).
+	SearchIndexIn string `protobuf:"bytes,22,opt,name=search_index_in,json=searchIndexIn,proto3" json:"search_index_in,omitempty"`
+	// A b-tree index (project_id, column, id) ((column, id) for a global
+	// entity) which serves a Query sorted by the field, in either direction,
+	// without sorting the table. For a sortable field that is not an enum.
+	SortIndex bool `protobuf:"varint,23,opt,name=sort_index,json=sortIndex,proto3" json:"sort_index,omitempty"`
+	// Version whose migration creates the sort index (with sort_index).
+	SortIndexIn   string `protobuf:"bytes,24,opt,name=sort_index_in,json=sortIndexIn,proto3" json:"sort_index_in,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -920,6 +935,34 @@ func (x *FieldOptions) GetIndexName() string {
 func (x *FieldOptions) GetReferences() string {
 	if x != nil {
 		return x.References
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetSearchIndex() bool {
+	if x != nil {
+		return x.SearchIndex
+	}
+	return false
+}
+
+func (x *FieldOptions) GetSearchIndexIn() string {
+	if x != nil {
+		return x.SearchIndexIn
+	}
+	return ""
+}
+
+func (x *FieldOptions) GetSortIndex() bool {
+	if x != nil {
+		return x.SortIndex
+	}
+	return false
+}
+
+func (x *FieldOptions) GetSortIndexIn() string {
+	if x != nil {
+		return x.SortIndexIn
 	}
 	return ""
 }
@@ -1259,7 +1302,7 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x06unique\x18\x04 \x01(\bR\x06unique\x12<\n" +
 	"\tgenerator\x18\x05 \x01(\x0e2\x1e.altalune.codegen.v1.GeneratorR\tgenerator\x12\x16\n" +
 	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12%\n" +
-	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\xac\x05\n" +
+	"\x0eresponse_field\x18\a \x01(\tR\rresponseField\"\xba\x06\n" +
 	"\fFieldOptions\x12\x16\n" +
 	"\x06unique\x18\x01 \x01(\bR\x06unique\x12#\n" +
 	"\n" +
@@ -1292,7 +1335,12 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"index_name\x18\x13 \x01(\tR\tindexName\x12\x1e\n" +
 	"\n" +
 	"references\x18\x14 \x01(\tR\n" +
-	"referencesB\r\n" +
+	"references\x12!\n" +
+	"\fsearch_index\x18\x15 \x01(\bR\vsearchIndex\x12&\n" +
+	"\x0fsearch_index_in\x18\x16 \x01(\tR\rsearchIndexIn\x12\x1d\n" +
+	"\n" +
+	"sort_index\x18\x17 \x01(\bR\tsortIndex\x12\"\n" +
+	"\rsort_index_in\x18\x18 \x01(\tR\vsortIndexInB\r\n" +
 	"\v_searchableB\r\n" +
 	"\v_filterableB\v\n" +
 	"\t_sortableB\n" +
