@@ -16,7 +16,7 @@ import (
 // LIMIT/OFFSET, then one SELECT DISTINCT per filterable column for the
 // filter catalog; filters as LOWER(column) IN (...), the keyword as ILIKE
 // over the text columns. It serves the same table as the generated
-// repository, with the indexes of its migration and no others.
+// repository, with the indexes of its migrations and no others.
 type baselineRepo struct {
 	db postgres.DB
 }

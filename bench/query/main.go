@@ -21,16 +21,17 @@ import (
 	"time"
 
 	"github.com/hrz8/altalune/internal/domain/employee"
+	"github.com/hrz8/altalune/internal/shared/domainkit"
 	"github.com/hrz8/altalune/internal/shared/query"
 )
 
 type options struct {
-	projects     int
-	rows         int
-	calls        int
-	warmup       int
-	writes       int
-	extraIndexes bool
+	projects  int
+	rows      int
+	calls     int
+	warmup    int
+	writes    int
+	indexCost bool
 }
 
 func main() {
@@ -40,8 +41,9 @@ func main() {
 	flag.IntVar(&o.calls, "calls", 60, "timed calls per shape and repository")
 	flag.IntVar(&o.warmup, "warmup", 5, "untimed calls per shape and repository before the timed ones")
 	flag.IntVar(&o.writes, "writes", 200, "timed Create and Update calls per repository")
-	flag.BoolVar(&o.extraIndexes, "extra-indexes", false,
-		"then create indexes the migrations do not (pg_trgm GIN on the searched columns, (project_id, name, id)) and measure again")
+	flag.BoolVar(&o.indexCost, "index-cost", false,
+		"then drop the Query indexes of the migrations (trigram GIN on the searched columns, (project_id, name, id)), "+
+			"measure again without them and build them again")
 	flag.Parse()
 	url := os.Getenv("ALTALUNE_DATABASE_URL")
 	if url == "" {
@@ -190,8 +192,8 @@ func run(ctx context.Context, url string, o options) error {
 	if err := b.catalog(ctx); err != nil {
 		return err
 	}
-	if o.extraIndexes {
-		return b.extra(ctx)
+	if o.indexCost {
+		return b.indexCost(ctx)
 	}
 	return nil
 }
@@ -399,54 +401,93 @@ func printTable(rows []row, a, g string) {
 	}
 }
 
-// extra creates the indexes the migrations do not, reports what each took
-// to build, and measures again the shapes they serve and the writes they
-// slow down.
-func (b *bench) extra(ctx context.Context) error {
-	if _, err := b.db.db.ExecContext(ctx, "VACUUM ANALYZE altalune_example_employees"); err != nil {
+// queryIndexes are the indexes the migrations create for the Query alone
+// (the fields' search_index and sort_index): the trigram indexes of the
+// searched columns and the sort index of name.
+func queryIndexes() []domainkit.Index {
+	var found []domainkit.Index
+	for _, i := range employee.Schema.Indexes {
+		if strings.HasSuffix(i.Name, "_trgm") || strings.HasSuffix(i.Name, "_sort") {
+			found = append(found, i)
+		}
+	}
+	return found
+}
+
+// indexCost measures what the Query indexes of the migrations save and
+// cost: the shapes they serve and the writes, with them (as migrated),
+// then with them dropped; then builds them again, reporting what each took.
+func (b *bench) indexCost(ctx context.Context) error {
+	table := employee.Schema.Name
+	vacuum := "VACUUM ANALYZE " + table
+	if _, err := b.db.db.ExecContext(ctx, vacuum); err != nil {
 		return err
 	}
-	before, err := b.writes(ctx, "x")
+	served := func() ([]row, error) {
+		var rows []row
+		for _, s := range shapes(b.o.rows) {
+			if s.name != "keyword" && s.name != "sort by name" {
+				continue
+			}
+			r, err := b.query(ctx, s)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, r)
+		}
+		return rows, nil
+	}
+	withRows, err := served()
 	if err != nil {
 		return err
 	}
-	indexes := []string{
-		"CREATE EXTENSION IF NOT EXISTS pg_trgm",
-		"CREATE INDEX bench_employees_name_trgm ON altalune_example_employees USING gin (name gin_trgm_ops)",
-		"CREATE INDEX bench_employees_email_trgm ON altalune_example_employees USING gin (email gin_trgm_ops)",
-		"CREATE INDEX bench_employees_employee_number_trgm ON altalune_example_employees USING gin (employee_number gin_trgm_ops)",
-		"CREATE INDEX bench_employees_phone_trgm ON altalune_example_employees USING gin (phone gin_trgm_ops)",
-		"CREATE INDEX bench_employees_name_id ON altalune_example_employees (project_id, name, id)",
-		"VACUUM ANALYZE altalune_example_employees",
+	with, err := b.writes(ctx, "x")
+	if err != nil {
+		return err
 	}
-	fmt.Printf("\nExtra indexes (not in the migrations), on the %d rows of the table:\n", b.o.projects*b.o.rows)
-	for _, stmt := range indexes {
+	indexes := queryIndexes()
+	for _, i := range indexes {
+		if _, err := b.db.db.ExecContext(ctx, "DROP INDEX "+i.Name); err != nil {
+			return err
+		}
+	}
+	if _, err := b.db.db.ExecContext(ctx, vacuum); err != nil {
+		return err
+	}
+	withoutRows, err := served()
+	if err != nil {
+		return err
+	}
+	without, err := b.writes(ctx, "y")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nThe Query indexes of the migrations (search_index, sort_index), built again on the %d rows of the table:\n",
+		b.o.projects*b.o.rows)
+	for _, i := range indexes {
+		using := ""
+		if i.Method != "" {
+			using = "USING " + i.Method + " "
+		}
+		stmt := fmt.Sprintf("CREATE INDEX %s ON %s %s(%s)", i.Name, table, using, i.Key)
 		t := time.Now()
 		if _, err := b.db.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%s: %w", stmt, err)
 		}
 		fmt.Printf("  %7.1f ms  %s\n", float64(time.Since(t).Microseconds())/1000, stmt)
 	}
+	fmt.Printf("\nWith the Query indexes (as migrated), then without them (dropped):\n\n")
 	var rows []row
-	for _, s := range shapes(b.o.rows) {
-		if s.name != "keyword" && s.name != "sort by name" {
-			continue
-		}
-		r, err := b.query(ctx, s)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, r)
+	for i := range withRows {
+		withRows[i].name += " with"
+		withoutRows[i].name += " without"
+		rows = append(rows, withRows[i], withoutRows[i])
 	}
-	after, err := b.writes(ctx, "y")
-	if err != nil {
-		return err
+	for i := range with {
+		with[i].name += " with"
+		without[i].name += " without"
+		rows = append(rows, with[i], without[i])
 	}
-	fmt.Printf("\nWith the extra indexes (writes: the same calls just before the indexes were made, then with them):\n\n")
-	for i := range before {
-		before[i].name += " without"
-		after[i].name += " with"
-	}
-	printTable(append(rows, before[0], after[0], before[1], after[1]), "baseline", "generated")
+	printTable(rows, "baseline", "generated")
 	return nil
 }

@@ -2,7 +2,7 @@
 # The Query benchmark: the reference target's generated employee repository
 # against a hand-written one, on a throwaway PostgreSQL.
 #
-#   bench/query/run.sh [-rows 100000] [-projects 2] [-calls 60] [-warmup 5] [-writes 200] [-extra-indexes]
+#   bench/query/run.sh [-rows 100000] [-projects 2] [-calls 60] [-warmup 5] [-writes 200] [-index-cost]
 #
 # Builds the benchmark (a Go module of its own, over ../../example), starts
 # a PostgreSQL server in a temporary directory (scripts/with-postgres.sh),
