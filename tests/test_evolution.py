@@ -59,6 +59,37 @@ def test_alter_renames_the_index_and_check_named_after_a_column():
     )
 
 
+def test_alter_renames_the_query_indexes_with_their_column():
+    before = Table("t", False, (Column("old", "TEXT", True, "''"),),
+                   (Index("ix_t_old_trgm", False, "old gin_trgm_ops", "GIN"), Index("ix_t_old_sort", False, "old, id")))
+    after = Table("t", False, (Column("new", "TEXT", True, "''"),),
+                  (Index("ix_t_new_trgm", False, "new gin_trgm_ops", "GIN"), Index("ix_t_new_sort", False, "new, id")))
+    steps = alter(before, after, {"old": "new"}, {})
+    assert [s.up for s in steps] == [(
+        "ALTER TABLE t RENAME COLUMN old TO new;",
+        "ALTER INDEX ix_t_old_trgm RENAME TO ix_t_new_trgm;",
+        "ALTER INDEX ix_t_old_sort RENAME TO ix_t_new_sort;",
+    )]
+
+
+def test_the_first_trigram_index_creates_the_extension():
+    columns = (Column("a", "TEXT", True, "''"), Column("b", "TEXT", True, "''"))
+    trigram_a = Index("ix_t_a_trgm", False, "a gin_trgm_ops", "GIN")
+    trigram_b = Index("ix_t_b_trgm", False, "b gin_trgm_ops", "GIN")
+    before = Table("t", False, columns, ())
+    steps = alter(before, Table("t", False, columns, (trigram_a, trigram_b)), {}, {})
+    assert [s.up for s in steps] == [
+        ("CREATE EXTENSION IF NOT EXISTS pg_trgm;",
+         "CREATE INDEX IF NOT EXISTS ix_t_a_trgm ON t USING GIN (a gin_trgm_ops);"),
+        ("CREATE INDEX IF NOT EXISTS ix_t_b_trgm ON t USING GIN (b gin_trgm_ops);",),
+    ]
+    # Down drops the index and leaves the extension, which other tables may use.
+    assert steps[0].down == ("DROP INDEX IF EXISTS ix_t_a_trgm;",)
+    # A table that has one already needs not create it again.
+    steps = alter(Table("t", False, columns, (trigram_a,)), Table("t", False, columns, (trigram_a, trigram_b)), {}, {})
+    assert [s.up for s in steps] == [("CREATE INDEX IF NOT EXISTS ix_t_b_trgm ON t USING GIN (b gin_trgm_ops);",)]
+
+
 def test_alter_between_equal_tables_does_nothing():
     table = Table("t", True, (Column("a", "TEXT", True, "''"),), (Index("ix_t_a", False, "project_id, a"),))
     assert alter(table, table, {}, {}) == []
