@@ -115,6 +115,10 @@ func describe(ctx context.Context, db *sql.DB, t Table) (want, live *tableFacts,
 	defer func() { _ = tx.Rollback() }()
 	for _, stmt := range expectedDDL(t) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			if strings.HasSuffix(stmt, " "+trigramOpclass+")") {
+				return nil, nil, fmt.Errorf("the expected definitions: %w (a trigram index needs the pg_trgm "+
+					"extension in the database: CREATE EXTENSION pg_trgm)", err)
+			}
 			return nil, nil, fmt.Errorf("the expected definitions: %w", err)
 		}
 	}
@@ -162,6 +166,10 @@ func createIndex(i Index, table string) string {
 	}
 	return "CREATE " + unique + "INDEX " + i.Name + " ON " + table + " " + using + "(" + i.Key + ")"
 }
+
+// trigramOpclass is the operator class of a trigram index (search_index),
+// which the pg_trgm extension provides.
+const trigramOpclass = "gin_trgm_ops"
 
 // listByProject is the partitioning the repository of a partitioned entity
 // assumes, as pg_get_partkeydef writes it.

@@ -448,6 +448,25 @@ func TestCheckSchemaFailures(t *testing.T) {
 	}
 }
 
+func TestCheckSchemaWithoutPgTrgm(t *testing.T) {
+	missing := errors.New(`operator class "gin_trgm_ops" does not exist for access method "gin"`)
+	temp := "pg_temp." + expectedTable
+	table := schemaTable()
+	table.Indexes = append(table.Indexes, Index{Name: "ix_t_code_trgm", Key: "code gin_trgm_ops", Method: "GIN"})
+	db := newFakeDB(t, catalog(map[string]*tableFacts{temp: expectedFacts(), "t": liveFacts()}, func(q string, _ []any) error {
+		if strings.HasPrefix(q, "CREATE INDEX ix_t_code_trgm") {
+			return missing
+		}
+		return nil
+	}))
+	_, err := CheckSchema(context.Background(), db, table)
+	want := "schema check of t: the expected definitions: " + missing.Error() +
+		" (a trigram index needs the pg_trgm extension in the database: CREATE EXTENSION pg_trgm)"
+	if errorMessage(err) != want {
+		t.Errorf("CheckSchema error = %v, want %s", err, want)
+	}
+}
+
 func TestReadFactsBadRows(t *testing.T) {
 	tests := []struct {
 		name   string
