@@ -453,7 +453,8 @@ class EntityReader:
                 "choose a shorter table name",
             )
             return
-        plain = {f.options.index_name or naming.plain_index(spec.table, f.column) for f in spec.history}
+        plain = {f.options.index_name or naming.plain_index(spec.table, f.column)
+                 for f in spec.history if f.indexed or f.options.index_name}
         for f in spec.history:
             for wanted, index in ((f.search_index, naming.search_index(spec.table, f.column)),
                                   (f.sort_index, naming.sort_index(spec.table, f.column))):
