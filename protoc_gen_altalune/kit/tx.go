@@ -38,7 +38,7 @@ func (t *txDB) ExecContext(ctx context.Context, query string, args ...any) (sql.
 // transaction of the same database, fn joins that one (and the outer Tx
 // commits or rolls back).
 func Tx(ctx context.Context, db postgres.DB, fn func(ctx context.Context) error) (err error) {
-	if t, ok := ctx.Value(txKey{}).(*txDB); ok && t.GetDB() == db.GetDB() {
+	if txOf(ctx, db) != nil {
 		return fn(ctx)
 	}
 	tx, err := db.GetDB().BeginTx(ctx, nil)
@@ -70,10 +70,18 @@ func ignoreDone(err error) error {
 // Conn is what a repository over db runs its statements on: the
 // transaction ctx carries (see Tx) when it is one of db, otherwise db.
 func Conn(ctx context.Context, db postgres.DB) postgres.DB {
-	if t, ok := ctx.Value(txKey{}).(*txDB); ok && t.GetDB() == db.GetDB() {
+	if t := txOf(ctx, db); t != nil {
 		return t
 	}
 	return db
+}
+
+// txOf is the transaction ctx carries when it is one of db, else nil.
+func txOf(ctx context.Context, db postgres.DB) *txDB {
+	if t, ok := ctx.Value(txKey{}).(*txDB); ok && t.GetDB() == db.GetDB() {
+		return t
+	}
+	return nil
 }
 
 // Within runs fn through inTx (a Repositor's InTx) and answers the row fn
