@@ -65,6 +65,24 @@ def _changed_at(e: Entity, version: str) -> Locatable:
     return e.option_location
 
 
+def _version_ok(problems: Problems, loc: Locatable, what: str, option: str, value: str, e: Entity,
+                thing: str) -> bool:
+    """A version option is a goose version later than the entity's create
+    migration; otherwise it is reported (``thing`` is what the option
+    versions, in the fix) and False."""
+    create = "" if e.adopt else e.migration_version
+    if not VERSION.fullmatch(value):
+        problems.add(loc, f"{what}: {option} {value!r} is not a goose version of 14 digits",
+                     f'write it as YYYYMMDDhhmmss, e.g. {option}: "{next_version(e)}"')
+        return False
+    if create and value <= create:
+        problems.add(loc, f"{what}: {option} {value} is not later than {e.name}'s migration_version {create}, the "
+                          "migration that creates the table",
+                     f"leave {option} out if the {thing} was there from the start, or use a later version")
+        return False
+    return True
+
+
 def _check_entity(problems: Problems, e: Entity) -> None:
     create = "" if e.adopt else e.migration_version
     suggestion = next_version(e)
@@ -72,32 +90,18 @@ def _check_entity(problems: Problems, e: Entity) -> None:
         if not k.added_in:
             continue
         what = f"entity {e.name}: unique key [{k.name}]"
-        if not VERSION.fullmatch(k.added_in):
-            problems.add(e.option_location, f"{what}: added_in {k.added_in!r} is not a goose version of 14 digits",
-                         f'write it as YYYYMMDDhhmmss, e.g. added_in: "{suggestion}"')
-        elif create and k.added_in <= create:
-            problems.add(e.option_location, f"{what}: added_in {k.added_in} is not later than {e.name}'s "
-                                            f"migration_version {create}, the migration that creates the table",
-                         "leave added_in out if the key was there from the start, or use a later version")
-        elif any(f.added_in > k.added_in for f in k.fields):
+        if not _version_ok(problems, e.option_location, what, "added_in", k.added_in, e, "key"):
+            continue
+        if any(f.added_in > k.added_in for f in k.fields):
             problems.add(e.option_location, f"{what}: added_in {k.added_in} is earlier than a column of the key is "
                                             "added", "use a version from the last of its fields' added_in on")
     for f in e.history:
         loc = f.location or e.location
         what = f"field {e.name}.{f.name}"
         versions = f.version_options
-        bad = False
-        for option, value in versions:
-            if not VERSION.fullmatch(value):
-                problems.add(loc, f"{what}: {option} {value!r} is not a goose version of 14 digits",
-                             f'write it as YYYYMMDDhhmmss, e.g. {option}: "{suggestion}"')
-                bad = True
-            elif create and value <= create:
-                problems.add(loc, f"{what}: {option} {value} is not later than {e.name}'s migration_version "
-                                  f"{create}, the migration that creates the table",
-                             f"leave {option} out if the change was there from the start, or use a later version")
-                bad = True
-        if bad:
+        # Every option is checked (and reported), not only the first bad one.
+        valid = [_version_ok(problems, loc, what, option, value, e, "change") for option, value in versions]
+        if not all(valid):
             continue
         if f.unique_in and not f.unique:
             problems.add(loc, f"{what}: unique_in is set but the field is not unique",
