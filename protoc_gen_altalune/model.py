@@ -237,7 +237,7 @@ class Field:
         column = self.column_at(version)
         if column is None:
             return None
-        expr = scope + (f"LOWER({column.name})" if self.case_insensitive else column.name)
+        expr = scope + self.key(column.name)
         if self.unique and _ran(self.unique_in, version):
             return Index(self.index_name or naming.unique_index(self.table, column.name), True, expr)
         if self.indexed and _ran(self.indexed_in, version) and self.kind is Kind.ARRAY:
@@ -325,6 +325,22 @@ class Field:
     def case_insensitive(self) -> bool:
         """Compared ignoring case (LOWER): text, but not a parent's public ID."""
         return self.kind is Kind.STRING and not self.parent
+
+    def key(self, column: str) -> str:
+        """Its key in a unique or plain index over ``column`` (its name at
+        some version): LOWER(email) when compared ignoring case."""
+        return f"LOWER({column})" if self.case_insensitive else column
+
+    def match(self, n: int) -> str:
+        """The condition a look-up by its value bound as $n writes, served by
+        its index: LOWER(email) = LOWER($2)."""
+        value = f"${n}"
+        return f"{self.key(self.column)} = {self.key(value)}"
+
+    @property
+    def foreign_key(self) -> str:
+        """The foreign key of a references field to its parent."""
+        return f"fk_{self.table}_{self.column}"
 
     @property
     def index(self) -> str:
@@ -508,8 +524,7 @@ class UniqueKey:
         columns = [f.column_at(version) for f in self.fields]
         if not _ran(self.added_in, version) or any(c is None for c in columns):
             return None
-        expr = ", ".join(f"LOWER({c.name})" if f.case_insensitive else c.name
-                         for f, c in zip(self.fields, columns, strict=True) if c)
+        expr = ", ".join(f.key(c.name) for f, c in zip(self.fields, columns, strict=True) if c)
         return Index(self.index, True, scope + expr)
 
 
@@ -866,7 +881,7 @@ class Entity:
             indexes.append(Index(self.created_at_index, False, f"{scope}created_at"))
         scope_cols = "project_id, " if self.partitioned else ""
         foreign_keys = tuple(
-            ForeignKey(f"fk_{self.table}_{f.column}", f"{scope_cols}{f.column}", f.parent_table,
+            ForeignKey(f.foreign_key, f"{scope_cols}{f.column}", f.parent_table,
                        f"{scope_cols}public_id")
             for f in self.history if f.parent and f.column_at(version))
         return Table(self.table, self.partitioned, tuple(columns), tuple(indexes), foreign_keys)

@@ -55,25 +55,7 @@ func (r *Repo) conn(ctx context.Context) postgres.DB {
 // Get returns the project's project setting, created from the column defaults
 // when the project has none yet.
 func (r *Repo) Get(ctx context.Context, projectID int64) (*ProjectSettingQueryResult, error) {
-	result, err := r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectProjectSetting+" WHERE project_id = $1", projectID))
-	if !errors.Is(err, ErrProjectSettingNotFound) {
-		return result, err
-	}
-	if err := r.ensure(ctx, projectID); err != nil {
-		return nil, err
-	}
-	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, selectProjectSetting+" WHERE project_id = $1", projectID))
-}
-
-// ensure creates the project's project setting from the column defaults, unless
-// it has one (a concurrent first read or update included).
-func (r *Repo) ensure(ctx context.Context, projectID int64) error {
-	publicID, err := nanoid.GeneratePublicID()
-	if err != nil {
-		return fmt.Errorf("generate project setting public ID: %w", err)
-	}
-	_, err = r.conn(ctx).ExecContext(ctx, ensureProjectSetting, projectID, publicID)
-	return err
+	return r.ensured(ctx, projectID, selectProjectSetting+" WHERE project_id = $1", projectID)
 }
 
 // Update writes the fields input.Fields names (every updatable one when nil)
@@ -89,12 +71,23 @@ func (r *Repo) Update(ctx context.Context, input *UpdateProjectSettingInput) (*P
 		{Field: "document", Column: "document", Value: domainkit.Document("document", input.Document)},
 	})
 	query := "UPDATE altalune_project_settings SET " + set + " WHERE project_id = $1 RETURNING " + projectSettingColumns
-	args = append([]any{input.ProjectID}, args...)
+	return r.ensured(ctx, input.ProjectID, query, append([]any{input.ProjectID}, args...)...)
+}
+
+// ensured answers the project's row as query (a SELECT of it, or an UPDATE
+// ... RETURNING) reads it. When the project has none yet, it creates the
+// row from the column defaults (unless a concurrent first read or update
+// just did) and runs query again.
+func (r *Repo) ensured(ctx context.Context, projectID int64, query string, args ...any) (*ProjectSettingQueryResult, error) {
 	result, err := r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, args...))
 	if !errors.Is(err, ErrProjectSettingNotFound) {
 		return result, err
 	}
-	if err := r.ensure(ctx, input.ProjectID); err != nil {
+	publicID, err := nanoid.GeneratePublicID()
+	if err != nil {
+		return nil, fmt.Errorf("generate project setting public ID: %w", err)
+	}
+	if _, err := r.conn(ctx).ExecContext(ctx, ensureProjectSetting, projectID, publicID); err != nil {
 		return nil, err
 	}
 	return r.one(ctx, r.conn(ctx).QueryRowContext(ctx, query, args...))
