@@ -2,6 +2,7 @@ package domainkit
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -33,19 +34,29 @@ func List[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, scan f
 		return nil, fmt.Errorf("list %s: %w", spec.Table, err)
 	}
 	defer rows.Close()
-	var data []*T
-	for rows.Next() {
-		row, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", spec.Table, err)
-		}
-		data = append(data, convert(row))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list %s: %w", spec.Table, err)
+	data, err := collect(rows, rows, scan, convert, nil, "list", spec.Table)
+	if err != nil {
+		return nil, err
 	}
 	if len(data) > MaxListRows {
 		return nil, fmt.Errorf("list %s: %w (%d at most)", spec.Table, ErrListTooLong, MaxListRows)
+	}
+	return data, nil
+}
+
+// collect appends to data every row rows holds, each read by scan from row
+// (rows itself, or a Row over it) and made a domain value by convert. A
+// failure names the statement: what (query, list) and table.
+func collect[R, T any](rows *sql.Rows, row Row, scan func(Row) (*R, error), convert func(*R) *T, data []*T, what, table string) ([]*T, error) {
+	for rows.Next() {
+		r, err := scan(row)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", table, err)
+		}
+		data = append(data, convert(r))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", what, table, err)
 	}
 	return data, nil
 }

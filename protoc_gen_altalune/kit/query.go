@@ -225,16 +225,9 @@ func Query[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, param
 	defer rows.Close()
 	var total int64
 	counted := countedRow{rows: rows, total: &total}
-	data := make([]*T, 0, size)
-	for rows.Next() {
-		row, err := scan(counted)
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", spec.Table, err)
-		}
-		data = append(data, convert(row))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query %s: %w", spec.Table, err)
+	data, err := collect(rows, counted, scan, convert, make([]*T, 0, size), "query", spec.Table)
+	if err != nil {
+		return nil, err
 	}
 	var count *countQuery
 	if len(data) == 0 && offset > 0 {
