@@ -1,0 +1,180 @@
+"""Run time of the translated templates (see protoc_gen_altalune.translate):
+the few helpers their ``render`` functions call, with Jinja's semantics as
+the plugin configures it, and the look-up of a packaged template's
+translation. Imports nothing of Jinja's.
+
+A translated module is used only while it is the translation of the very
+source it is loaded for: the build records, for each template, a checksum of
+its source, its name and the translator's own sources (translate.py and the
+environment of templating.py), and a run compares it with the packaged
+files it finds. The checksum tells sources apart, it guards nothing: a
+template edited in a checkout after the build renders through Jinja, as a
+user's template directory always does.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+__all__ = ["MISSING", "capitalize_", "getattr_", "getitem_", "join_", "length_", "list_", "reverse_",
+           "selectattr_"]
+
+
+class UndefinedError(Exception):
+    """A template used a name or attribute that is not there."""
+
+
+class _Missing:
+    """A context name that was not given: any use of it fails, as Jinja's
+    StrictUndefined does."""
+
+    def _fail(self, *_: object) -> Any:
+        raise UndefinedError("a template used a name the renderer did not give it")
+
+    __str__ = __bool__ = __iter__ = __len__ = __call__ = __eq__ = __getitem__ = __getattr__ = _fail
+    __hash__ = object.__hash__
+
+
+MISSING: Any = _Missing()
+
+
+def getattr_(obj: Any, name: str) -> Any:
+    """``obj.name`` in a template: the attribute, else the item."""
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        pass
+    try:
+        return obj[name]
+    except (TypeError, LookupError, AttributeError):
+        raise UndefinedError(f"{type(obj).__name__} object has no attribute {name!r}") from None
+
+
+def getitem_(obj: Any, key: Any) -> Any:
+    """``obj[key]`` in a template: the item, else the attribute of that name."""
+    try:
+        return obj[key]
+    except (AttributeError, TypeError, LookupError):
+        if isinstance(key, str):
+            try:
+                return getattr(obj, key)
+            except AttributeError:
+                pass
+    raise UndefinedError(f"{type(obj).__name__} object has no item {key!r}")
+
+
+# Jinja's built-in filters the templates use, as Jinja defines them without
+# autoescape.
+
+def capitalize_(s: Any) -> str:
+    return str(s).capitalize()
+
+
+def join_(value: Iterable[Any], d: str = "", attribute: str | None = None) -> str:
+    if attribute is not None:
+        value = (getitem_(x, attribute) for x in value)
+    return str(d).join(map(str, value))
+
+
+def length_(value: Any) -> int:
+    try:
+        return len(value)
+    except TypeError:
+        return sum(1 for _ in value)
+
+
+def list_(value: Iterable[Any]) -> list[Any]:
+    return list(value)
+
+
+def reverse_(value: Any) -> Any:
+    if isinstance(value, str):
+        return value[::-1]
+    try:
+        return reversed(value)
+    except TypeError:
+        items = list(value)
+        items.reverse()
+        return items
+
+
+def selectattr_(value: Iterable[Any], attribute: str) -> Iterator[Any]:
+    return (x for x in value if getitem_(x, attribute))
+
+
+# -- finding the translations ------------------------------------------------
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+TRANSLATOR_SOURCES = ("translate.py", "templating.py")
+
+
+def checksum(name: str, source: str, translator: bytes) -> str:
+    """The key a translation is recorded and looked up under."""
+    data = translator + b"\0" + name.encode("utf-8") + b"\0" + source.encode("utf-8")
+    return f"{zlib.crc32(data):08x}-{len(data)}"
+
+
+def translator_bytes(directory: str = _HERE) -> bytes:
+    """The sources of the translation, as they are in ``directory``."""
+    parts = []
+    for name in TRANSLATOR_SOURCES:
+        with open(os.path.join(directory, name), "rb") as f:
+            parts.append(f.read())
+    return b"\0".join(parts)
+
+
+Render = Callable[[dict[str, Any], dict[str, Any]], str]
+
+
+class Translations:
+    """The packaged templates' translations, each used while it is current."""
+
+    def __init__(self, template_dirs: list[str], user_dir: str | None):
+        self.template_dirs = template_dirs
+        self.user_dir = user_dir
+        self._table: dict[str, tuple[str, str]] | None = None
+        self._translator: bytes | None = None
+        self.why: dict[str, str] = {}  # templates left to Jinja, and why
+
+    def find(self, name: str) -> Render | None:
+        """The translated ``render`` of a packaged template, or None (and why
+        in ``self.why``)."""
+        found = self._find(name)
+        if isinstance(found, str):
+            self.why[name] = found
+            return None
+        return found
+
+    def _find(self, name: str) -> Render | str:
+        if self.user_dir and os.path.isfile(os.path.join(self.user_dir, name)):
+            return "a template of the templates directory"
+        path = next((p for d in self.template_dirs if os.path.isfile(p := os.path.join(d, name))), None)
+        if path is None:
+            return "the packaged template is not on a file system"
+        if self._table is None:
+            try:
+                from . import compiled_templates
+            except ImportError:
+                self._table = {}
+            else:
+                self._table = getattr(compiled_templates, "TRANSLATED", {})
+        entry = self._table.get(name)
+        if entry is None:
+            return "no translation in this installation"
+        module, key = entry
+        try:
+            with open(path, encoding="utf-8") as f:
+                source = f.read()
+            if self._translator is None:
+                self._translator = translator_bytes()
+        except OSError as err:
+            return f"its source cannot be read ({err})"
+        if checksum(name, source, self._translator) != key:
+            return "the translation is not of this source or translator"
+        from importlib import import_module
+
+        render: Render = import_module(f"{__package__}.compiled_templates.{module}").render
+        return render
