@@ -7,16 +7,15 @@ defaults live here; ``build`` applies them and checks what they produce.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
 from . import naming
 from .golang import TIME, GoIdent, GoType
 from .model import Kind, Operation
+from .records import value
 
 
-@dataclass(frozen=True)
+@value
 class ColumnType:
     kind: Kind
     go: str | GoIdent | GoType  # the domain's Go type

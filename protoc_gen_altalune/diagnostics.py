@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .records import value
 
-@dataclass(frozen=True)
+
+@value
 class Location:
     file: str
     line: int
@@ -27,7 +29,7 @@ class Locatable(Protocol):
     def resolve(self) -> Location: ...
 
 
-@dataclass(frozen=True)
+@value
 class Problem:
     location: Locatable | Location
     message: str

@@ -17,6 +17,8 @@ import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .records import value
+
 
 @dataclass(frozen=True, order=True)
 class GoPackage:
@@ -42,7 +44,7 @@ class GoPackage:
         return "." not in self.path.split("/", 1)[0]
 
 
-@dataclass(frozen=True)
+@value
 class GoIdent:
     """An identifier of a package: ``altalunev1.Employee``."""
 
@@ -56,7 +58,7 @@ class GoIdent:
         return format(str(self), spec)
 
 
-@dataclass(frozen=True)
+@value
 class GoType:
     """A type made of an identifier: ``*altalunev1.NodeTrigger``,
     ``[]*altalunev1.NodeTrigger``. Written lazily, like ``GoIdent``, so that

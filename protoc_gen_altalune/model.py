@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass
 from enum import StrEnum
 
 from . import naming
 from .diagnostics import Locatable
 from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage, GoType
+from .records import record, value
 from .tables import PUBLIC_ID_TYPE, TRIGRAM_OPCLASS, Column, ForeignKey, Index, Migration, Table, alter
 
 
@@ -98,7 +98,7 @@ class Hook(StrEnum):
         return self.value.startswith("after_")
 
 
-@dataclass(frozen=True)
+@value
 class Packages:
     """Where the generated code and the infrastructure it uses live."""
 
@@ -112,7 +112,7 @@ class Packages:
     connect: GoPackage  # its Connect package
 
 
-@dataclass(frozen=True)
+@record
 class EnumValue:
     name: str  # EMPLOYEE_STATUS_ACTIVE
     number: int
@@ -122,7 +122,7 @@ class EnumValue:
     added_in: str = ""  # the migration version that allows it, "" from the start
 
 
-@dataclass(frozen=True)
+@record
 class Enum:
     full_name: str
     proto_type: GoIdent  # altalunev1.EmployeeStatus
@@ -156,7 +156,7 @@ class Enum:
         return (self.domain_type, self.values_var, self.to_proto_map, self.from_proto_map, self.from_proto_func)
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     name: str  # proto name: employee_number
     json_name: str  # employeeNumber
@@ -458,7 +458,7 @@ class Field:
         return f"{FMT}.Sprint({var})"
 
 
-@dataclass(frozen=True)
+@record
 class UniqueKey:
     """A unique key over several fields (the entity option unique_keys)."""
 
@@ -528,7 +528,7 @@ class UniqueKey:
         return Index(self.index, True, scope + expr)
 
 
-@dataclass(frozen=True)
+@record
 class ServerColumn:
     """A column of the table that is not a field of the entity message: set
     on create (by a generator or the BeforeCreate hook), never updated, never
@@ -564,7 +564,7 @@ class ServerColumn:
         return naming.human_lower(self.name)
 
 
-@dataclass(frozen=True)
+@record
 class Access:
     """What an RPC requires of its caller."""
 
@@ -576,7 +576,7 @@ class Access:
         return self.permission is None
 
 
-@dataclass(frozen=True)
+@record
 class UpdateMask:
     """The google.protobuf.FieldMask of an Update request: the paths it may
     name."""
@@ -588,7 +588,7 @@ class UpdateMask:
     immutable: tuple[str, ...]  # paths of fields no update writes
 
 
-@dataclass(frozen=True)
+@record
 class Rpc:
     name: str  # CreateEmployee
     operation: Operation
@@ -622,7 +622,7 @@ class Rpc:
         return naming.go_private_name(self.name) + "Rule"
 
 
-@dataclass(frozen=True)
+@record
 class Service:
     name: str  # EmployeeService
     file: str
@@ -647,7 +647,7 @@ class Service:
         return f"Get{self.name}"
 
 
-@dataclass(frozen=True)
+@record
 class Entity:
     name: str  # Employee (proto message)
     full_name: str
@@ -945,7 +945,7 @@ class Entity:
         return bool(self.service and self.service.custom)
 
 
-@dataclass(frozen=True)
+@record
 class Child:
     """An entity whose field holds this entity's public ID."""
 
@@ -963,7 +963,7 @@ class Child:
         return naming.go_private_name(self.entity.plural)
 
 
-@dataclass(frozen=True)
+@record
 class Model:
     entities: tuple[Entity, ...]
     packages: Packages

@@ -16,19 +16,19 @@ by number.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from google.protobuf import descriptor_pool, message, message_factory
 from google.protobuf.compiler import plugin_pb2
 
 from .descriptors import EnumValueDesc, FieldDesc, MessageDesc, MethodDesc, ServiceDesc
+from .records import record, value
 
 PACKAGE = "altalune.codegen.v1"
 VALIDATE_FIELD = "buf.validate.field"
 
 
-@dataclass(frozen=True)
+@record
 class EntityOptions:
     table: str = ""
     partitioned: bool | None = None
@@ -48,7 +48,7 @@ class EntityOptions:
     singleton: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class UniqueKeyOptions:
     """A unique key over several fields (options.proto's UniqueKey)."""
 
@@ -57,7 +57,7 @@ class UniqueKeyOptions:
     index_name: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class ErrorCodes:
     """An entity's own error codes (options.proto's ErrorCodes)."""
 
@@ -65,7 +65,7 @@ class ErrorCodes:
     already_exists: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class ColumnOptions:
     """A server-side column (options.proto's Column)."""
 
@@ -78,7 +78,7 @@ class ColumnOptions:
     response_field: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class FieldOptions:
     unique: bool = False
     searchable: bool | None = None
@@ -106,13 +106,13 @@ class FieldOptions:
     sort_index_in: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class EnumValueOptions:
     db_value: str = ""
     added_in: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class ServiceOptions:
     entity: str = ""
     resource: str = ""
@@ -120,7 +120,7 @@ class ServiceOptions:
     handwritten: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class MethodOptions:
     operation: str = ""  # the Operation value name without OPERATION_, lower-case; "" when unspecified
     permission: str = ""
@@ -128,7 +128,7 @@ class MethodOptions:
     fill: bool = False
 
 
-@dataclass(frozen=True)
+@value
 class ValidateRules:
     """The buf.validate rules of a field that shape its column."""
 

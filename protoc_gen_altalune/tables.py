@@ -9,7 +9,9 @@ derive is the name the server chose.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
+
+from .records import value
 
 NAMEDATALEN = 64  # PostgreSQL identifiers hold at most NAMEDATALEN - 1 bytes
 
@@ -37,7 +39,7 @@ def pg_object_name(name1: str, name2: str, label: str) -> str:
     return "_".join(parts)
 
 
-@dataclass(frozen=True)
+@value
 class Column:
     name: str
     sql_type: str  # as the migration writes it: VARCHAR(100), TIMESTAMPTZ, ...
@@ -71,7 +73,7 @@ class Column:
         return pg_object_name(table, self.name, "check")
 
 
-@dataclass(frozen=True)
+@value
 class Index:
     name: str
     unique: bool
@@ -90,7 +92,7 @@ class Index:
         return self.expr.endswith(" " + TRIGRAM_OPCLASS)
 
 
-@dataclass(frozen=True)
+@value
 class ForeignKey:
     """A child's reference to its parent's public ID, deleted with it."""
 
@@ -100,7 +102,7 @@ class ForeignKey:
     ref_columns: str  # project_id, public_id
 
 
-@dataclass(frozen=True)
+@value
 class Table:
     name: str
     partitioned: bool  # PARTITION BY LIST (project_id)
@@ -127,7 +129,7 @@ class Table:
 # Evolution -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@value
 class Step:
     """One change of a table: the statements that make it, and those that
     undo exactly it."""
@@ -269,7 +271,7 @@ def alter(before: Table, after: Table, renamed: dict[str, str], backfill: dict[s
     return steps
 
 
-@dataclass(frozen=True)
+@value
 class Migration:
     """One goose migration of a table: the CREATE of ``create``, or the steps
     of an ALTER."""

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from ..diagnostics import Locatable
 from ..golang import KNOWN
 from ..model import Entity, Operation, Packages
+from ..records import value
 from .context import Context
 
 # Struct fields and methods of the generated domain types.
@@ -34,7 +34,7 @@ TARGET_ROOT_NAMES = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@value
 class Declaration:
     subject: str  # what in the protos it comes from: "entity Employee"; "" for a fixed name
     what: str  # what it is: "its type", "the generated Service"

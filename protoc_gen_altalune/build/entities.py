@@ -6,17 +6,17 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-from dataclasses import dataclass
 
 from .. import conventions, naming
 from ..descriptors import FileDesc, MessageDesc, PendingLocation
 from ..model import Hook, Kind, ServerColumn
 from ..options import EntityOptions
+from ..records import record
 from .context import Context
 from .fields import FieldReader, FieldSpec, sql_name_problem
 
 
-@dataclass(frozen=True)
+@record
 class EntitySpec:
     """An entity as its message and options declare it, before its service
     is bound."""

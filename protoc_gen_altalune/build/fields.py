@@ -9,7 +9,6 @@ Field object made, complete.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
@@ -19,13 +18,14 @@ from ..descriptors import EnumDesc, FieldDesc
 from ..golang import GoIdent, GoPackage, GoType
 from ..model import Enum, EnumValue, Field, Kind, Presence, enum_sql_type
 from ..options import FieldOptions
+from ..records import record
 from ..tables import PUBLIC_ID_TYPE
 from .context import Context
 
 TRANSIENT_FIX = "mark it [(altalune.codegen.v1.field) = {transient: true}] to keep it out of the table"
 
 
-@dataclass(frozen=True)
+@record
 class FieldSpec:
     """A stored field as its entity declares it, before the writes are known."""
 

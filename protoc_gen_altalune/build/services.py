@@ -13,6 +13,7 @@ from .. import conventions, naming
 from ..descriptors import FieldDesc, FileDesc, MessageDesc, MethodDesc, PendingLocation, ServiceDesc
 from ..model import Access, Operation, Presence
 from ..options import MethodOptions, ServiceOptions
+from ..records import record, value
 from .context import Context
 from .entities import EntitySpec, proto_go_names
 
@@ -21,7 +22,7 @@ RESOURCE = re.compile(r"[a-z][a-z0-9_]*")
 PERMISSION = re.compile(rf"{RESOURCE.pattern}:{ACTION.pattern}")
 
 
-@dataclass(frozen=True)
+@value
 class Write:
     """An entity field a Create or Update request carries."""
 
@@ -31,7 +32,7 @@ class Write:
     clear: str = ""  # Update: its `bool clear_<field>` writing NULL (then the field is written only when set)
 
 
-@dataclass(frozen=True)
+@record
 class RpcPlan:
     method: MethodDesc
     operation: Operation
