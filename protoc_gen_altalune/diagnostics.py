@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
-from .records import value
+from .records import field, record, value
 
 
 @value
@@ -39,7 +38,7 @@ class Problem:
         return f"{self.location.resolve()}: {self.message}; {self.fix}"
 
 
-@dataclass
+@record(frozen=False)
 class Problems:
     """Collected while building the model, reported together."""
 

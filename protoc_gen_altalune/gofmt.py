@@ -20,24 +20,33 @@ import re
 
 def align(text: str) -> str:
     lines = text.split("\n")
-    indents = [_indent(line) for line in lines]
     out: list[str] = []
+    n = len(lines)
     i = 0
-    while i < len(lines):
-        indent = indents[i]
-        j = i
-        while j < len(lines) and indents[j] == indent and lines[j].strip() != "":
-            j += 1
-        if j == i:  # a blank line
+    while i < n:
+        line = lines[i]
+        if not line.strip():  # a blank line
             out.append("")
             i += 1
             continue
-        body = [lines[k][len(indent):] for k in range(i, j)]
-        if not any("\t" in line for line in body):  # nothing to align
-            out.extend(indent + line.rstrip(" ") for line in body)
-            i = j
+        cells = line.lstrip("\t")
+        if "\t" not in cells:  # one cell: the line is its own section
+            out.append(line.rstrip(" "))
+            i += 1
             continue
-        group = [_cells(line) for line in body]
+        # A section: the lines after it of the same indentation that have
+        # cells to align (a line of one cell, a blank line or another
+        # indentation ends every column, and a key section, anyway).
+        indent = line[: len(line) - len(cells)]
+        width = len(indent)
+        j = i + 1
+        while j < n:
+            nxt = lines[j]
+            if not nxt.startswith(indent) or nxt[width:width + 1] == "\t" or "\t" not in nxt[width:] \
+                    or not nxt.strip():
+                break
+            j += 1
+        group = [_cells(lines[k][width:]) for k in range(i, j)]
         rendered: list[str | None] = [None] * len(group)
         start = 0
         for stop in _key_breaks(group) + [len(group)]:
@@ -102,10 +111,6 @@ def _comment_start(line: str) -> int:
             return i
         i += 1
     return -1
-
-
-def _indent(line: str) -> str:
-    return line[: len(line) - len(line.lstrip("\t"))]
 
 
 def _format(lines: list[list[str]], line0: int, line1: int, widths: list[int], out: list[str | None]) -> None:

@@ -15,12 +15,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from .records import value
 
 
-@dataclass(frozen=True, order=True)
+@value(order=True)
 class GoPackage:
     path: str  # import path
     name: str  # the identifier files use for it (an alias when it is not the path's last element)

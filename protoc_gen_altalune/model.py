@@ -8,14 +8,13 @@ afterwards. Every Go name the templates write is derived here or in
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from enum import StrEnum
 
 from . import naming
 from .diagnostics import Locatable
 from .golang import FMT, TIMESTAMPPB, WRAPPERSPB, GoIdent, GoPackage, GoType
-from .records import record, value
+from .records import field, record, value
 from .tables import PUBLIC_ID_TYPE, TRIGRAM_OPCLASS, Column, ForeignKey, Index, Migration, Table, alter
 
 
@@ -604,7 +603,7 @@ class Rpc:
     fields: tuple[Field, ...] = ()  # entity fields the request carries
     mask: UpdateMask | None = None  # Update: the request's FieldMask
     presence: tuple[str, ...] = ()  # Update: fields the request declares `optional`: written only when set
-    clears: dict[str, str] = dataclasses.field(default_factory=dict)  # Update: field -> Go name of its clear flag
+    clears: dict[str, str] = field(default_factory=dict)  # Update: field -> Go name of its clear flag
     children: tuple[tuple[str, str], ...] = ()  # Get: (response field, child entity full name) it lists
     fill: bool = False  # the service calls Fill<Name> of your own before answering
 
@@ -613,8 +612,8 @@ class Rpc:
         """The method holding the generated part: the RPC's own, or a
         private one when Fill<Name> completes its answer."""
         return naming.go_private_name(self.name) if self.fill else self.name
-    request_go: dict[str, str] = dataclasses.field(default_factory=dict)  # their Go names in the request
-    response_go: dict[str, str] = dataclasses.field(default_factory=dict)  # Go names of the response's fields
+    request_go: dict[str, str] = field(default_factory=dict)  # their Go names in the request
+    response_go: dict[str, str] = field(default_factory=dict)  # Go names of the response's fields
 
     @property
     def rule(self) -> str:

@@ -15,14 +15,13 @@ by number.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, TypeVar
 
 from google.protobuf import descriptor_pool, message, message_factory
 from google.protobuf.compiler import plugin_pb2
 
 from .descriptors import EnumValueDesc, FieldDesc, MessageDesc, MethodDesc, ServiceDesc
-from .records import record, value
+from .records import fields, record, value
 
 PACKAGE = "altalune.codegen.v1"
 VALIDATE_FIELD = "buf.validate.field"
@@ -258,33 +257,33 @@ def _enum_name(field: Any, number: int) -> str:
 
 def _to_dataclass(msg: Any, cls: type[T]) -> T:
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        proto_field = msg.DESCRIPTOR.fields_by_name.get(f.name)
+    for name in fields(cls):
+        proto_field = msg.DESCRIPTOR.fields_by_name.get(name)
         if proto_field is None:  # an older options.proto: the default
             continue
         if proto_field.enum_type is not None:
             if proto_field.is_repeated:
-                names = (_enum_name(proto_field, n) for n in getattr(msg, f.name))
-                values[f.name] = tuple(n for n in names if n)
+                names = (_enum_name(proto_field, n) for n in getattr(msg, name))
+                values[name] = tuple(n for n in names if n)
             else:
-                values[f.name] = _enum_name(proto_field, getattr(msg, f.name))
+                values[name] = _enum_name(proto_field, getattr(msg, name))
             continue
         if proto_field.message_type is not None and proto_field.is_repeated:
-            nested = _NESTED[f.name]
-            values[f.name] = tuple(_to_dataclass(m, nested) for m in getattr(msg, f.name))
+            nested = _NESTED[name]
+            values[name] = tuple(_to_dataclass(m, nested) for m in getattr(msg, name))
             continue
         if proto_field.message_type is not None:
-            if msg.HasField(f.name):
-                values[f.name] = _to_dataclass(getattr(msg, f.name), _NESTED[f.name])
+            if msg.HasField(name):
+                values[name] = _to_dataclass(getattr(msg, name), _NESTED[name])
             continue
         if proto_field.is_repeated:
-            values[f.name] = tuple(getattr(msg, f.name))
+            values[name] = tuple(getattr(msg, name))
             continue
         if proto_field.has_presence:
-            if msg.HasField(f.name):
-                values[f.name] = getattr(msg, f.name)
+            if msg.HasField(name):
+                values[name] = getattr(msg, name)
             continue
-        values[f.name] = getattr(msg, f.name)
+        values[name] = getattr(msg, name)
     return cls(**values)
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field, fields
 
 from .diagnostics import BadParameter
 from .naming import GO_KEYWORDS
+from .records import field, fields, value
 
 DEFAULT_MODULE = "github.com/hrz8/altalune"
 
 
-@dataclass
+@value(frozen=False)
 class Params:
     go_module: str = DEFAULT_MODULE
     # Output layout, relative to the module root.
@@ -89,7 +89,7 @@ class Params:
         return last.replace("-", "_").replace(".", "_")
 
 
-_KNOWN = {f.name for f in fields(Params)} - {"mappings"}
+_KNOWN = set(fields(Params)) - {"mappings"}
 
 
 def parse(parameter: str) -> Params:

@@ -1,48 +1,126 @@
-"""The records and values of the model: dataclasses as mypy sees them, with
-nothing compiled when they are created.
+"""The records and values of the model: dataclasses as mypy sees them, made
+without the dataclasses module.
 
-A frozen dataclass compiles six methods from source at import time
-(``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``,
-``__delattr__``); for the plugin's large records that was most of its
-import time. A record is a dataclass without any of them: its fields are
-the dataclass's (``dataclasses.fields`` and ``replace`` work), its
-``__init__`` is one shared function that reads them, it is compared and
-hashed by identity, as the model's records are used (one object per entity,
-field or RPC), and its immutability is checked by mypy (frozen by default
-for the type checker), not at run time. A value (a Go identifier, a table
-column, a location) is a record compared, hashed and shown by its fields, by
-shared functions over ``operator.attrgetter`` of them.
+A frozen dataclass compiles six methods from source when its class is
+created (``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
+``__setattr__``, ``__delattr__``), and the dataclasses module imports
+``inspect``; for the plugin's forty-odd classes that was most of its import
+time. Here nothing is compiled: the fields are read from the class's
+annotations, and every class shares the same few functions, parameterised
+by its field names:
 
-Records and values take what the dataclasses of this package use: positional or keyword
-arguments, defaults and ``field(default_factory=...)``; nothing else (no
-``__post_init__``, ``InitVar``, ``init=False``, ``kw_only``), which
-:func:`record` refuses.
+- a **record** (``@record``) is built by one shared ``__init__`` and is
+  compared and hashed by identity, as the model's records are used (one
+  object per entity, field or RPC);
+- a **value** (``@value``) is also compared, hashed and shown by its
+  fields, through ``operator.attrgetter``, and ordered by them with
+  ``order=True``.
+
+Both are frozen for mypy (``dataclass_transform``), which checks that
+nothing assigns to them; at run time they are plain objects. ``frozen=False``
+declares a mutable one. Fields take a default or ``field(default_factory=...)``;
+:func:`fields` and :func:`replace` stand for their dataclasses namesakes.
+Nothing else of dataclasses is supported (``ClassVar``, ``__post_init__``,
+inheritance between records): :func:`record` refuses it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import operator
 from collections.abc import Callable
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
+_NO_DEFAULT: Any = object()
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
-def record(cls: type[T]) -> type[T]:
-    cls = dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    if hasattr(cls, "__post_init__") or any(not f.init or f.kw_only is True for f in fields):
-        raise TypeError(f"{cls.__qualname__}: a record takes plain fields only")
-    setattr(cls, "__init__", _init(cls.__qualname__, fields))  # noqa: B010 - replacing the method
+class _Field:
+    __slots__ = ("default", "default_factory")
+
+    def __init__(self, default: Any, default_factory: Any):
+        self.default = default
+        self.default_factory = default_factory
+
+
+@overload
+def field(*, default_factory: Callable[[], T]) -> T: ...
+@overload
+def field(*, default: T) -> T: ...
+def field(*, default: Any = _NO_DEFAULT, default_factory: Any = _NO_DEFAULT) -> Any:
+    """A field's default (``default_factory``: a new one for each object)."""
+    return _Field(default, default_factory)
+
+
+@overload
+def record(cls: type[T], /) -> type[T]: ...
+@overload
+def record(*, frozen: bool = True) -> Callable[[type[T]], type[T]]: ...
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+def record(cls: type[T] | None = None, /, *, frozen: bool = True) -> Any:
+    del frozen  # for mypy: a frozen record is not assigned to, which it checks
+    if cls is None:
+        return _make
+    return _make(cls)
+
+
+@overload
+def value(cls: type[T], /) -> type[T]: ...
+@overload
+def value(*, frozen: bool = True, order: bool = False) -> Callable[[type[T]], type[T]]: ...
+@dataclass_transform(frozen_default=True, eq_default=True, field_specifiers=(field,))
+def value(cls: type[T] | None = None, /, *, frozen: bool = True, order: bool = False) -> Any:
+    def make(cls: type[T]) -> type[T]:
+        return _compared(_make(cls), hashable=frozen, order=order)
+
+    return make if cls is None else make(cls)
+
+
+def fields(cls_or_obj: Any) -> tuple[str, ...]:
+    """The names of a record's fields, in order."""
+    names: tuple[str, ...] = cls_or_obj.__record_fields__
+    return names
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """A copy of a record or value with some fields changed."""
+    current = {name: getattr(obj, name) for name in fields(obj)}
+    current.update(changes)
+    copy: T = type(obj)(**current)
+    return copy
+
+
+def _make(cls: type[T]) -> type[T]:
+    if any(hasattr(base, "__record_fields__") for base in cls.__mro__[1:]) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__qualname__}: records do not inherit from records or have __post_init__")
+    # The class's own annotations (inspect.get_annotations would import inspect).
+    annotations: dict[str, Any] = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
+    names: list[str] = []
+    defaults: dict[str, Any] = {}
+    factories: dict[str, Callable[[], Any]] = {}
+    for name, annotation in annotations.items():
+        if "ClassVar" in str(annotation) or "InitVar" in str(annotation):
+            raise TypeError(f"{cls.__qualname__}.{name}: records take plain fields only")
+        names.append(name)
+        default = cls.__dict__.get(name, _NO_DEFAULT)
+        if isinstance(default, _Field):
+            if default.default_factory is not _NO_DEFAULT:
+                factories[name] = default.default_factory
+                delattr(cls, name)
+                continue
+            default = default.default
+            setattr(cls, name, default)
+        if default is not _NO_DEFAULT:
+            defaults[name] = default
+        elif defaults or factories:
+            raise TypeError(f"{cls.__qualname__}.{name}: a field without a default follows one with a default")
+    cls.__record_fields__ = tuple(names)  # type: ignore[attr-defined]
+    init = _init(cls.__qualname__, tuple(names), defaults, factories)
+    setattr(cls, "__init__", init)  # noqa: B010 - replacing the method
     return cls
 
 
-@dataclass_transform(frozen_default=True, eq_default=True, field_specifiers=(dataclasses.field,))
-def value(cls: type[T]) -> type[T]:
-    cls = record(cls)
-    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+def _compared(cls: type[T], hashable: bool, order: bool) -> type[T]:
+    names: tuple[str, ...] = cls.__record_fields__  # type: ignore[attr-defined]
     # attrgetter of one name returns the value itself, of several a tuple.
     get: Callable[[Any], Any] = operator.attrgetter(*names)
     if len(names) == 1:
@@ -62,21 +140,42 @@ def value(cls: type[T]) -> type[T]:
     def __repr__(self: Any) -> str:
         return f"{type(self).__qualname__}({', '.join(f'{n}={v!r}' for n, v in zip(names, get(self), strict=True))})"
 
-    for method in (__eq__, __hash__, __repr__):
+    methods: list[Callable[..., Any]] = [__eq__, __repr__]
+    if order:
+        for name, compare in (("__lt__", operator.lt), ("__le__", operator.le), ("__gt__", operator.gt),
+                              ("__ge__", operator.ge)):
+            methods.append(_ordering(name, compare, get))
+    for method in methods:
         method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
         setattr(cls, method.__name__, method)
+    # A mutable value is not hashable, as a dataclass with eq and without frozen.
+    setattr(cls, "__hash__", __hash__ if hashable else None)  # noqa: B010
     return cls
 
 
-def _init(qualname: str, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
-    names = tuple(f.name for f in fields)
+def _ordering(name: str, compare: Callable[[Any, Any], bool], get: Callable[[Any], Any]) -> Callable[..., Any]:
+    def method(self: Any, other: object) -> Any:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return compare(get(self), get(other))
+
+    method.__name__ = name
+    return method
+
+
+def _init(qualname: str, names: tuple[str, ...], defaults: dict[str, Any],
+          factories: dict[str, Callable[[], Any]]) -> Callable[..., None]:
     known = frozenset(names)
-    defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
-    factories = {f.name: f.default_factory for f in fields if f.default_factory is not dataclasses.MISSING}
     count = len(names)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         values = self.__dict__
+        if not kwargs and len(args) == count:  # every field, in order
+            values.update(zip(names, args, strict=True))
+            return
+        if not args and len(kwargs) == count and kwargs.keys() == known:  # every field, by name
+            values.update(kwargs)
+            return
         if len(args) > count:
             raise TypeError(f"{qualname}() takes {count} arguments but {len(args)} were given")
         values.update(zip(names, args, strict=False))  # the count is checked above

@@ -9,9 +9,8 @@ derive is the name the server chose.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from .records import value
+from .records import replace, value
 
 NAMEDATALEN = 64  # PostgreSQL identifiers hold at most NAMEDATALEN - 1 bytes
 

@@ -4,7 +4,6 @@ silent default."""
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import types
 import typing
@@ -14,6 +13,7 @@ from golden_harness import REPO, tool_env, which
 from google.protobuf import descriptor_pb2
 
 from protoc_gen_altalune import options as options_mod
+from protoc_gen_altalune import records
 
 SHIPPED = REPO / "protoc_gen_altalune" / "proto"
 MESSAGES = {"entity": "EntityOptions", "field": "FieldOptions", "enum_value": "EnumValueOptions",
@@ -50,24 +50,24 @@ def test_every_option_field_exists_with_its_type(shipped, extension):
     message = next(m for m in shipped.message_type if m.name == MESSAGES.get(extension, extension))
     fields = {f.name: f for f in message.field}
     hints = typing.get_type_hints(cls)
-    for f in dataclasses.fields(cls):
-        assert f.name in fields, f"{cls.__name__}.{f.name} is not a field of {message.name} in options.proto"
-        proto = fields[f.name]
-        kinds = _python_types(hints[f.name])
+    for name in records.fields(cls):
+        assert name in fields, f"{cls.__name__}.{name} is not a field of {message.name} in options.proto"
+        proto = fields[name]
+        kinds = _python_types(hints[name])
         if proto.label == FDP.LABEL_REPEATED:
-            assert tuple in kinds, f"{f.name}: repeated in options.proto"
+            assert tuple in kinds, f"{name}: repeated in options.proto"
         elif proto.type == FDP.TYPE_BOOL:
-            assert bool in kinds, f"{f.name}: a bool in options.proto"
-            assert (type(None) in kinds) == proto.proto3_optional, f"{f.name}: presence differs"
+            assert bool in kinds, f"{name}: a bool in options.proto"
+            assert (type(None) in kinds) == proto.proto3_optional, f"{name}: presence differs"
         elif proto.type in (FDP.TYPE_STRING, FDP.TYPE_ENUM):
-            assert str in kinds, f"{f.name}: a string or enum (read by name) in options.proto"
+            assert str in kinds, f"{name}: a string or enum (read by name) in options.proto"
         elif proto.type == FDP.TYPE_INT32:
-            assert int in kinds, f"{f.name}: an int32 in options.proto"
+            assert int in kinds, f"{name}: an int32 in options.proto"
         elif proto.type == FDP.TYPE_MESSAGE:
             nested = NESTED[proto.type_name.rsplit(".", 1)[1]]
-            assert nested in kinds and type(None) in kinds, f"{f.name}: an optional {nested.__name__}"
+            assert nested in kinds and type(None) in kinds, f"{name}: an optional {nested.__name__}"
         else:
-            pytest.fail(f"{f.name}: no rule for type {proto.type}")
+            pytest.fail(f"{name}: no rule for type {proto.type}")
 
 
 @pytest.mark.parametrize("extension", sorted(MESSAGES) + sorted(NESTED))
@@ -75,7 +75,7 @@ def test_every_field_of_options_proto_is_read(shipped, extension):
     """...and nothing options.proto declares is left unread."""
     cls = NESTED.get(extension) or options_mod.OPTION_TYPES[extension]
     message = next(m for m in shipped.message_type if m.name == MESSAGES.get(extension, extension))
-    assert {f.name for f in message.field} == {f.name for f in dataclasses.fields(cls)}
+    assert {f.name for f in message.field} == set(records.fields(cls))
 
 
 def test_extension_numbers_come_from_the_request(shipped):

@@ -15,8 +15,6 @@ single template runs. The steps:
 
 from __future__ import annotations
 
-import dataclasses
-
 from google.protobuf.compiler import plugin_pb2
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
@@ -25,6 +23,7 @@ from ..diagnostics import InvalidInput
 from ..golang import GoPackage
 from ..model import Child, Entity, Field, Model, Operation, Packages, Rpc, Service, UniqueKey, UpdateMask
 from ..params import Params
+from ..records import replace
 from . import checks, evolution, references
 from .context import Context
 from .entities import EntityReader, EntitySpec
@@ -72,7 +71,7 @@ def _with_children(entities: list[Entity]) -> list[Entity]:
     for e in entities:
         for f in e.references:
             children.setdefault(by_table[f.parent_table].full_name, []).append(Child(e, f))
-    return [dataclasses.replace(e, children=tuple(children.get(e.full_name, ()))) if e.full_name in children else e
+    return [replace(e, children=tuple(children.get(e.full_name, ()))) if e.full_name in children else e
             for e in entities]
 
 
@@ -155,7 +154,7 @@ def _fields(spec: EntitySpec, plan: ServicePlan | None, packages: Packages,
                            kit=packages.kit, in_create=in_create, in_update=in_update, writer_limits=limits)
         parent = refs.get((spec.full_name, f.name))
         if parent is not None:
-            field = dataclasses.replace(field, parent=parent.go_type, parent_table=parent.table)
+            field = replace(field, parent=parent.go_type, parent_table=parent.table)
         fields.append(field)
     return fields
 

@@ -3,7 +3,6 @@ conventions and checked one by one."""
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 import re
 
@@ -11,7 +10,7 @@ from .. import conventions, naming
 from ..descriptors import FileDesc, MessageDesc, PendingLocation
 from ..model import Hook, Kind, ServerColumn
 from ..options import EntityOptions
-from ..records import record
+from ..records import record, replace
 from .context import Context
 from .fields import FieldReader, FieldSpec, sql_name_problem
 
@@ -372,7 +371,7 @@ class EntityReader:
                 self.ctx.problems.add(f.desc.location, f"field {name}.{f.name}: {option} does not apply to a "
                                                        "singleton, which has no Query",
                                       f"remove {option}: true from the field's options")
-        return dataclasses.replace(f, searchable=False, filterable=False, sortable=False, indexed=False)
+        return replace(f, searchable=False, filterable=False, sortable=False, indexed=False)
 
     def _check_singleton(self, spec: EntitySpec) -> None:
         """A singleton is one row per project, which its first read creates

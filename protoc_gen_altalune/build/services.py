@@ -3,9 +3,7 @@ its request and response carry, and what its caller needs."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass, field
 
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
@@ -13,7 +11,7 @@ from .. import conventions, naming
 from ..descriptors import FieldDesc, FileDesc, MessageDesc, MethodDesc, PendingLocation, ServiceDesc
 from ..model import Access, Operation, Presence
 from ..options import MethodOptions, ServiceOptions
-from ..records import record, value
+from ..records import field, record, replace, value
 from .context import Context
 from .entities import EntitySpec, proto_go_names
 
@@ -56,7 +54,7 @@ class RpcPlan:
         return naming.go_camel_case(self.method.name)
 
 
-@dataclass
+@record(frozen=False)
 class ServicePlan:
     desc: ServiceDesc
     file: FileDesc
@@ -177,7 +175,7 @@ class ServiceBinder:
             rpc = self._rpc(entity, svc, method, op)
             if rpc:
                 access = self._access(entity, svc, opts, method, mopts, op, resource)
-                plan.rpcs.append(dataclasses.replace(rpc, access=access))
+                plan.rpcs.append(replace(rpc, access=access))
         return plan
 
     def _looks_like_query(self, method: MethodDesc) -> bool:
@@ -340,7 +338,7 @@ class ServiceBinder:
                 missing(at(req, mask), f"{req.name} has clear flags ({', '.join(sorted(clears.values()))}) and a "
                                        f"FieldMask, which names a field to clear by itself",
                         f"remove the clear flags, or {mask}")
-            writes = [dataclasses.replace(w, presence=True, clear=clears[w.name]) if w.name in clears else w
+            writes = [replace(w, presence=True, clear=clears[w.name]) if w.name in clears else w
                       for w in writes]
         if op in (Operation.CREATE, Operation.GET, Operation.UPDATE):
             ef = next((f for f in res.fields if f.type_name == entity.full_name and not f.repeated), None)
