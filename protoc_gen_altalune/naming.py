@@ -7,6 +7,7 @@ while the domain code follows Go initialisms (``ProjectID``, ``PublicID``).
 
 from __future__ import annotations
 
+import functools
 import re
 
 GO_KEYWORDS = frozenset(
@@ -44,6 +45,7 @@ SQL_RESERVED = frozenset(
 )
 
 
+@functools.cache
 def go_camel_case(name: str) -> str:
     """The Go identifier protoc-gen-go derives from a proto name (GoCamelCase)."""
     out: list[str] = []
@@ -146,15 +148,21 @@ def without_stutter(owner: str, name: str) -> str:
     return owner + name
 
 
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 _WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
 
 
 def words(name: str) -> list[str]:
     """Split snake_case, camelCase, PascalCase or UPPER_CASE into lower-case words."""
+    return list(_words(name))
+
+
+@functools.cache
+def _words(name: str) -> tuple[str, ...]:
     result: list[str] = []
-    for part in re.split(r"[^A-Za-z0-9]+", name):
+    for part in _SEPARATORS.split(name):
         result.extend(w.lower() for w in _WORD_RE.findall(part))
-    return result
+    return tuple(result)
 
 
 def _go_word(word: str) -> str:
@@ -164,6 +172,7 @@ def _go_word(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+@functools.cache
 def go_name(name: str) -> str:
     """Exported Go name with initialisms: ``api_key_id`` -> ``APIKeyID``."""
     result = "".join(_go_word(w) for w in words(name))
@@ -172,6 +181,7 @@ def go_name(name: str) -> str:
     return result
 
 
+@functools.cache
 def go_private_name(name: str) -> str:
     """Unexported Go name: ``api_key`` -> ``apiKey``, ``ID`` -> ``id``."""
     parts = words(name)

@@ -170,30 +170,25 @@ def _init(qualname: str, names: tuple[str, ...], defaults: dict[str, Any],
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         values = self.__dict__
-        if not kwargs and len(args) == count:  # every field, in order
-            values.update(zip(names, args, strict=True))
-            return
-        if not args and len(kwargs) == count and kwargs.keys() == known:  # every field, by name
+        if defaults:
+            values.update(defaults)
+        if args:
+            if len(args) > count:
+                raise TypeError(f"{qualname}() takes {count} arguments but {len(args)} were given")
+            if kwargs and not kwargs.keys().isdisjoint(names[:len(args)]):
+                twice = sorted(kwargs.keys() & set(names[:len(args)]))[0]
+                raise TypeError(f"{qualname}() got a second value for argument {twice!r}")
+            values.update(zip(names, args, strict=False))
+        if kwargs:
+            if not kwargs.keys() <= known:
+                raise TypeError(f"{qualname}() got an unexpected argument {sorted(kwargs.keys() - known)[0]!r}")
             values.update(kwargs)
-            return
-        if len(args) > count:
-            raise TypeError(f"{qualname}() takes {count} arguments but {len(args)} were given")
-        values.update(zip(names, args, strict=False))  # the count is checked above
-        for name, value in kwargs.items():
-            if name not in known or name in values:
-                how = "an unexpected" if name not in known else "a second value for"
-                raise TypeError(f"{qualname}() got {how} argument {name!r}")
-            values[name] = value
         if len(values) < count:
-            for name in names[len(args):]:
-                if name in values:
-                    continue
-                if name in defaults:
-                    values[name] = defaults[name]
-                elif name in factories:
+            for name in names:
+                if name not in values:
+                    if name not in factories:
+                        raise TypeError(f"{qualname}() missing the argument {name!r}")
                     values[name] = factories[name]()
-                else:
-                    raise TypeError(f"{qualname}() missing the argument {name!r}")
 
     __init__.__qualname__ = f"{qualname}.__init__"
     return __init__

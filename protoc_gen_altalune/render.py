@@ -10,6 +10,7 @@ import posixpath
 import re
 import sys
 import textwrap
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import gofmt, golang, naming, template_runtime
@@ -54,7 +55,7 @@ def _placeholders(count: int, start: int = 1) -> str:
 
 
 # The filters templates use (the build compiles the templates with these too).
-FILTERS = {"quote": _go_quote, "go_name": naming.go_name, "article": _article}
+FILTERS: dict[str, Callable[..., Any]] = {"quote": _go_quote, "go_name": naming.go_name, "article": _article}
 
 
 def package_globals(packages: Packages) -> dict[str, GoPackage]:

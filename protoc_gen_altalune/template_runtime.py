@@ -138,15 +138,21 @@ class Translations:
         self._table: dict[str, tuple[str, str]] | None = None
         self._translator: bytes | None = None
         self.why: dict[str, str] = {}  # templates left to Jinja, and why
+        self._found: dict[str, Render | None] = {}
 
     def find(self, name: str) -> Render | None:
         """The translated ``render`` of a packaged template, or None (and why
         in ``self.why``)."""
+        if name in self._found:
+            return self._found[name]
         found = self._find(name)
+        render = None
         if isinstance(found, str):
             self.why[name] = found
-            return None
-        return found
+        else:
+            render = found
+        self._found[name] = render
+        return render
 
     def _find(self, name: str) -> Render | str:
         if self.user_dir and os.path.isfile(os.path.join(self.user_dir, name)):

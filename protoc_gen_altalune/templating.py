@@ -1,11 +1,19 @@
-"""How templates are found and compiled.
+"""How templates are found and compiled by Jinja.
 
-The packaged templates are compiled by Jinja when the package is built (see
-setup.py): the wheel carries, beside each ``templates/*.jinja``, the Python
-module Jinja makes of it (``protoc_gen_altalune/compiled_templates/``; an
-editable install writes them into the checkout), and Python's own byte-code
-cache of those modules is written when pip installs them. A run then
-compiles no template: it executes the compiled module.
+A run renders the packaged templates through their translations into plain
+Python (protoc_gen_altalune.translate, made at build time; see
+template_runtime), without importing Jinja. This module is the Jinja side:
+the environment the templates are parsed, translated and, where no current
+translation exists, rendered in; and the build step that writes both the
+translations and Jinja's own compilation of every template.
+
+Jinja's compilation serves the templates that render through Jinja: a
+template of a user's directory (the ``templates`` parameter, always compiled
+from its source) and a packaged one whose translation is not current. The
+wheel carries, beside each ``templates/*.jinja``, the Python module Jinja
+makes of it (``protoc_gen_altalune/compiled_templates/``; an editable
+install writes them into the checkout), and Python's byte-code cache of
+those modules is written when pip installs them.
 
 A compiled module is used only while it is the compilation of the very
 source it is loaded for: each is keyed by a hash of the template's source,
@@ -16,8 +24,7 @@ hashed again; on any difference (a template edited in a checkout, another
 Jinja, a changed filter) the template is compiled from its source as if no
 compiled module existed, through the on-disk byte-code cache
 (``ALTALUNE_NO_TEMPLATE_CACHE=1`` turns that off). ``ALTALUNE_DEBUG=1`` says
-on stderr which template was compiled and why. A user's template directory
-(the ``templates`` parameter) is always compiled from its sources.
+on stderr which template was rendered through Jinja or compiled, and why.
 """
 
 from __future__ import annotations

@@ -79,8 +79,11 @@ class _Scope:
 
 
 class _Translator:
-    def __init__(self, name: str, filters: set[str]):
+    def __init__(self, name: str, filters: set[str], direct: bool):
         self.name = name
+        # direct: ``a.b`` and ``a[b]`` as Python writes them, without the
+        # fallbacks of getattr_ and getitem_ (see translate()).
+        self.direct = direct
         self.filters = filters
         self.lines: list[str] = []
         self.counter = 0
@@ -102,14 +105,14 @@ class _Translator:
 
     # -- statements --------------------------------------------------------
 
-    def module(self, template: nodes.Template) -> str:
+    def function(self, template: nodes.Template, fn: str) -> str:
         body: list[str] = []
         self.lines = body
         root = _Scope(None)
         self.block(template.body, root, 1, "a")
         free = [f"    {local} = ctx.get({name!r}, MISSING)" for name, local in self.free.items()]
         used = [f"    {local} = filters[{name!r}]" for name, local in self.used_filters.items()]
-        head = ["def render(ctx, filters):", "    out = []", "    a = out.append", *free, *used]
+        head = [f"def {fn}(ctx, filters):", "    out = []", "    a = out.append", *free, *used]
         return "\n".join([*head, *body, "    return ''.join(out)", ""])
 
     def assigned(self, body: list[nodes.Node]) -> list[str]:
@@ -267,12 +270,16 @@ class _Translator:
         if isinstance(node, nodes.Getattr):
             if isinstance(node.node, nodes.Name) and node.node.name == "loop" and scope.lookup("loop") is None:
                 return self.loop_attr(node, scope)
+            if self.direct and not keyword.iskeyword(node.attr):
+                return f"{e(node.node, scope)}.{node.attr}"
             return f"getattr_({e(node.node, scope)}, {node.attr!r})"
         if isinstance(node, nodes.Getitem):
             if isinstance(node.arg, nodes.Slice):
                 s = node.arg
                 parts = [e(p, scope) if p is not None else "" for p in (s.start, s.stop, s.step)]
                 return f"{e(node.node, scope)}[{parts[0]}:{parts[1]}:{parts[2]}]"
+            if self.direct:
+                return f"{e(node.node, scope)}[{e(node.arg, scope)}]"
             return f"getitem_({e(node.node, scope)}, {e(node.arg, scope)})"
         if isinstance(node, nodes.Call):
             if node.dyn_args is not None or node.dyn_kwargs is not None:
@@ -359,6 +366,18 @@ def _in_nested_loop(loop: nodes.For, name: nodes.Name) -> bool:
 
 def translate(env: jinja2.Environment, name: str, source: str, filters: set[str]) -> str:
     """The Python source of ``render(ctx, filters)`` for the template, after
-    the line ``from protoc_gen_altalune.template_runtime import *`` names."""
+    the line ``from protoc_gen_altalune.template_runtime import *`` names.
+
+    The template is written twice: ``_direct`` reads attributes and items as
+    Python does, and ``_exact`` with Jinja's fallbacks (an attribute falls
+    back to the item of that name and the other way round, and what is
+    neither fails as undefined). ``render`` runs ``_direct`` and, should an
+    access fail in it, renders again through ``_exact``: rendering calls
+    nothing but the model's read-only properties and methods, so the second
+    run gives what the first would have, Jinja's semantics hold, and the
+    common case pays for no fallback."""
     template = env.parse(source, name)
-    return _Translator(name, filters).module(template)
+    direct = _Translator(name, filters, direct=True).function(template, "_direct")
+    exact = _Translator(name, filters, direct=False).function(template, "_exact")
+    return (f"{direct}\n\n{exact}\n\ndef render(ctx, filters):\n    try:\n        return _direct(ctx, filters)\n"
+            "    except (AttributeError, LookupError, TypeError):\n        return _exact(ctx, filters)\n")

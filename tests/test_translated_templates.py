@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import jinja2
 import pytest
 from golden_harness import GOLDEN, Case, descriptor_set, load_cases, request_for
 
-from protoc_gen_altalune import render, template_runtime, templating, translate
+from protoc_gen_altalune import compiled_templates, render, template_runtime, templating, translate
 from protoc_gen_altalune.plugin import generate
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -139,9 +140,14 @@ def test_golden_case_same_bytes_through_jinja(case: Case, tmp_path, monkeypatch)
     def no_jinja(self: render.Renderer) -> jinja2.Environment:
         raise AssertionError("a packaged template was rendered through Jinja")
 
+    exact: list[str] = []  # renders that fell back from _direct to _exact
     with monkeypatch.context() as m:
         m.setattr(render.Renderer, "jinja", no_jinja)
+        for name, (module, _) in compiled_templates.TRANSLATED.items():
+            translated_module = import_module(f"protoc_gen_altalune.compiled_templates.{module}")
+            m.setattr(translated_module, "_exact", lambda *args, name=name: exact.append(name))
         translated = generate(request)
+    assert exact == [], "templates that read a dict by attribute (write d['key']) or access what is not there"
     monkeypatch.setenv("ALTALUNE_RENDER_WITH_JINJA", "1")
     monkeypatch.setenv("ALTALUNE_NO_TEMPLATE_CACHE", "1")
     through_jinja = generate(request)
@@ -152,18 +158,12 @@ def test_golden_case_same_bytes_through_jinja(case: Case, tmp_path, monkeypatch)
 
 
 def test_every_packaged_template_has_a_current_translation():
-    from importlib import import_module
-
     translations = template_runtime.Translations(list(import_module("protoc_gen_altalune.templates").__path__), None)
     names = sorted(p.name for p in TEMPLATES.glob("*.jinja"))
     assert names and all(translations.find(n) is not None for n in names), translations.why
 
 
 def test_an_edited_template_or_translator_renders_through_jinja(tmp_path):
-    from importlib import import_module
-
-    from protoc_gen_altalune import compiled_templates
-
     name = "domain_errors.go.jinja"
     edited = tmp_path / "templates"
     edited.mkdir()
@@ -202,3 +202,14 @@ def test_a_run_does_not_import_jinja(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "0 []"
     assert (tmp_path / "out.bin").stat().st_size > 10_000
+
+
+def test_a_failed_direct_access_renders_again_with_jinja_fallbacks():
+    """``_direct`` reads ``d.key`` as Python does and fails on a dict; the
+    render is then made again by ``_exact``, with the same result as Jinja."""
+    source = "{% for r in rows %}{{ r.name }}={{ r['n'] }};{% endfor %}"
+    rows = [{"name": "a", "n": 1}, Obj(name="b", n=2)]
+    jinja, ours = _both(source, rows=rows)
+    assert ours == jinja == "a=1;b=2;"
+    python = translate.translate(_env(), "t.jinja", source, set(render.FILTERS))
+    assert "def _direct(" in python and "def _exact(" in python and ".name" in python and "getattr_(" in python
