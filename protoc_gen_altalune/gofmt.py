@@ -47,14 +47,26 @@ def align(text: str) -> str:
                 break
             j += 1
         group = [_cells(lines[k][width:]) for k in range(i, j)]
-        rendered: list[str | None] = [None] * len(group)
         start = 0
         for stop in _key_breaks(group) + [len(group)]:
-            _format(group, start, stop, [], rendered)
+            out.extend(indent + r if r else "" for r in _section(group[start:stop]))
             start = stop
-        out.extend(indent + r if r else "" for r in rendered)
         i = j
     return "\n".join(out)
+
+
+def _section(group: list[list[str]]) -> list[str]:
+    """The lines of one alignment section. When every line has as many cells,
+    each column spans the section and is as wide as its widest cell plus one
+    space; otherwise text/tabwriter's column blocks (``_format``)."""
+    count = len(group[0])
+    if all(len(cells) == count for cells in group):
+        widths = [max(len(cells[c]) for cells in group) + 1 for c in range(count - 1)]
+        return ["".join([*(cell.ljust(w) for cell, w in zip(cells, widths, strict=False)), cells[-1]]).rstrip(" ")
+                for cells in group]
+    rendered: list[str | None] = [None] * len(group)
+    _format(group, 0, len(group), [], rendered)
+    return [r or "" for r in rendered]
 
 
 def _key_breaks(group: list[list[str]]) -> list[int]:
@@ -153,20 +165,24 @@ def _width(cell: str) -> int:
 
 # --- blank lines and empty literals ---------------------------------------------
 
-_BLANK_RUNS = re.compile(r"\n{3,}")
-_BLANK_AFTER_OPEN = re.compile(r"([{(])\n\n+")
-_BLANK_BEFORE_CLOSE = re.compile(r"\n\n+(\t*[})])")
+_BLANKS = re.compile(r"\n\n+")
 _EMPTY_BRACES = re.compile(r"\{\n\t*\}")
 
 
 def tidy(text: str) -> str:
     """Collapse runs of blank lines, drop blank lines after ``{``/``(`` and
     before ``}``/``)``, and write empty composite literals on one line."""
-    if "\n\n\n" in text:
-        text = _BLANK_RUNS.sub("\n\n", text)
     if "\n\n" in text:
-        text = _BLANK_AFTER_OPEN.sub(r"\1\n", text)
-        text = _BLANK_BEFORE_CLOSE.sub(r"\n\1", text)
+
+        def blanks(m: re.Match[str]) -> str:
+            start, end = m.span()
+            if start and text[start - 1] in "{(":
+                return "\n"
+            while end < len(text) and text[end] == "\t":
+                end += 1
+            return "\n" if text[end:end + 1] in ("}", ")") else "\n\n"
+
+        text = _BLANKS.sub(blanks, text)
     # An empty composite literal is written on one line; a block's brace
     # follows a space, a literal's does not.
     text = _EMPTY_BRACES.sub(lambda m: "{}" if m.start() and not text[m.start() - 1].isspace() else m.group(0), text)

@@ -278,3 +278,17 @@ def test_tidy():
     text = "package p\n\n\n\nfunc f() {\n\n\tx := T{\n\t}\n\n}\n\n\nvar y = []string{\n}\n\n"
     assert gofmt.tidy(text) == "package p\n\nfunc f() {\n\tx := T{}\n}\n\nvar y = []string{}\n"
     assert gofmt.tidy("type I interface {\n}\n") == "type I interface {\n}\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a\n\n\n\nb\n", "a\n\nb\n"),  # a run of blank lines is one
+    ("f() {\n\n\n\tx\n}\n", "f() {\n\tx\n}\n"),  # none after an opening brace
+    ("var (\n\n\tx = 1\n)\n", "var (\n\tx = 1\n)\n"),  # ...or parenthesis
+    ("\t\tx\n\n\n\t\t}\n", "\t\tx\n\t\t}\n"),  # none before a closing brace, however indented
+    ("\tx\n\n)\n", "\tx\n)\n"),
+    ("\tx\n\n\ty\n", "\tx\n\n\ty\n"),  # one between statements stays
+    ("\n\nx\n\n\n", "x\n"),  # none at the ends
+    ("x\n\n\t\t\t", "x\n\n\t\t\t\n"),  # tabs to the end are no closing brace
+])
+def test_tidy_blank_lines(text, expected):
+    assert gofmt.tidy(text) == expected
