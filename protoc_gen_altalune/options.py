@@ -126,6 +126,8 @@ class MethodOptions:
     permission: str = ""
     public: bool = False
     fill: bool = False
+    cursor_field: str = ""
+    next_cursor_field: str = ""
 
 
 @dataclass(frozen=True)

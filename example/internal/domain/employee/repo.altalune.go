@@ -64,6 +64,7 @@ var employeeQuery = &domainkit.QuerySpec{
 		"createdAt":      "created_at",
 		"updatedAt":      "updated_at",
 	},
+	NullableSorts: []string{"phone", "age", "hired_at"},
 }
 
 // employeeUniqueIndexes maps each unique index of the table to the error
