@@ -105,6 +105,14 @@ func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryPa
 	return domainkit.Query(ctx, r.conn(ctx), employeeQuery, params, scanEmployee, (*EmployeeQueryResult).ToEmployee, projectID)
 }
 
+// QueryAfter returns the page of the employees of a project matching
+// params that follows cursor (the page params names when cursor is empty),
+// with the total counts, the filter catalog and the cursor of the next page
+// ("" when no row follows).
+func (r *Repo) QueryAfter(ctx context.Context, projectID int64, params *query.QueryParams, cursor string) (*query.QueryResult[Employee], string, error) {
+	return domainkit.QueryAfter(ctx, r.conn(ctx), employeeQuery, params, cursor, scanEmployee, (*EmployeeQueryResult).ToEmployee, projectID)
+}
+
 // Create inserts an employee under a new public ID.
 func (r *Repo) Create(ctx context.Context, input *CreateEmployeeInput) (*EmployeeQueryResult, error) {
 	publicID, err := nanoid.GeneratePublicID()
