@@ -606,6 +606,8 @@ class Rpc:
     clears: dict[str, str] = field(default_factory=dict)  # Update: field -> Go name of its clear flag
     children: tuple[tuple[str, str], ...] = ()  # Get: (response field, child entity full name) it lists
     fill: bool = False  # the service calls Fill<Name> of your own before answering
+    cursor: str | None = None  # Query paged by cursor too: the request's getter of it (GetCursor)
+    next_cursor: str | None = None  # ...and the response's field for the next one (NextCursor)
 
     @property
     def generated(self) -> str:
@@ -936,6 +938,11 @@ class Entity:
     def lists(self) -> bool:
         """Its service has a List RPC: the repository has List."""
         return bool(self.service and any(r.operation is Operation.LIST for r in self.service.rpcs))
+
+    @property
+    def cursors(self) -> bool:
+        """Its Query pages by cursor too: the repository has QueryAfter."""
+        return bool(self.service and any(r.cursor for r in self.service.rpcs))
 
     @property
     def custom_repository(self) -> bool:

@@ -125,6 +125,8 @@ class MethodOptions:
     permission: str = ""
     public: bool = False
     fill: bool = False
+    cursor_field: str = ""
+    next_cursor_field: str = ""
 
 
 @value

@@ -234,7 +234,8 @@ def render(model: Model, params: Params) -> list[OutputFile]:
     files: list[OutputFile] = []
     for e in model.entities:
         src = [e.file] if not e.service or e.service.file == e.file else [e.file, e.service.file]
-        ctx = {"entity": e, "sort_keys": _sort_keys(e), "filter_aliases": _filter_aliases(e),
+        ctx = {"entity": e, "sort_keys": _sort_keys(e), "nullable_sorts": _nullable_sorts(e),
+               "filter_aliases": _filter_aliases(e),
                "sort_aliases": _sort_aliases(e), "insert_columns": _insert_columns(e)}
         layers = ["model", "errors", "interface", "repo", "schema", "mapper"]
         if e.service:
@@ -275,6 +276,11 @@ def _sort_keys(e: Entity) -> list[tuple[str, str]]:
     keys = [(f.name, f.sort_expr) for f in e.sortable]
     keys += [("created_at", "created_at"), ("updated_at", "updated_at")]
     return keys
+
+
+def _nullable_sorts(e: Entity) -> list[str]:
+    """The sort keys whose column may hold NULL."""
+    return [f.name for f in e.sortable if f.nullable or f.null_as_empty]
 
 
 def _filter_aliases(e: Entity) -> list[tuple[str, str]]:

@@ -451,3 +451,40 @@ message Gadget {
     with pytest.raises(InvalidInput) as err:
         model_of(tmp_path, body)
     assert "e.g. error_code: 604 (free)" in str(err.value)
+
+
+def _with_query(request: str, response: str, options: str = "") -> str:
+    """WIDGET with a Query whose request and response carry the given
+    extra fields (and the rpc the given method options)."""
+    rpc = "rpc QueryWidgets(QueryWidgetsRequest) returns (QueryWidgetsResponse)"
+    return WIDGET + f"""
+message QueryWidgetsRequest {{ string project_id = 1; altalune.v1.QueryRequest query = 2; {request} }}
+message QueryWidgetsResponse {{ repeated Widget data = 1; {response} }}
+service WidgetService {{
+  {rpc + (" { option (altalune.codegen.v1.method) = {" + options + "}; }" if options else ";")}
+}}
+"""
+
+
+def test_a_query_pages_by_cursor_through_its_cursor_fields(tmp_path):
+    """The fields named cursor and next_cursor, or those the options name,
+    make the Query page by cursor too; without them it does not."""
+    cases = {
+        "convention": ("string cursor = 3;", "string next_cursor = 2;", "", ("GetCursor", "NextCursor")),
+        "options": ("string page_token = 3; string cursor = 4;", "string next_page_token = 2;",
+                    'cursor_field: "page_token" next_cursor_field: "next_page_token"',
+                    ("GetPageToken", "NextPageToken")),
+        "none": ("", "", "", (None, None)),
+    }
+    for name, (request, response, options, want) in cases.items():
+        (w,) = model_of(tmp_path / name, _with_query(request, response, options)).entities
+        (rpc,) = w.service.rpcs
+        assert (rpc.cursor, rpc.next_cursor) == want, name
+        assert w.cursors is (want[0] is not None), name
+
+
+def test_cursor_misuse_is_refused_where_it_is_written(tmp_path):
+    with pytest.raises(InvalidInput) as err:
+        model_of(tmp_path, _with_query("bytes cursor = 3;", "string next_cursor = 2;"))
+    assert "QueryWidgetsRequest.cursor is the cursor of the Query, but not a plain `string`" in str(err.value)
+    assert "shop/v1/shop.proto:" in str(err.value)

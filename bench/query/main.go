@@ -64,6 +64,10 @@ type shape struct {
 	// order (the hand-written one breaks no ties, so sorts with ties
 	// compare counts only).
 	ordered bool
+	// byCursor: the generated repository reads the page by cursor
+	// (QueryAfter with the cursor handed out with the page before it), the
+	// baseline by OFFSET as always.
+	byCursor bool
 }
 
 func params(page, size int32) *query.QueryParams {
@@ -71,7 +75,9 @@ func params(page, size int32) *query.QueryParams {
 }
 
 // shapes are the Query calls measured; the deep page is the middle of the
-// partition (page 5000 of 10 at 100k rows).
+// partition (page 5000 of 10 at 100k rows), in the default order and by
+// name, read by OFFSET, then by the generated repository by cursor (the
+// baseline has none: it reads the page by OFFSET again).
 func shapes(rows int) []shape {
 	deep := int32(max(rows/20, 1))
 	return []shape{
@@ -92,7 +98,18 @@ func shapes(rows int) []shape {
 			return p
 		}},
 		{name: fmt.Sprintf("deep page (%d)", deep), params: func() *query.QueryParams { return params(deep, 10) }, ordered: true},
+		{name: fmt.Sprintf("deep page (%d) by cursor", deep), params: func() *query.QueryParams { return params(deep, 10) }, ordered: true, byCursor: true},
+		{name: fmt.Sprintf("deep page by name (%d)", deep), params: func() *query.QueryParams { return byName(deep) }},
+		{name: fmt.Sprintf("deep page by name (%d) by cursor", deep), params: func() *query.QueryParams { return byName(deep) }, byCursor: true},
 	}
+}
+
+// byName is page n of 10 rows sorted by name, which the sort index
+// (project_id, name, id) of the migrations serves.
+func byName(n int32) *query.QueryParams {
+	p := params(n, 10)
+	p.Sorting = &query.SortingParams{Field: "name", Order: query.SortOrderAsc}
+	return p
 }
 
 var afterWrites = shape{name: "page 1 after writes", params: func() *query.QueryParams { return params(1, 10) }, ordered: true}
@@ -227,10 +244,43 @@ func (b *bench) calls() (baseline, generated call) {
 	return baseline, generated
 }
 
+// byCursor is the generated repository reading the page p names by cursor:
+// the cursor handed out with the page before it, asked for once here.
+func (b *bench) byCursor(ctx context.Context, p *query.QueryParams) (call, error) {
+	before := *p
+	before.Pagination.Page--
+	_, cursor, err := b.generated.QueryAfter(ctx, b.project, &before, "")
+	if err != nil {
+		return nil, err
+	}
+	if cursor == "" {
+		return nil, fmt.Errorf("no cursor after page %d", before.Pagination.Page)
+	}
+	return func(ctx context.Context, p *query.QueryParams) ([]string, int32, error) {
+		after := *p
+		after.Pagination.Page = 0
+		res, _, err := b.generated.QueryAfter(ctx, b.project, &after, cursor)
+		if err != nil {
+			return nil, 0, err
+		}
+		ids := make([]string, len(res.Data))
+		for i, e := range res.Data {
+			ids[i] = e.ID
+		}
+		return ids, res.TotalRows, nil
+	}, nil
+}
+
 // query measures one shape on both repositories and checks that they
 // answer alike.
 func (b *bench) query(ctx context.Context, s shape) (row, error) {
 	baseline, generated := b.calls()
+	if s.byCursor {
+		var err error
+		if generated, err = b.byCursor(ctx, s.params()); err != nil {
+			return row{}, fmt.Errorf("%s, generated: %w", s.name, err)
+		}
+	}
 	wantIDs, wantTotal, err := baseline(ctx, s.params())
 	if err != nil {
 		return row{}, fmt.Errorf("%s, baseline: %w", s.name, err)

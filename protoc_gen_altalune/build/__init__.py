@@ -183,6 +183,8 @@ def _service(ctx: Context, spec: EntitySpec, plan: ServicePlan, packages: Packag
             clears={w.name: r.request_go[w.clear] for w in r.writes if w.clear and w.name in fields},
             children=r.children,
             fill=r.fill,
+            cursor=r.cursor,
+            next_cursor=r.next_cursor,
             request_go=r.request_go,
             response_go=r.response_go,
         )

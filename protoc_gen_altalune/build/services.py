@@ -4,6 +4,7 @@ its request and response carry, and what its caller needs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FDP
 
@@ -46,6 +47,8 @@ class RpcPlan:
     mask: str | None = None  # Update: the request's google.protobuf.FieldMask field
     children: tuple[tuple[str, str], ...] = ()  # Get: (response field's Go name, child entity) it lists
     fill: bool = False  # the service calls Fill<Rpc> of your own before answering
+    cursor: str | None = None  # Query: the getter of the request's cursor field (GetCursor)
+    next_cursor: str | None = None  # ...and the Go name of the response's next-cursor field (NextCursor)
     request_go: dict[str, str] = field(default_factory=dict)  # protoc-gen-go names of the request's fields
     response_go: dict[str, str] = field(default_factory=dict)  # ...and of the response's
 
@@ -236,7 +239,13 @@ class ServiceBinder:
         req = self.ctx.ds.messages[method.proto.input_type]
         res = self.ctx.ds.messages[method.proto.output_type]
         access = Access(permission=None, project=False)
-        if op is Operation.CUSTOM and self.ctx.options.method(method).fill:
+        mopts = self.ctx.options.method(method)
+        if op is not Operation.QUERY and (mopts.cursor_field or mopts.next_cursor_field):
+            self.ctx.problems.add(method.option_location(self.ctx.method_ext),
+                                  f"rpc {svc.name}.{method.name} is a {op} operation, but cursor_field and "
+                                  "next_cursor_field name the cursor fields of a Query",
+                                  "remove them from its (altalune.codegen.v1.method) option")
+        if op is Operation.CUSTOM and mopts.fill:
             self.ctx.problems.add(method.option_location(self.ctx.method_ext),
                                   f"rpc {svc.name}.{method.name} is custom: your method answers it whole, so fill "
                                   "does not apply", "remove fill: true")
@@ -261,6 +270,7 @@ class ServiceBinder:
 
         req_go, res_go = proto_go_names(req), proto_go_names(res)
         project_getter = id_getter = entity_field = None
+        cursor = next_cursor = None
         if entity.partitioned:
             if not _is_string(req.field("project_id")):
                 missing(at(req, "project_id"),
@@ -384,12 +394,17 @@ class ServiceBinder:
                 entity_field = res_go[lists[0].name]
             mf = res.field("meta")
             has_meta = mf is not None and mf.type_name.endswith(".QueryMetaResponse")
+            cursor_name, next_name = cursor_fields(req, res, mopts, missing, at)
+            if cursor_name and next_name:
+                cursor, next_cursor = "Get" + req_go[cursor_name], res_go[next_name]
         # Every response field is answered: one the generated code does not
         # fill would reach clients always empty.
         filled = {f.name for f in res.fields
                   if f.type_name == entity.full_name
                   or (f.name == "message" and op is not Operation.QUERY and _is_string(f))
-                  or (f.name == "meta" and op is Operation.QUERY and f.type_name.endswith(".QueryMetaResponse"))}
+                  or (f.name == "meta" and op is Operation.QUERY and f.type_name.endswith(".QueryMetaResponse"))
+                  # the next cursor: answered, or refused above with its fix
+                  or (op is Operation.QUERY and f.name == (mopts.next_cursor_field or NEXT_CURSOR))}
         if op is Operation.CREATE:
             filled |= {c.response_field for c in entity.columns if c.secret}
         children: list[tuple[str, str]] = []
@@ -398,7 +413,7 @@ class ServiceBinder:
                 if f.repeated and (entity.full_name, f.type_name) in self.children:
                     filled.add(f.name)
                     children.append((res_go[f.name], f.type_name))
-        fill = self.ctx.options.method(method).fill
+        fill = mopts.fill
         for f in res.fields:
             if f.name not in filled and not fill:
                 missing(at(res, f.name), f"{res.name}.{f.name} is not filled by the generated {op.value} "
@@ -411,8 +426,49 @@ class ServiceBinder:
         return RpcPlan(method=method, operation=op, request=req, response=res, access=access,
                        id_getter=id_getter, project_getter=project_getter, entity_field=entity_field,
                        has_message=has_message, has_meta=has_meta, writes=tuple(writes), mask=mask,
-                       children=tuple(children), fill=fill,
+                       children=tuple(children), fill=fill, cursor=cursor, next_cursor=next_cursor,
                        request_go=req_go, response_go=res_go)
+
+
+CURSOR, NEXT_CURSOR = "cursor", "next_cursor"  # the cursor fields of a Query, unless its options name others
+
+
+def cursor_fields(req: MessageDesc, res: MessageDesc, mopts: MethodOptions,
+                  missing: Callable[[PendingLocation, str, str], None],
+                  at: Callable[..., PendingLocation]) -> tuple[str | None, str | None]:
+    """The cursor field of a Query request and the next-cursor field of its
+    response (None, None when it does not page by cursor): the fields its
+    options name, else those named by convention. Each needs the other,
+    and both are plain strings; anything else is reported through
+    ``missing``."""
+    names = (mopts.cursor_field or CURSOR, mopts.next_cursor_field or NEXT_CURSOR)
+    found: list[str | None] = []
+    for message, name, option in ((req, names[0], mopts.cursor_field), (res, names[1], mopts.next_cursor_field)):
+        fd = message.field(name)
+        if fd is None:
+            if option:
+                missing(at(message), f"{message.name} has no field {name!r}, which the option "
+                                     f"{'next_cursor_field' if message is res else 'cursor_field'} names",
+                        f"add `string {name} = <n>;` to {message.name}, or name one of its fields")
+            found.append(None)
+        elif fd.type != FDP.TYPE_STRING or fd.repeated or fd.proto3_optional:
+            missing(at(message, name), f"{message.name}.{name} is the {'next ' if message is res else ''}cursor of "
+                                       "the Query, but not a plain `string`",
+                    f"declare it `string {name} = {fd.number};`" + ("" if option else
+                                                                  ", or rename it if it is no cursor"))
+            found.append(None)
+        else:
+            found.append(name)
+    cursor, next_cursor = found
+    if cursor and not next_cursor and res.field(names[1]) is None:
+        missing(at(req, cursor), f"{req.name}.{cursor} takes a cursor, but {res.name} has no `string {names[1]}` "
+                                 "to hand one out (no client could get one)",
+                f"add `string {names[1]} = <n>;` to {res.name}")
+    if next_cursor and not cursor and req.field(names[0]) is None:
+        missing(at(res, next_cursor), f"{res.name}.{next_cursor} hands out cursors, but {req.name} has no "
+                                      f"`string {names[0]}` to take one back",
+                f"add `string {names[0]} = <n>;` to {req.name}")
+    return (cursor, next_cursor) if cursor and next_cursor else (None, None)
 
 
 def _is_string(fd: FieldDesc | None) -> bool:

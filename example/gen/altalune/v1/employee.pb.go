@@ -278,9 +278,14 @@ func (x *Employee) GetUpdatedAt() *timestamppb.Timestamp {
 }
 
 type QueryEmployeesRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ProjectId     string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
-	Query         *QueryRequest          `protobuf:"bytes,2,opt,name=query,proto3" json:"query,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	ProjectId string                 `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	Query     *QueryRequest          `protobuf:"bytes,2,opt,name=query,proto3" json:"query,omitempty"`
+	// The next_cursor of the previous page: the page after it, in the same
+	// order and with the same keyword and filters (query.pagination.page
+	// left unset). Empty: the page query.pagination names, the first by
+	// default.
+	Cursor        string `protobuf:"bytes,3,opt,name=cursor,proto3" json:"cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -329,10 +334,19 @@ func (x *QueryEmployeesRequest) GetQuery() *QueryRequest {
 	return nil
 }
 
+func (x *QueryEmployeesRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
 type QueryEmployeesResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Data          []*Employee            `protobuf:"bytes,1,rep,name=data,proto3" json:"data,omitempty"`
-	Meta          *QueryMetaResponse     `protobuf:"bytes,2,opt,name=meta,proto3" json:"meta,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Data  []*Employee            `protobuf:"bytes,1,rep,name=data,proto3" json:"data,omitempty"`
+	Meta  *QueryMetaResponse     `protobuf:"bytes,2,opt,name=meta,proto3" json:"meta,omitempty"`
+	// The cursor of the next page; empty on the last one.
+	NextCursor    string `protobuf:"bytes,3,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -379,6 +393,13 @@ func (x *QueryEmployeesResponse) GetMeta() *QueryMetaResponse {
 		return x.Meta
 	}
 	return nil
+}
+
+func (x *QueryEmployeesResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
 }
 
 type CreateEmployeeRequest struct {
@@ -959,14 +980,17 @@ const file_altalune_v1_employee_proto_rawDesc = "" +
 	"\n" +
 	"updated_at\x18c \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt:\xdc\x01\xca\xda\x18\xd7\x01\n" +
 	"\x1aaltalune_example_employees\x10\x01(\xda\x04:\x0e20240101000010B\x02\x01\x02RO20240101000010:64286d25fd99fe06d87610ffd96334534d139a2cc2308600719d93f8386e2c5bRO20240901000000:d00036e8a8229f68863a553c28d80e384bb53a923d941b2e973fc7533e8eabbfB\b\n" +
-	"\x06_phone\"q\n" +
+	"\x06_phone\"\x89\x01\n" +
 	"\x15QueryEmployeesRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12/\n" +
-	"\x05query\x18\x02 \x01(\v2\x19.altalune.v1.QueryRequestR\x05query\"w\n" +
+	"\x05query\x18\x02 \x01(\v2\x19.altalune.v1.QueryRequestR\x05query\x12\x16\n" +
+	"\x06cursor\x18\x03 \x01(\tR\x06cursor\"\x98\x01\n" +
 	"\x16QueryEmployeesResponse\x12)\n" +
 	"\x04data\x18\x01 \x03(\v2\x15.altalune.v1.EmployeeR\x04data\x122\n" +
-	"\x04meta\x18\x02 \x01(\v2\x1e.altalune.v1.QueryMetaResponseR\x04meta\"\x8e\x04\n" +
+	"\x04meta\x18\x02 \x01(\v2\x1e.altalune.v1.QueryMetaResponseR\x04meta\x12\x1f\n" +
+	"\vnext_cursor\x18\x03 \x01(\tR\n" +
+	"nextCursor\"\x8e\x04\n" +
 	"\x15CreateEmployeeRequest\x12'\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x98\x01\x0eR\tprojectId\x12\x1d\n" +

@@ -74,6 +74,7 @@ var currencyQuery = &domainkit.QuerySpec{
 		"createdAt":      "created_at",
 		"updatedAt":      "updated_at",
 	},
+	NullableSorts: []string{"symbol", "description", "minor_unit_total", "crypto", "peg_rate", "issuer_id"},
 }
 
 // currencyUniqueIndexes maps each unique index of the table to the error

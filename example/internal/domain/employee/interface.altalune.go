@@ -12,6 +12,7 @@ import (
 // Repositor stores employees in altalune_example_employees.
 type Repositor interface {
 	Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Employee], error)
+	QueryAfter(ctx context.Context, projectID int64, params *query.QueryParams, cursor string) (*query.QueryResult[Employee], string, error)
 	Create(ctx context.Context, input *CreateEmployeeInput) (*EmployeeQueryResult, error)
 	GetByID(ctx context.Context, projectID int64, publicID string) (*EmployeeQueryResult, error)
 	GetByInternalID(ctx context.Context, projectID int64, id int64) (*EmployeeQueryResult, error)

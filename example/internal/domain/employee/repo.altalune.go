@@ -64,6 +64,7 @@ var employeeQuery = &domainkit.QuerySpec{
 		"createdAt":      "created_at",
 		"updatedAt":      "updated_at",
 	},
+	NullableSorts: []string{"phone", "age", "hired_at"},
 }
 
 // employeeUniqueIndexes maps each unique index of the table to the error
@@ -102,6 +103,14 @@ func (r *Repo) conn(ctx context.Context) postgres.DB {
 // with the total counts and the filter catalog.
 func (r *Repo) Query(ctx context.Context, projectID int64, params *query.QueryParams) (*query.QueryResult[Employee], error) {
 	return domainkit.Query(ctx, r.conn(ctx), employeeQuery, params, scanEmployee, (*EmployeeQueryResult).ToEmployee, projectID)
+}
+
+// QueryAfter returns the page of the employees of a project matching
+// params that follows cursor (the page params names when cursor is empty),
+// with the total counts, the filter catalog and the cursor of the next page
+// ("" when no row follows).
+func (r *Repo) QueryAfter(ctx context.Context, projectID int64, params *query.QueryParams, cursor string) (*query.QueryResult[Employee], string, error) {
+	return domainkit.QueryAfter(ctx, r.conn(ctx), employeeQuery, params, cursor, scanEmployee, (*EmployeeQueryResult).ToEmployee, projectID)
 }
 
 // Create inserts an employee under a new public ID.

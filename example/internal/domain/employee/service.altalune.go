@@ -53,7 +53,11 @@ func (s *Service) QueryEmployees(ctx context.Context, req *altalunev1.QueryEmplo
 	if err != nil {
 		return nil, err
 	}
-	result, err := s.repo.Query(ctx, projectID, domainkit.QueryParams(req.GetQuery()))
+	params, err := domainkit.CursorParams(req.GetQuery(), req.GetCursor())
+	if err != nil {
+		return nil, s.fail(ctx, "query employees", err, "")
+	}
+	result, next, err := s.repo.QueryAfter(ctx, projectID, params, req.GetCursor())
 	if err != nil {
 		return nil, s.fail(ctx, "query employees", err, "")
 	}
@@ -64,6 +68,7 @@ func (s *Service) QueryEmployees(ctx context.Context, req *altalunev1.QueryEmplo
 			PageCount: result.TotalPages,
 			Filters:   domainkit.FiltersToProto(result.Filters),
 		},
+		NextCursor: next,
 	}, nil
 }
 

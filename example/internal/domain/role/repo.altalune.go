@@ -47,6 +47,7 @@ var roleQuery = &domainkit.QuerySpec{
 		"createdAt": "created_at",
 		"updatedAt": "updated_at",
 	},
+	NullableSorts: []string{"description"},
 }
 
 // roleUniqueIndexes maps each unique index of the table to the error

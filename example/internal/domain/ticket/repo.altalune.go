@@ -68,6 +68,7 @@ var ticketQuery = &domainkit.QuerySpec{
 		"createdAt":     "created_at",
 		"updatedAt":     "updated_at",
 	},
+	NullableSorts: []string{"assignee_email", "due_at", "closed_at", "external_ref"},
 }
 
 // ticketUniqueIndexes maps each unique index of the table to the error

@@ -18,8 +18,12 @@
 package domainkit
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -162,6 +166,10 @@ type QuerySpec struct {
 	// order.
 	Sorts       map[string]string
 	SortAliases map[string]string
+	// NullableSorts lists the keys of Sorts whose value may be NULL, which
+	// PostgreSQL sorts after every value ascending and before them
+	// descending: the cursor of QueryAfter must step over them.
+	NullableSorts []string
 }
 
 // QueryParams reads a QueryRequest, which may be nil or partly set, into
@@ -212,58 +220,139 @@ func QueryParams(req *altalunev1.QueryRequest) *query.QueryParams {
 //     on its own. A first page without rows needs no count: nothing
 //     matches.
 func Query[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, params *query.QueryParams, scan func(Row) (*R, error), convert func(*R) *T, scope ...any) (*query.QueryResult[T], error) {
+	result, _, err := queryPage(ctx, db, spec, params, nil, scan, convert, scope)
+	return result, err
+}
+
+// QueryAfter is Query paged by cursor as well as by number (keyset paging).
+// An empty cursor asks for the page params names (the first unless it names
+// another); a cursor, for the page that follows the row it was made from,
+// in the same order, and then params may name no page beyond the first.
+// Beside the page it answers the cursor of the next one, "" when no row
+// follows.
+//
+// A cursor holds the sort key and direction, the sort value and id of the
+// last row of its page, and a fingerprint of the query (table, scope,
+// keyword and filters): a cursor that was altered, or that is used with
+// another sorting or query, is an InvalidQueryError. The page after it is
+// the rows (value, id) > (its value, its id) (< descending) in the ORDER BY
+// of Query, which reads the index (scope, column, id) of the sort from
+// there on rather than every row before it, as OFFSET does. NULLs of a
+// nullable sort (NullableSorts) come after every value ascending and
+// before them descending, as PostgreSQL sorts them. The count, the page
+// count and the catalog are those of the whole query, as Query answers
+// them.
+func QueryAfter[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, params *query.QueryParams, cursor string, scan func(Row) (*R, error), convert func(*R) *T, scope ...any) (*query.QueryResult[T], string, error) {
+	return queryPage(ctx, db, spec, params, &cursor, scan, convert, scope)
+}
+
+// queryPage is Query, and QueryAfter when cursor is set.
+func queryPage[R, T any](ctx context.Context, db postgres.DB, spec *QuerySpec, params *query.QueryParams, cursor *string, scan func(Row) (*R, error), convert func(*R) *T, scope []any) (*query.QueryResult[T], string, error) {
 	if params == nil {
 		params = &query.QueryParams{}
 	}
 	where, args, err := spec.where(params, scope)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	orderBy, err := spec.orderBy(params.Sorting)
+	order, err := spec.sorting(params.Sorting)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	page, size := pageOf(params.Pagination)
 	offset := (page - 1) * size
-	pageArgs := append(slices.Clip(args), size, offset)
-	stmt := fmt.Sprintf("SELECT %s, (SELECT COUNT(*) FROM %s%s) FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d",
-		spec.Columns, spec.Table, where, spec.Table, where, orderBy, len(pageArgs)-1, len(pageArgs))
+	var keys *keyset
+	if cursor != nil {
+		if keys, err = spec.keyset(*cursor, order, where, args); err != nil {
+			return nil, "", err
+		}
+		if keys.after != nil && page > 1 {
+			return nil, "", errPageAndCursor()
+		}
+	}
+	count := "(SELECT COUNT(*) FROM " + spec.Table + where + ")"
+	pageArgs := slices.Clip(args)
+	var stmt string
+	switch {
+	case keys == nil:
+		pageArgs = append(pageArgs, size, offset)
+		stmt = fmt.Sprintf("SELECT %s, %s FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d",
+			spec.Columns, count, spec.Table, where, order.orderBy(), len(pageArgs)-1, len(pageArgs))
+	case keys.after == nil:
+		// One row more than the page says whether another page follows.
+		pageArgs = append(pageArgs, size+1, offset)
+		stmt = fmt.Sprintf("SELECT %s, %s, %s FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d",
+			spec.Columns, count, order.positionColumns(), spec.Table, where, order.orderBy(), len(pageArgs)-1, len(pageArgs))
+	default:
+		cond, condArgs := keys.condition(len(pageArgs) + 1)
+		pageArgs = append(append(pageArgs, condArgs...), size+1)
+		stmt = fmt.Sprintf("SELECT %s, %s, %s FROM %s%s ORDER BY %s LIMIT $%d",
+			spec.Columns, count, order.positionColumns(), spec.Table, and(where, cond), order.orderBy(), len(pageArgs))
+	}
 	rows, err := db.QueryContext(ctx, stmt, pageArgs...)
 	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", spec.Table, err)
+		return nil, "", fmt.Errorf("query %s: %w", spec.Table, err)
 	}
 	defer rows.Close()
 	var total int64
 	counted := countedRow{rows: rows, total: &total}
-	data, err := collect(rows, counted, scan, convert, make([]*T, 0, size), "query", spec.Table)
-	if err != nil {
-		return nil, err
+	if keys != nil {
+		counted.read = &[]position{}
 	}
-	var count *countQuery
-	if len(data) == 0 && offset > 0 {
-		count = &countQuery{where: where, args: args, total: &total}
-	}
-	filters, err := spec.catalog(ctx, db, scope, count)
+	data, err := collect(rows, counted, scan, convert, make([]*T, 0, size+1), "query", spec.Table)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	next := ""
+	if keys != nil && int64(len(data)) > size {
+		data = data[:size]
+		next = keys.next((*counted.read)[size-1])
+	}
+	var recount *countQuery
+	if len(data) == 0 && (offset > 0 || keys != nil && keys.after != nil) {
+		recount = &countQuery{where: where, args: args, total: &total}
+	}
+	filters, err := spec.catalog(ctx, db, scope, recount)
+	if err != nil {
+		return nil, "", err
 	}
 	return &query.QueryResult[T]{
 		Data:       data,
 		TotalRows:  clampInt32(total),
 		TotalPages: clampInt32((total + size - 1) / size),
 		Filters:    filters,
-	}, nil
+	}, next, nil
+}
+
+// and adds cond to a WHERE clause (which may be empty).
+func and(where, cond string) string {
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
 }
 
 // countedRow is a row of the page statement: the columns scan reads, then
-// the count of every matching row, which it reads into total.
+// the count of every matching row, which it reads into total, then, when
+// read is set, the row's position in the order of a keyset, which it
+// appends to read.
 type countedRow struct {
 	rows  *sql.Rows
 	total *int64
+	read  *[]position
 }
 
 func (r countedRow) Scan(dest ...any) error {
-	return r.rows.Scan(append(slices.Clip(dest), r.total)...)
+	dest = append(slices.Clip(dest), r.total)
+	if r.read == nil {
+		return r.rows.Scan(dest...)
+	}
+	var p position
+	if err := r.rows.Scan(append(dest, &p.value, &p.id)...); err != nil {
+		return err
+	}
+	*r.read = append(*r.read, p)
+	return nil
 }
 
 // countQuery asks the catalog's statement for the count of the rows
@@ -318,18 +407,187 @@ func (s *QuerySpec) where(params *query.QueryParams, scope []any) (string, []any
 // orderBy is the ORDER BY list of a sort request, ties broken by id. A sort
 // field the list does not offer is refused.
 func (s *QuerySpec) orderBy(sorting *query.SortingParams) (string, error) {
+	order, err := s.sorting(sorting)
+	if err != nil {
+		return "", err
+	}
+	return order.orderBy(), nil
+}
+
+// sorted is the order of a query: by a key of Sorts, its SQL expression,
+// in a direction, ties broken by id in the same direction.
+type sorted struct {
+	name, expr string
+	desc       bool
+	nullable   bool // the value may be NULL (NullableSorts)
+}
+
+// sorting is the order a sort request asks for (the default one when it
+// names no field). A sort field the list does not offer is refused.
+func (s *QuerySpec) sorting(sorting *query.SortingParams) (sorted, error) {
 	key, order := s.DefaultSort, s.DefaultOrder
 	if sorting != nil {
 		key, order = resolve(sorting.Field, s.SortAliases), sorting.Order
 		if _, ok := s.Sorts[key]; !ok {
-			return "", invalidQuery("unknown sort field %q; %s", sorting.Field, offer("sort by", s.Sorts))
+			return sorted{}, invalidQuery("unknown sort field %q; %s", sorting.Field, offer("sort by", s.Sorts))
 		}
 	}
-	direction := "ASC"
-	if order == query.SortOrderDesc {
-		direction = "DESC"
+	return sorted{name: key, expr: s.Sorts[key], desc: order == query.SortOrderDesc, nullable: slices.Contains(s.NullableSorts, key)}, nil
+}
+
+func (o sorted) direction() string {
+	if o.desc {
+		return "DESC"
 	}
-	return s.Sorts[key] + " " + direction + ", id " + direction, nil
+	return "ASC"
+}
+
+func (o sorted) orderBy() string {
+	return o.expr + " " + o.direction() + ", id " + o.direction()
+}
+
+// positionColumns is the select list of a row's position in the order:
+// its sort value as text (which PostgreSQL reads back as the value) and its
+// id, named so that the ORDER BY is not ambiguous.
+func (o sorted) positionColumns() string {
+	return "(" + o.expr + ")::TEXT AS cursor_value, id AS cursor_id"
+}
+
+// position is where a row stands in an order: its sort value as text
+// (invalid for NULL) and its id.
+type position struct {
+	value sql.NullString
+	id    int64
+}
+
+// cursor is what a cursor of QueryAfter holds: the sort key and direction
+// of its query, the position of the last row of its page, and the
+// fingerprint of the query.
+type cursor struct {
+	Sort  string  `json:"s"`
+	Order string  `json:"o"`
+	Value *string `json:"v"`
+	ID    int64   `json:"i"`
+	Query string  `json:"q"`
+}
+
+// cursorSum is the size of the checksum that ends a cursor.
+const cursorSum = 8
+
+// encode is the cursor as a client sees it: base64url (unpadded) of its
+// JSON and a checksum of it, which tells an altered or truncated cursor.
+// The checksum is no signature: a cursor is opaque, not secret.
+func (c *cursor) encode() string {
+	body, _ := json.Marshal(c) // strings and an integer: it cannot fail
+	return base64.RawURLEncoding.EncodeToString(append(body, checksum(body)...))
+}
+
+func checksum(body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return sum[:cursorSum]
+}
+
+// decodeCursor reads a cursor encode made; anything else is refused.
+func decodeCursor(s string) (*cursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil && len(raw) > cursorSum {
+		body, sum := raw[:len(raw)-cursorSum], raw[len(raw)-cursorSum:]
+		var c cursor
+		if bytes.Equal(checksum(body), sum) && json.Unmarshal(body, &c) == nil {
+			return &c, nil
+		}
+	}
+	return nil, invalidQuery("the cursor is not one this list gave (malformed or altered); " +
+		"ask without a cursor to start from the first page")
+}
+
+// fingerprint identifies the rows of a query: its table and WHERE clause
+// with the values bound to it (the scope, the keyword and the filters, as
+// they are matched).
+func fingerprint(table, where string, args []any) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%#v", table, where, args))
+	return hex.EncodeToString(sum[:cursorSum])
+}
+
+// keyset is the cursor paging of one query: its order, its fingerprint and
+// the position its page follows (nil: none, the page is the one params
+// names).
+type keyset struct {
+	order sorted
+	query string
+	after *cursor
+}
+
+// keyset reads the cursor of a query in order whose rows match where,
+// bound to args: a cursor made for another query or order is refused.
+func (s *QuerySpec) keyset(text string, order sorted, where string, args []any) (*keyset, error) {
+	k := &keyset{order: order, query: fingerprint(s.Table, where, args)}
+	if text == "" {
+		return k, nil
+	}
+	c, err := decodeCursor(text)
+	if err != nil {
+		return nil, err
+	}
+	if c.Sort != order.name || c.Order != strings.ToLower(order.direction()) {
+		return nil, invalidQuery("the cursor continues a list sorted by %q %s, not by %q %s; "+
+			"ask with the sorting it was given for, or without a cursor to start again",
+			c.Sort, c.Order, order.name, strings.ToLower(order.direction()))
+	}
+	if c.Query != k.query {
+		return nil, invalidQuery("the cursor continues a list of another keyword, filters or project; " +
+			"ask with the keyword and filters it was given for, or without a cursor to start again")
+	}
+	k.after = c
+	return k, nil
+}
+
+// condition keeps the rows that follow the cursor in the order, its values
+// bound as $n on: (value, id) > (the cursor's) ascending, < descending,
+// which the index (scope, column, id) of the sort serves. NULLs come last
+// ascending and first descending.
+func (k *keyset) condition(n int) (string, []any) {
+	op := ">"
+	if k.order.desc {
+		op = "<"
+	}
+	expr, c := k.order.expr, k.after
+	if c.Value == nil {
+		cond := fmt.Sprintf("%s IS NULL AND id %s $%d", expr, op, n)
+		if k.order.desc {
+			return fmt.Sprintf("((%s) OR %s IS NOT NULL)", cond, expr), []any{c.ID}
+		}
+		return "(" + cond + ")", []any{c.ID}
+	}
+	cond := fmt.Sprintf("(%s, id) %s ($%d, $%d)", expr, op, n, n+1)
+	if k.order.nullable && !k.order.desc {
+		cond = fmt.Sprintf("(%s OR %s IS NULL)", cond, expr)
+	}
+	return cond, []any{*c.Value, c.ID}
+}
+
+// next is the cursor of the page after the row at p.
+func (k *keyset) next(p position) string {
+	c := cursor{Sort: k.order.name, Order: strings.ToLower(k.order.direction()), ID: p.id, Query: k.query}
+	if p.value.Valid {
+		c.Value = &p.value.String
+	}
+	return c.encode()
+}
+
+// CursorParams reads a QueryRequest as QueryParams does, for a Query that
+// pages by cursor too (QueryAfter): a cursor says where the page starts, so
+// a request with a cursor that names a page number as well is refused.
+func CursorParams(req *altalunev1.QueryRequest, cursor string) (*query.QueryParams, error) {
+	if cursor != "" && req.GetPagination().GetPage() != 0 {
+		return nil, errPageAndCursor()
+	}
+	return QueryParams(req), nil
+}
+
+func errPageAndCursor() error {
+	return invalidQuery("a cursor and a page number cannot be given together; " +
+		"leave the page unset to read the page after the cursor")
 }
 
 // offer says which keys a list accepts.

@@ -1123,9 +1123,19 @@ type MethodOptions struct {
 	// *<Response>) error, a method of *Service in a file of your own (a
 	// missing one fails to compile). The response fields the generated code
 	// does not fill are then yours to fill, not refused.
-	Fill          bool `protobuf:"varint,4,opt,name=fill,proto3" json:"fill,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Fill bool `protobuf:"varint,4,opt,name=fill,proto3" json:"fill,omitempty"`
+	// A Query that pages by cursor (keyset paging) as well as by page number:
+	// the request's `string` field that carries the cursor of the page to read
+	// (empty: the first page, or the page `pagination.page` names; with a
+	// cursor, the page must be left unset), and the response's `string` field
+	// that hands out the cursor of the next page (empty on the last one).
+	// Each needs the other. Default: a request field named `cursor` and a
+	// response field named `next_cursor` are these, without any option; name
+	// others here (e.g. "page_token" and "next_page_token"). Query only.
+	CursorField     string `protobuf:"bytes,5,opt,name=cursor_field,json=cursorField,proto3" json:"cursor_field,omitempty"`
+	NextCursorField string `protobuf:"bytes,6,opt,name=next_cursor_field,json=nextCursorField,proto3" json:"next_cursor_field,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *MethodOptions) Reset() {
@@ -1184,6 +1194,20 @@ func (x *MethodOptions) GetFill() bool {
 		return x.Fill
 	}
 	return false
+}
+
+func (x *MethodOptions) GetCursorField() string {
+	if x != nil {
+		return x.CursorField
+	}
+	return ""
+}
+
+func (x *MethodOptions) GetNextCursorField() string {
+	if x != nil {
+		return x.NextCursorField
+	}
+	return ""
 }
 
 var file_altalune_codegen_v1_options_proto_extTypes = []protoimpl.ExtensionInfo{
@@ -1353,14 +1377,16 @@ const file_altalune_codegen_v1_options_proto_rawDesc = "" +
 	"\x06entity\x18\x01 \x01(\tR\x06entity\x12\x1a\n" +
 	"\bresource\x18\x02 \x01(\tR\bresource\x12\x16\n" +
 	"\x06public\x18\x03 \x01(\bR\x06public\x12 \n" +
-	"\vhandwritten\x18\x04 \x01(\bR\vhandwritten\"\x99\x01\n" +
+	"\vhandwritten\x18\x04 \x01(\bR\vhandwritten\"\xe8\x01\n" +
 	"\rMethodOptions\x12<\n" +
 	"\toperation\x18\x01 \x01(\x0e2\x1e.altalune.codegen.v1.OperationR\toperation\x12\x1e\n" +
 	"\n" +
 	"permission\x18\x02 \x01(\tR\n" +
 	"permission\x12\x16\n" +
 	"\x06public\x18\x03 \x01(\bR\x06public\x12\x12\n" +
-	"\x04fill\x18\x04 \x01(\bR\x04fill*<\n" +
+	"\x04fill\x18\x04 \x01(\bR\x04fill\x12!\n" +
+	"\fcursor_field\x18\x05 \x01(\tR\vcursorField\x12*\n" +
+	"\x11next_cursor_field\x18\x06 \x01(\tR\x0fnextCursorField*<\n" +
 	"\tGenerator\x12\x19\n" +
 	"\x15GENERATOR_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10GENERATOR_SECRET\x10\x01*\xa9\x01\n" +

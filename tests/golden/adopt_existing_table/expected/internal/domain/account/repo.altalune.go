@@ -51,6 +51,7 @@ var accountQuery = &domainkit.QuerySpec{
 		"createdAt":   "created_at",
 		"updatedAt":   "updated_at",
 	},
+	NullableSorts: []string{"locale"},
 }
 
 // accountUniqueIndexes maps each unique index of the table to the error

@@ -54,6 +54,7 @@ var invoiceQuery = &domainkit.QuerySpec{
 		"createdAt":   "created_at",
 		"updatedAt":   "updated_at",
 	},
+	NullableSorts: []string{"paid_at"},
 }
 
 // invoiceUniqueIndexes maps each unique index of the table to the error

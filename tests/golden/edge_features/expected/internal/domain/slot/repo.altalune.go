@@ -61,6 +61,7 @@ var slotQuery = &domainkit.QuerySpec{
 		"createdAt":      "created_at",
 		"updatedAt":      "updated_at",
 	},
+	NullableSorts: []string{"code", "starts_at", "external_number", "fallback_kind", "capacity", "weight"},
 }
 
 // slotUniqueIndexes maps each unique index of the table to the error

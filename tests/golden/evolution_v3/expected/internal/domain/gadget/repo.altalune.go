@@ -55,6 +55,7 @@ var gadgetQuery = &domainkit.QuerySpec{
 		"createdAt":  "created_at",
 		"updatedAt":  "updated_at",
 	},
+	NullableSorts: []string{"note"},
 }
 
 // gadgetUniqueIndexes maps each unique index of the table to the error

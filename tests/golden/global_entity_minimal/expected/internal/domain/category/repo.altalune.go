@@ -53,6 +53,7 @@ var categoryQuery = &domainkit.QuerySpec{
 		"createdAt": "created_at",
 		"updatedAt": "updated_at",
 	},
+	NullableSorts: []string{"description"},
 }
 
 // categoryUniqueIndexes maps each unique index of the table to the error

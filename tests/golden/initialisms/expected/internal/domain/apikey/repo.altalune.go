@@ -64,6 +64,7 @@ var apiKeyQuery = &domainkit.QuerySpec{
 		"createdAt":    "created_at",
 		"updatedAt":    "updated_at",
 	},
+	NullableSorts: []string{"ttl_expires_at"},
 }
 
 // apiKeyUniqueIndexes maps each unique index of the table to the error

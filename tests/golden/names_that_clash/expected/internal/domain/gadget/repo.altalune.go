@@ -62,6 +62,7 @@ var gadgetQuery = &domainkit.QuerySpec{
 		"createdAt": "created_at",
 		"updatedAt": "updated_at",
 	},
+	NullableSorts: []string{"time"},
 }
 
 // gadgetUniqueIndexes maps each unique index of the table to the error

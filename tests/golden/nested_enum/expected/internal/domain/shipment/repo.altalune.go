@@ -52,6 +52,7 @@ var shipmentQuery = &domainkit.QuerySpec{
 		"createdAt":    "created_at",
 		"updatedAt":    "updated_at",
 	},
+	NullableSorts: []string{"carrier"},
 }
 
 // shipmentUniqueIndexes maps each unique index of the table to the error

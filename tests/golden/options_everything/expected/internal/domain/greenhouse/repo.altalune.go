@@ -50,6 +50,7 @@ var cactusQuery = &domainkit.QuerySpec{
 		"createdAt":                              "created_at",
 		"updatedAt":                              "updated_at",
 	},
+	NullableSorts: []string{"last_watered_according_to_the_greenhouse_log"},
 }
 
 // cactusUniqueIndexes maps each unique index of the table to the error

@@ -57,6 +57,7 @@ var documentQuery = &domainkit.QuerySpec{
 		"createdAt": "created_at",
 		"updatedAt": "updated_at",
 	},
+	NullableSorts: []string{"summary", "word_count"},
 }
 
 // documentUniqueIndexes maps each unique index of the table to the error

@@ -49,6 +49,7 @@ var productQuery = &domainkit.QuerySpec{
 		"createdAt":  "created_at",
 		"updatedAt":  "updated_at",
 	},
+	NullableSorts: []string{"price_cents"},
 }
 
 // productUniqueIndexes maps each unique index of the table to the error
