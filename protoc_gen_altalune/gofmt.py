@@ -19,40 +19,38 @@ import re
 
 
 def align(text: str) -> str:
-    lines = text.split("\n")
     out: list[str] = []
-    n = len(lines)
-    i = 0
-    while i < n:
-        line = lines[i]
-        if not line.strip():  # a blank line
-            out.append("")
-            i += 1
+    section: list[str] = []  # the current section's lines, without their indentation
+    indent = ""
+    for line in text.split("\n"):
+        body = line.lstrip("\t")
+        if "\t" in body and body.strip():
+            # A line with cells. A section is a run of them at one
+            # indentation (a line of one cell, a blank line or another
+            # indentation ends every column, and a key section, anyway).
+            head = line[: len(line) - len(body)]
+            if section and head != indent:
+                _flush(section, indent, out)
+                section = []
+            indent = head
+            section.append(body)
             continue
-        cells = line.lstrip("\t")
-        if "\t" not in cells:  # one cell: the line is its own section
-            out.append(line.rstrip(" "))
-            i += 1
-            continue
-        # A section: the lines after it of the same indentation that have
-        # cells to align (a line of one cell, a blank line or another
-        # indentation ends every column, and a key section, anyway).
-        indent = line[: len(line) - len(cells)]
-        width = len(indent)
-        j = i + 1
-        while j < n:
-            nxt = lines[j]
-            if not nxt.startswith(indent) or nxt[width:width + 1] == "\t" or "\t" not in nxt[width:] \
-                    or not nxt.strip():
-                break
-            j += 1
-        group = [_cells(lines[k][width:]) for k in range(i, j)]
-        start = 0
-        for stop in _key_breaks(group) + [len(group)]:
-            out.extend(indent + r if r else "" for r in _section(group[start:stop]))
-            start = stop
-        i = j
+        if section:
+            _flush(section, indent, out)
+            section = []
+        # One cell: as it is, without trailing blanks (a blank line is empty).
+        out.append(line.rstrip(" ") if line.rstrip(" \t") else "")
+    if section:
+        _flush(section, indent, out)
     return "\n".join(out)
+
+
+def _flush(section: list[str], indent: str, out: list[str]) -> None:
+    group = [_cells(body) for body in section]
+    start = 0
+    for stop in _key_breaks(group) + [len(group)]:
+        out.extend(indent + r if r else "" for r in _section(group[start:stop]))
+        start = stop
 
 
 def _section(group: list[list[str]]) -> list[str]:

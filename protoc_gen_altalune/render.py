@@ -31,8 +31,13 @@ class OutputFile:
     content: str
 
 
+# A JSON string is a Go string literal; one encoder for every call (json.dumps
+# with ensure_ascii=False would make a new one each time).
+_JSON_STRING = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _go_quote(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _JSON_STRING(value)
 
 
 # Letters whose names start with a vowel sound: an initialism is read letter
