@@ -209,6 +209,10 @@ def precompile(templates_dir: str, out_dir: str, env: jinja2.Environment) -> lis
     translator = template_runtime.translator_bytes()
     jinja_filters = jinja2.Environment().filters
     own_filters = {n for n, f in env.filters.items() if jinja_filters.get(n) is not f}
+    passed = sorted(n for n in own_filters if getattr(env.filters[n], "jinja_pass_arg", None))
+    if passed:  # a translated template calls its filters with the value alone
+        raise translate.Unsupported(f"filters {', '.join(passed)} take Jinja's context, environment or "
+                                    "evaluation context, which translated templates do not pass")
     for name in names:
         with open(os.path.join(templates_dir, name), encoding="utf-8") as f:
             source = f.read()

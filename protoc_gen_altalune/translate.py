@@ -213,9 +213,9 @@ class _Translator:
         self.block(node.body, body_scope, depth + 1, out)
         if not node.body:
             self.emit(depth + 1, "pass")
-        if node.else_:
+        if node.else_:  # a scope of its own, as the body's
             self.emit(depth, f"if not {ran}:")
-            self.stmts(node.else_, outer, depth + 1, out)
+            self.block(node.else_, _Scope(outer), depth + 1, out)
 
     def target(self, target: nodes.Node, scope: _Scope) -> str:
         if isinstance(target, nodes.Name):

@@ -71,6 +71,10 @@ SNIPPETS: list[tuple[str, str, dict[str, Any]]] = [
     ("a set in a loop stays in the loop",
      "{% set x = 'outer' %}{% for i in xs %}{{ x }}{% set x = i %}{{ x }} {% endfor %}{{ x }}", {"xs": [1, 2]}),
     ("a set in an if is seen after it", "{% if c %}{% set y = 'in' %}{% endif %}{{ y }}", {"c": True, "y": "ctx"}),
+    ("a set in a loop's else stays in it",
+     "{% for x in xs %}{{ x }}{% else %}{% set y = 'none' %}{% endfor %}[{{ y }}]", {"xs": [], "y": "ctx"}),
+    ("a loop's else that does not run keeps the context's value",
+     "{% for x in xs %}{{ x }}{% else %}{% set y = 'none' %}{% endfor %}[{{ y }}]", {"xs": [1], "y": "ctx"}),
     ("a set in an untaken if keeps the context's value", "{% if c %}{% set y = 'in' %}{% endif %}{{ y }}",
      {"c": False, "y": "ctx"}),
     ("macro", "{% macro m(a, b='d') %}<{{ a }}{{ b }}{{ g }}>{% endmacro %}{{ m(1) }}{{ m(2, b='x') }}",
@@ -213,3 +217,13 @@ def test_a_failed_direct_access_renders_again_with_jinja_fallbacks():
     assert ours == jinja == "a=1;b=2;"
     python = translate.translate(_env(), "t.jinja", source, set(render.FILTERS))
     assert "def _direct(" in python and "def _exact(" in python and ".name" in python and "getattr_(" in python
+
+
+def test_filters_that_take_jinja_context_are_refused(tmp_path):
+    @jinja2.pass_context
+    def quote(context, value):  # pragma: no cover - refused before any call
+        return value
+
+    env = templating.environment(None, {**render.FILTERS, "quote": quote})
+    with pytest.raises(translate.Unsupported, match="filters quote take Jinja's context"):
+        templating.precompile(str(TEMPLATES), str(tmp_path / "compiled"), env)
