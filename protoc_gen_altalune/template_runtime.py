@@ -179,7 +179,7 @@ class Translations:
         except OSError as err:
             return f"its source cannot be read ({err})"
         if checksum(name, source, self._translator) != key:
-            return "the translation is not of this source or translator"
+            return "the translation is not of this source or translator (rebuild: pip install .)"
         from importlib import import_module
 
         render: Render = import_module(f"{__package__}.compiled_templates.{module}").render
