@@ -27,11 +27,13 @@ inheritance between records): :func:`record` refuses it.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
 _NO_DEFAULT: Any = object()
+_NOT_A_FIELD = re.compile(r"^(?:typing\.|dataclasses\.)?(?:ClassVar|InitVar)\b")
 
 
 class _Field:
@@ -48,6 +50,8 @@ def field(*, default_factory: Callable[[], T]) -> T: ...
 def field(*, default: T) -> T: ...
 def field(*, default: Any = _NO_DEFAULT, default_factory: Any = _NO_DEFAULT) -> Any:
     """A field's default (``default_factory``: a new one for each object)."""
+    if default is not _NO_DEFAULT and default_factory is not _NO_DEFAULT:
+        raise ValueError("a field takes a default or a default_factory, not both")
     return _Field(default, default_factory)
 
 
@@ -98,7 +102,7 @@ def _make(cls: type[T]) -> type[T]:
     defaults: dict[str, Any] = {}
     factories: dict[str, Callable[[], Any]] = {}
     for name, annotation in annotations.items():
-        if "ClassVar" in str(annotation) or "InitVar" in str(annotation):
+        if _NOT_A_FIELD.match(str(annotation)):
             raise TypeError(f"{cls.__qualname__}.{name}: records take plain fields only")
         names.append(name)
         default = cls.__dict__.get(name, _NO_DEFAULT)
@@ -109,11 +113,15 @@ def _make(cls: type[T]) -> type[T]:
                 continue
             default = default.default
             setattr(cls, name, default)
+        if isinstance(default, (list, dict, set)):
+            raise ValueError(f"{cls.__qualname__}.{name}: a mutable default is shared by every object; use "
+                             "field(default_factory=...)")
         if default is not _NO_DEFAULT:
             defaults[name] = default
         elif defaults or factories:
             raise TypeError(f"{cls.__qualname__}.{name}: a field without a default follows one with a default")
     cls.__record_fields__ = tuple(names)  # type: ignore[attr-defined]
+    setattr(cls, "__match_args__", tuple(names))  # noqa: B010 - for match statements
     init = _init(cls.__qualname__, tuple(names), defaults, factories)
     setattr(cls, "__init__", init)  # noqa: B010 - replacing the method
     return cls
@@ -122,7 +130,7 @@ def _make(cls: type[T]) -> type[T]:
 def _compared(cls: type[T], hashable: bool, order: bool) -> type[T]:
     names: tuple[str, ...] = cls.__record_fields__  # type: ignore[attr-defined]
     # attrgetter of one name returns the value itself, of several a tuple.
-    get: Callable[[Any], Any] = operator.attrgetter(*names)
+    get: Callable[[Any], Any] = operator.attrgetter(*names) if names else (lambda obj: ())
     if len(names) == 1:
         one = get
 
@@ -183,7 +191,7 @@ def _init(qualname: str, names: tuple[str, ...], defaults: dict[str, Any],
             if not kwargs.keys() <= known:
                 raise TypeError(f"{qualname}() got an unexpected argument {sorted(kwargs.keys() - known)[0]!r}")
             values.update(kwargs)
-        if len(values) < count:
+        if not values.keys() >= known:
             for name in names:
                 if name not in values:
                     if name not in factories:

@@ -19,8 +19,8 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["MISSING", "capitalize_", "getattr_", "getitem_", "join_", "length_", "list_", "reverse_",
-           "selectattr_"]
+__all__ = ["MISSING", "NOARG", "UNDEFINED", "capitalize_", "getattr_", "getitem_", "join_", "length_", "list_",
+           "reverse_", "selectattr_"]
 
 
 class UndefinedError(Exception):
@@ -39,6 +39,52 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+
+# A macro's parameter not given by the call (its default, if any, is worked
+# out then).
+NOARG: Any = object()
+
+
+class _Undefined:
+    """What an inline ``if`` without ``else`` gives when false: Jinja's plain
+    Undefined, empty when printed or iterated and false, which fails when
+    anything else is done with it."""
+
+    __slots__ = ()
+
+    def _fail(self, *_: object) -> Any:
+        raise UndefinedError("an inline if without else, whose condition was false, was used")
+
+    def __str__(self) -> str:
+        return ""
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __ne__(self, other: object) -> bool:
+        return type(self) is not type(other)
+
+    def __hash__(self) -> int:
+        return id(type(self))
+
+    def __repr__(self) -> str:
+        return "Undefined"
+
+    __getattr__ = __getitem__ = __call__ = __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = _fail
+    __pos__ = __neg__ = __lt__ = __le__ = __gt__ = __ge__ = __int__ = __float__ = __complex__ = _fail
+
+
+UNDEFINED: Any = _Undefined()
 
 
 def getattr_(obj: Any, name: str) -> Any:
@@ -73,17 +119,22 @@ def capitalize_(s: Any) -> str:
     return str(s).capitalize()
 
 
-def join_(value: Iterable[Any], d: str = "", attribute: str | None = None) -> str:
+def _path(obj: Any, attribute: str | int) -> Any:
+    """An attribute path as Jinja's filters read it: ``a.b``, ``0``."""
+    parts = attribute.split(".") if isinstance(attribute, str) else [attribute]
+    for part in parts:
+        obj = getitem_(obj, int(part) if isinstance(part, str) and part.isdigit() else part)
+    return obj
+
+
+def join_(value: Iterable[Any], d: str = "", attribute: str | int | None = None) -> str:
     if attribute is not None:
-        value = (getitem_(x, attribute) for x in value)
+        value = (_path(x, attribute) for x in value)
     return str(d).join(map(str, value))
 
 
 def length_(value: Any) -> int:
-    try:
-        return len(value)
-    except TypeError:
-        return sum(1 for _ in value)
+    return len(value)
 
 
 def list_(value: Iterable[Any]) -> list[Any]:
@@ -102,7 +153,10 @@ def reverse_(value: Any) -> Any:
 
 
 def selectattr_(value: Iterable[Any], attribute: str) -> Iterator[Any]:
-    return (x for x in value if getitem_(x, attribute))
+    # A generator function, as Jinja's: nothing is read until it is iterated.
+    for x in value:
+        if _path(x, attribute):
+            yield x
 
 
 # -- finding the translations ------------------------------------------------

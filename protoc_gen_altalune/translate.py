@@ -19,21 +19,34 @@ not translated (a user's template directory, a source edited after the
 build).
 
 The semantics are Jinja's as the plugin configures it (StrictUndefined, no
-autoescape): scopes (a ``for`` body's assignments stay in the body, a
-macro's in the macro), attribute access that falls back to items and item
-access that falls back to attributes, an inline ``if`` without ``else``
-that renders nothing. The golden tests render every case both ways and
-require the same bytes.
+autoescape): scopes (a ``for`` body's assignments stay in the body, a loop's
+``else`` and a macro's body are scopes of their own), ``loop`` naming the
+innermost loop around it (a loop's iterable, filter and ``else`` see the
+loop around the loop), macro defaults worked out at each call and arguments
+not given undefined, attribute access that falls back to items and item
+access that falls back to attributes, an inline ``if`` without ``else`` that
+gives Jinja's plain Undefined. Two differences remain, both stricter: an
+undefined name, attribute or item fails where it is read rather than where
+it is used, and a name a template sets later at its top level is the
+context's inside earlier loops and macros (Jinja makes it undefined there).
+
+A translation renders only the plugin's own model, whose properties and
+methods are free of side effects and whose sequences are lists: so
+``render`` may run a template twice (see :func:`translate`). The golden
+tests render every case both ways and require the same bytes.
 """
 
 from __future__ import annotations
 
 import keyword
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.defaults import DEFAULT_NAMESPACE
 
 # Filters of Jinja's that template_runtime implements, under Jinja's names.
 BUILTIN_FILTERS = ("capitalize", "join", "length", "list", "reverse", "selectattr")
@@ -45,7 +58,7 @@ _BINARY = {nodes.Add: "+", nodes.Sub: "-", nodes.Mul: "*", nodes.Div: "/", nodes
 _LOOP_ATTRS = ("index", "index0", "first", "last", "length")
 # Names a macro's body may use, so not its parameters' (template_runtime's and
 # builtins).
-_RESERVED = frozenset({"str", "len", "list", "enumerate", "MISSING", "getattr_",
+_RESERVED = frozenset({"str", "len", "list", "enumerate", "float", "MISSING", "NOARG", "UNDEFINED", "getattr_",
                        "getitem_", "capitalize_", "join_", "length_", "list_", "reverse_", "selectattr_"})
 
 
@@ -187,26 +200,25 @@ class _Translator:
     def for_(self, node: nodes.For, outer: _Scope, depth: int, out: str) -> None:
         if node.recursive:
             raise self.fail(node, "a recursive loop")
-        uses_loop = any(n.name == "loop" for n in node.find_all(nodes.Name)
-                        if not _in_nested_loop(node, n))
+        # Every loop keeps its index and length, so that `loop` names the
+        # innermost loop around it wherever it is written: a loop's
+        # iterable, filter and else branch see the loop around the loop.
         scope = _Scope(outer)
         for t in _targets(node.target):
             scope.names[t.name] = self.fresh("v_" + t.name)
         target = self.target(node.target, scope)
         seq = self.expr(node.iter, outer)
         if node.test is not None:
-            seq = f"[{target} for {target} in {seq} if {self.expr(node.test, scope)}]"
+            test_scope = _Scope(outer, dict(scope.names))
+            seq = f"[{target} for {target} in {seq} if {self.expr(node.test, test_scope)}]"
         if node.else_:
-            ran = self.fresh("ran")
+            ran = self.fresh("_ran")
             self.emit(depth, f"{ran} = False")
-        if uses_loop:
-            items, index, length = self.fresh("seq"), self.fresh("i"), self.fresh("n")
-            scope.loop = (index, length)
-            self.emit(depth, f"{items} = list({seq})" if node.test is None else f"{items} = {seq}")
-            self.emit(depth, f"{length} = len({items})")
-            self.emit(depth, f"for {index}, {target} in enumerate({items}):")
-        else:
-            self.emit(depth, f"for {target} in {seq}:")
+        items, index, length = self.fresh("_seq"), self.fresh("_i"), self.fresh("_n")
+        scope.loop = (index, length)
+        self.emit(depth, f"{items} = list({seq})" if node.test is None else f"{items} = {seq}")
+        self.emit(depth, f"{length} = len({items})")
+        self.emit(depth, f"for {index}, {target} in enumerate({items}):")
         if node.else_:
             self.emit(depth + 1, f"{ran} = True")
         body_scope = _Scope(scope)
@@ -232,18 +244,20 @@ class _Translator:
             if any(n.name == name for n in node.find_all(nodes.Name)):
                 raise self.fail(node, f"a macro's {name}")
         first_default = len(node.args) - len(node.defaults)
-        params = []
-        for i, arg in enumerate(node.args):
-            if keyword.iskeyword(arg.name) or arg.name in _RESERVED or arg.name.startswith(("v_", "c_", "f_")):
-                raise self.fail(node, f"the macro parameter name {arg.name}")
-            if i >= first_default:
-                params.append(f"{arg.name}={self.expr(node.defaults[i - first_default], scope)}")
-            else:
-                params.append(arg.name)
-        self.emit(depth, f"def {scope.names[node.name]}({', '.join(params)}):")
         for arg in node.args:
-            self.emit(depth + 1, f"{inner.names[arg.name]} = {arg.name}")
-        buf = self.fresh("out")
+            if keyword.iskeyword(arg.name) or arg.name in _RESERVED or arg.name.startswith(("_", "v_", "c_", "f_")):
+                raise self.fail(node, f"the macro parameter name {arg.name}")
+        # As Jinja: a default is worked out at each call, after the arguments
+        # before it; an argument not given and without default is undefined.
+        self.emit(depth, f"def {scope.names[node.name]}({', '.join(f'{a.name}=NOARG' for a in node.args)}):")
+        for i, arg in enumerate(node.args):
+            local = inner.names[arg.name]
+            if i >= first_default:
+                default = self.expr(node.defaults[i - first_default], inner)
+                self.emit(depth + 1, f"{local} = {default} if {arg.name} is NOARG else {arg.name}")
+            else:
+                self.emit(depth + 1, f"{local} = MISSING if {arg.name} is NOARG else {arg.name}")
+        buf = self.fresh("_out")
         self.emit(depth + 1, f"{buf} = []")
         self.block(node.body, inner, depth + 1, f"{buf}.append")
         self.emit(depth + 1, f"return ''.join({buf})")
@@ -257,6 +271,9 @@ class _Translator:
         if name == "loop":
             raise Unsupported(f"{self.name}:{getattr(node, 'lineno', '?')}: loop outside a loop, or loop "
                               "other than its attributes index, index0, first, last, length, is not translated")
+        if name in DEFAULT_NAMESPACE:
+            raise Unsupported(f"{self.name}:{getattr(node, 'lineno', '?')}: Jinja's global {name} is not translated; "
+                              "give the template what it needs in its context")
         if name not in self.free:
             self.free[name] = f"c_{name}"
         return self.free[name]
@@ -264,6 +281,8 @@ class _Translator:
     def expr(self, node: nodes.Node, scope: _Scope) -> str:
         e = self.expr
         if isinstance(node, nodes.Const):
+            if isinstance(node.value, float) and not math.isfinite(node.value):
+                return f"float({str(node.value)!r})"
             return repr(node.value)
         if isinstance(node, nodes.Name):
             return self.load_name(node.name, scope, node)
@@ -284,12 +303,12 @@ class _Translator:
         if isinstance(node, nodes.Call):
             if node.dyn_args is not None or node.dyn_kwargs is not None:
                 raise self.fail(node, "a call with *args or **kwargs")
-            args = [e(a, scope) for a in node.args] + [f"{k.key}={e(k.value, scope)}" for k in node.kwargs]
+            args = [e(a, scope) for a in node.args] + self.keywords(node.kwargs, scope)
             return f"{e(node.node, scope)}({', '.join(args)})"
         if isinstance(node, nodes.Filter):
             return self.filter_(node, scope)
         if isinstance(node, nodes.CondExpr):
-            other = e(node.expr2, scope) if node.expr2 is not None else "''"
+            other = e(node.expr2, scope) if node.expr2 is not None else "UNDEFINED"
             return f"({e(node.expr1, scope)} if {e(node.test, scope)} else {other})"
         if isinstance(node, nodes.Compare):
             parts = [e(node.expr, scope)]
@@ -319,6 +338,15 @@ class _Translator:
             return "{" + ", ".join(f"{e(p.key, scope)}: {e(p.value, scope)}" for p in node.items) + "}"
         raise self.fail(node, f"the expression {type(node).__name__}")
 
+    def keywords(self, kwargs: list[Any], scope: _Scope) -> list[str]:
+        """Keyword arguments, also those whose names Python reserves."""
+        out = []
+        for k in kwargs:
+            assert isinstance(k, nodes.Keyword)
+            value = self.expr(k.value, scope)
+            out.append(f"**{{{k.key!r}: {value}}}" if keyword.iskeyword(k.key) else f"{k.key}={value}")
+        return out
+
     def loop_attr(self, node: nodes.Getattr, scope: _Scope) -> str:
         loop = scope.innermost_loop()
         if loop is None or node.attr not in _LOOP_ATTRS:
@@ -335,7 +363,9 @@ class _Translator:
         if node.name not in self.filters and node.name not in BUILTIN_FILTERS:
             raise self.fail(node, f"the filter {node.name}")
         args = [self.expr(node.node, scope)] + [self.expr(a, scope) for a in node.args]
-        args += [f"{k.key}={self.expr(k.value, scope)}" for k in node.kwargs]
+        args += self.keywords(node.kwargs, scope)
+        if node.name == "selectattr" and (len(node.args) != 1 or node.kwargs):
+            raise self.fail(node, "selectattr with a test")
         if node.name in self.filters:
             local = self.used_filters.setdefault(node.name, f"f_{node.name}")
         else:
@@ -351,17 +381,6 @@ def _targets(target: nodes.Node) -> Iterator[nodes.Name]:
             yield from _targets(item)
     else:
         raise Unsupported(f"line {target.lineno}: the assignment target {type(target).__name__} is not translated")
-
-
-def _in_nested_loop(loop: nodes.For, name: nodes.Name) -> bool:
-    """Whether ``name`` is inside a loop nested in ``loop`` (whose ``loop``
-    it then is), or in ``loop``'s iterable or else branch (outside it)."""
-    for inner in loop.find_all(nodes.For):
-        if any(n is name for n in inner.find_all(nodes.Name)):
-            return True
-    if any(n is name for n in loop.iter.find_all(nodes.Name)) or loop.iter is name:
-        return True
-    return any(n is name for s in loop.else_ for n in s.find_all(nodes.Name))
 
 
 def translate(env: jinja2.Environment, name: str, source: str, filters: set[str]) -> str:

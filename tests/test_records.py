@@ -128,3 +128,42 @@ def test_the_plugin_imports_neither_dataclasses_nor_inspect():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_dataclass_checks_and_shapes():
+    with pytest.raises(ValueError, match="not both"):
+        field(default=1, default_factory=list)
+    with pytest.raises(ValueError, match="mutable default"):
+        @record
+        class Shared:
+            xs: list[int] = []  # noqa: RUF012 - the mistake refused
+
+    @value
+    class Empty:
+        pass
+
+    assert Empty() == Empty() and hash(Empty()) == hash(Empty()) and repr(Empty()).endswith(".Empty()")
+
+    @record
+    class MyClassVarish:
+        x: int
+
+    @record
+    class Holder:
+        kind: MyClassVarish  # a name that merely contains ClassVar is a field
+
+    assert fields(Holder) == ("kind",)
+    match Point(1, 2):
+        case Point(x, y):
+            assert (x, y) == (1, 2)
+
+
+def test_missing_fields_are_found_whatever_else_the_object_holds():
+    class Cached(Point):
+        def __init__(self, *args, **kwargs):
+            self.cache = {}
+            super().__init__(*args, **kwargs)
+
+    assert Cached(1).tags == []
+    with pytest.raises(TypeError, match="missing the argument 'x'"):
+        Cached(y=1)

@@ -77,6 +77,29 @@ SNIPPETS: list[tuple[str, str, dict[str, Any]]] = [
      "{% for x in xs %}{{ x }}{% else %}{% set y = 'none' %}{% endfor %}[{{ y }}]", {"xs": [1], "y": "ctx"}),
     ("a set in an untaken if keeps the context's value", "{% if c %}{% set y = 'in' %}{% endif %}{{ y }}",
      {"c": False, "y": "ctx"}),
+    ("loop in an inner loop's iterable, filter and else is the loop around it",
+     "{% for z in zs %}{{ loop.index }}:{% for a in xs %}{% for b in ys %}{% else %}{{ loop.index }}{% endfor %}"
+     "{% endfor %};{% endfor %}", {"zs": [1, 2, 3], "xs": [1, 2], "ys": []}),
+    ("three loops, the middle one's loop in the inner iterable",
+     "{% for z in zs %}{{ loop.index }}{% for a in xs %}{% for b in ys[:loop.index] %}{{ b }}{% endfor %};"
+     "{% endfor %}{% endfor %}", {"zs": [1, 2, 3], "xs": [1, 2], "ys": [7, 8, 9]}),
+    ("the loop around in a filter",
+     "{% for z in zs %}{{ loop.index }}{% for a in xs %}{% for b in ys if loop.first %}{{ b }}{% endfor %};"
+     "{% endfor %}{% endfor %}", {"zs": [1, 2], "xs": [1, 2], "ys": [7, 8]}),
+    ("macro defaults are worked out at each call, after the arguments before them",
+     "{% set x = 1 %}{% macro m(a, b=a, c=x) %}{{ b }}{{ c }}{% endmacro %}{% set x = 2 %}{{ m(3) }}{{ m(4, 5) }}",
+     {}),
+    ("a macro's mutable default is new at each call",
+     "{% macro m(a=[]) %}{{ a.append(1) }}{{ a|length }}{% endmacro %}{{ m() }}{{ m() }}", {}),
+    ("a macro's unused undefined default or argument", "{% macro m(a, b, c=nope) %}{{ a }}{% endmacro %}[{{ m(1) }}]",
+     {}),
+    ("an inline if without else is Jinja's Undefined",
+     "{{ (1 if false) == '' }} {{ '' in (1 if false) }} {{ [1 if false] }} {{ (1 if false)|length }} "
+     "[{% for x in (1 if false) %}{{ x }}{% endfor %}] {{ not (1 if false) }}", {}),
+    ("attribute paths in join", "{{ xs|join(', ', attribute='a.b') }} {{ ys|join(attribute='0') }}",
+     {"xs": [{"a": {"b": 1}}, {"a": {"b": 2}}], "ys": [[1], [2]]}),
+    ("keyword-named keyword arguments and infinite constants", "{{ f(class=1) }} {{ 1e999 }} {{ -1e999 }}",
+     {"f": lambda **kw: sorted(kw.items())}),
     ("macro", "{% macro m(a, b='d') %}<{{ a }}{{ b }}{{ g }}>{% endmacro %}{{ m(1) }}{{ m(2, b='x') }}",
      {"g": "!"}),
     ("macro with a loop", "{% macro m(xs) %}{% for x in xs %}{{ x }}{{ ',' if not loop.last }}{% endfor %}"
@@ -120,10 +143,29 @@ def test_renders_as_jinja_does(source: str, ctx: dict[str, Any]):
     ("{{ loop }}", r"t\.jinja:1: loop outside a loop"),
     ("{% macro m() %}{{ caller() }}{% endmacro %}", r"t\.jinja:1: a macro's caller"),
     ("{% filter upper %}x{% endfilter %}", r"t\.jinja:1: the statement FilterBlock"),
+    ("{% for i in range(2) %}{{ i }}{% endfor %}", r"t\.jinja:1: Jinja's global range is not translated"),
+    ("{{ xs|selectattr('a', 'equalto', 1)|list }}", r"t\.jinja:1: selectattr with a test"),
+    ("{% macro m(_i_3) %}{% endmacro %}", r"t\.jinja:1: the macro parameter name _i_3"),
 ])
 def test_what_is_not_translated_is_refused_with_its_line(source: str, message: str):
     with pytest.raises(translate.Unsupported, match=message):
         _translated(source)
+
+
+def test_an_inline_if_without_else_fails_where_jinja_undefined_does():
+    for source in ("{{ (1 if false) * 2 }}", "{{ ('a' if false) + 'd' }}", "{{ ('a' if false).upper() }}"):
+        with pytest.raises(jinja2.UndefinedError):
+            _env().from_string(source).render()
+        with pytest.raises(template_runtime.UndefinedError):
+            _translated(source)({}, render.FILTERS)
+
+
+def test_length_of_a_generator_fails_as_in_jinja():
+    source = "{{ xs|selectattr('a')|length }}"
+    with pytest.raises(TypeError):
+        _env().from_string(source).render(xs=[Obj(a=1)])
+    with pytest.raises(TypeError):
+        _translated(source)({"xs": [Obj(a=1)]}, render.FILTERS)
 
 
 def test_undefined_names_and_attributes_fail_as_jinja_strict_undefined_does():
@@ -227,3 +269,9 @@ def test_filters_that_take_jinja_context_are_refused(tmp_path):
     env = templating.environment(None, {**render.FILTERS, "quote": quote})
     with pytest.raises(translate.Unsupported, match="filters quote take Jinja's context"):
         templating.precompile(str(TEMPLATES), str(tmp_path / "compiled"), env)
+
+
+def test_selectattr_reads_nothing_until_iterated():
+    source = "{{ not (b not in {'k': 3})|selectattr('flag') }};{{ [nope|selectattr('flag')]|length }}"
+    jinja, ours = _both(source, b="k")
+    assert ours == jinja == "False;1"
