@@ -96,8 +96,10 @@ def replace(obj: T, /, **changes: Any) -> T:
 def _make(cls: type[T]) -> type[T]:
     if any(hasattr(base, "__record_fields__") for base in cls.__mro__[1:]) or hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__qualname__}: records do not inherit from records or have __post_init__")
-    # The class's own annotations (inspect.get_annotations would import inspect).
-    annotations: dict[str, Any] = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
+    # The class's own annotations: through type's descriptor, never a base
+    # class's, and on Pythons that make them lazily (inspect.get_annotations
+    # would import inspect).
+    annotations: dict[str, Any] = dict(cls.__annotations__)
     names: list[str] = []
     defaults: dict[str, Any] = {}
     factories: dict[str, Callable[[], Any]] = {}
