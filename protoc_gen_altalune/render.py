@@ -85,9 +85,6 @@ class Renderer:
     which is then imported."""
 
     def __init__(self, model: Model, params: Params):
-        from importlib import import_module
-
-        templates = import_module(f"{__package__}.templates")  # the package of templates/ (pyproject.toml)
         self.model = model
         self.params = params
         self.globals: dict[str, Any] = {
@@ -97,7 +94,7 @@ class Renderer:
             "hooks": [(h.method, h.value) for h in Hook],
             **package_globals(model.packages),
         }
-        self.translations = template_runtime.Translations(list(templates.__path__), params.templates)
+        self.translations = template_runtime.Translations(params.templates)
         # ALTALUNE_RENDER_WITH_JINJA=1 renders every template through Jinja:
         # the reference the translations are tested against.
         self.with_jinja = bool(os.environ.get("ALTALUNE_RENDER_WITH_JINJA"))
@@ -116,7 +113,7 @@ class Renderer:
         if self._env is None:
             from . import templating
 
-            self._env = templating.environment(self.params.templates, FILTERS, _bytecode_cache())
+            self._env = templating.environment(self.params.templates, FILTERS, templating.bytecode_cache())
             self._env.globals.update(self.globals)
         return self._env
 
@@ -193,23 +190,6 @@ def _split_go(source: str) -> tuple[str, str, list[tuple[str | None, str]], str]
         if m:
             imports.append((m.group(1), m.group(2)))
     return head, package.strip(), imports, rest.lstrip("\n")
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Templates compiled by Jinja kept between runs (keyed by each template's source,
-    so an edited or user-supplied template is compiled afresh). Output does
-    not depend on it; ALTALUNE_NO_TEMPLATE_CACHE=1 turns it off."""
-    import jinja2
-
-    if os.environ.get("ALTALUNE_NO_TEMPLATE_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "protoc-gen-altalune", f"jinja-{jinja2.__version__}")
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(directory)
 
 
 def kit_sources() -> list[tuple[str, str]]:

@@ -161,6 +161,31 @@ def selectattr_(value: Iterable[Any], attribute: str) -> Iterator[Any]:
 
 # -- finding the translations ------------------------------------------------
 
+
+def packaged_source(name: str) -> str | None:
+    """A packaged template's source, read as Jinja's loaders read text (the
+    translations and Jinja's loader alike)."""
+    from importlib import import_module
+
+    # The package of templates/ (mapped there by pyproject.toml).
+    _templates_package = import_module(f"{__package__}.templates")
+    for directory in _templates_package.__path__:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+    if os.path.basename(name) != name:
+        return None
+    # Not on a file system (a zipped install): through importlib.resources.
+    from importlib import resources
+
+    resource = resources.files(_templates_package).joinpath(name)
+    try:
+        return resource.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 TRANSLATOR_SOURCES = ("translate.py", "templating.py")
 
@@ -186,8 +211,7 @@ Render = Callable[[dict[str, Any], dict[str, Any]], str]
 class Translations:
     """The packaged templates' translations, each used while it is current."""
 
-    def __init__(self, template_dirs: list[str], user_dir: str | None):
-        self.template_dirs = template_dirs
+    def __init__(self, user_dir: str | None):
         self.user_dir = user_dir
         self._table: dict[str, tuple[str, str]] | None = None
         self._translator: bytes | None = None
@@ -197,23 +221,16 @@ class Translations:
     def find(self, name: str) -> Render | None:
         """The translated ``render`` of a packaged template, or None (and why
         in ``self.why``)."""
-        if name in self._found:
-            return self._found[name]
-        found = self._find(name)
-        render = None
-        if isinstance(found, str):
-            self.why[name] = found
-        else:
-            render = found
-        self._found[name] = render
-        return render
+        if name not in self._found:
+            found = self._find(name)
+            if isinstance(found, str):
+                self.why[name] = found
+            self._found[name] = None if isinstance(found, str) else found
+        return self._found[name]
 
     def _find(self, name: str) -> Render | str:
         if self.user_dir and os.path.isfile(os.path.join(self.user_dir, name)):
             return "a template of the templates directory"
-        path = next((p for d in self.template_dirs if os.path.isfile(p := os.path.join(d, name))), None)
-        if path is None:
-            return "the packaged template is not on a file system"
         if self._table is None:
             try:
                 from . import compiled_templates
@@ -226,12 +243,13 @@ class Translations:
             return "no translation in this installation"
         module, key = entry
         try:
-            with open(path, encoding="utf-8") as f:
-                source = f.read()
+            source = packaged_source(name)
             if self._translator is None:
                 self._translator = translator_bytes()
         except OSError as err:
             return f"its source cannot be read ({err})"
+        if source is None:
+            return "no such packaged template"
         if checksum(name, source, self._translator) != key:
             return "the translation is not of this source or translator (rebuild: pip install .)"
         from importlib import import_module

@@ -48,6 +48,8 @@ import jinja2
 from jinja2 import nodes
 from jinja2.defaults import DEFAULT_NAMESPACE
 
+from . import template_runtime
+
 # Filters of Jinja's that template_runtime implements, under Jinja's names.
 BUILTIN_FILTERS = ("capitalize", "join", "length", "list", "reverse", "selectattr")
 
@@ -74,21 +76,18 @@ class _Scope:
     names: dict[str, str] = field(default_factory=dict)
     loop: tuple[str, str] | None = None  # (index local, length local) of the innermost loop
 
-    def lookup(self, name: str) -> str | None:
+    def chain(self) -> Iterator[_Scope]:
+        """This scope, then each around it."""
         scope: _Scope | None = self
         while scope is not None:
-            if name in scope.names:
-                return scope.names[name]
+            yield scope
             scope = scope.parent
-        return None
+
+    def lookup(self, name: str) -> str | None:
+        return next((s.names[name] for s in self.chain() if name in s.names), None)
 
     def innermost_loop(self) -> tuple[str, str] | None:
-        scope: _Scope | None = self
-        while scope is not None:
-            if scope.loop is not None:
-                return scope.loop
-            scope = scope.parent
-        return None
+        return next((s.loop for s in self.chain() if s.loop is not None), None)
 
 
 class _Translator:
@@ -211,22 +210,17 @@ class _Translator:
         if node.test is not None:
             test_scope = _Scope(outer, dict(scope.names))
             seq = f"[{target} for {target} in {seq} if {self.expr(node.test, test_scope)}]"
-        if node.else_:
-            ran = self.fresh("_ran")
-            self.emit(depth, f"{ran} = False")
         items, index, length = self.fresh("_seq"), self.fresh("_i"), self.fresh("_n")
         scope.loop = (index, length)
         self.emit(depth, f"{items} = list({seq})" if node.test is None else f"{items} = {seq}")
         self.emit(depth, f"{length} = len({items})")
         self.emit(depth, f"for {index}, {target} in enumerate({items}):")
-        if node.else_:
-            self.emit(depth + 1, f"{ran} = True")
         body_scope = _Scope(scope)
         self.block(node.body, body_scope, depth + 1, out)
         if not node.body:
             self.emit(depth + 1, "pass")
-        if node.else_:  # a scope of its own, as the body's
-            self.emit(depth, f"if not {ran}:")
+        if node.else_:  # when nothing was iterated; a scope of its own, as the body's
+            self.emit(depth, f"if not {length}:")
             self.block(node.else_, _Scope(outer), depth + 1, out)
 
     def target(self, target: nodes.Node, scope: _Scope) -> str:
@@ -384,8 +378,8 @@ def _targets(target: nodes.Node) -> Iterator[nodes.Name]:
 
 
 def translate(env: jinja2.Environment, name: str, source: str, filters: set[str]) -> str:
-    """The Python source of ``render(ctx, filters)`` for the template, after
-    the line ``from protoc_gen_altalune.template_runtime import *`` names.
+    """The Python module of the template: ``render(ctx, filters)`` over the
+    helpers it imports from template_runtime.
 
     The template is written twice: ``_direct`` reads attributes and items as
     Python does, and ``_exact`` with Jinja's fallbacks (an attribute falls
@@ -398,5 +392,7 @@ def translate(env: jinja2.Environment, name: str, source: str, filters: set[str]
     template = env.parse(source, name)
     direct = _Translator(name, filters, direct=True).function(template, "_direct")
     exact = _Translator(name, filters, direct=False).function(template, "_exact")
-    return (f"{direct}\n\n{exact}\n\ndef render(ctx, filters):\n    try:\n        return _direct(ctx, filters)\n"
-            "    except (AttributeError, LookupError, TypeError):\n        return _exact(ctx, filters)\n")
+    helpers = f"from {__package__}.template_runtime import {', '.join(template_runtime.__all__)}\n\n\n"
+    fallback = ("def render(ctx, filters):\n    try:\n        return _direct(ctx, filters)\n"
+                "    except (AttributeError, LookupError, TypeError):\n        return _exact(ctx, filters)\n")
+    return f"{helpers}{direct}\n\n{exact}\n\n{fallback}"

@@ -30,8 +30,7 @@ def _env() -> jinja2.Environment:
 def _translated(source: str, name: str = "t.jinja") -> template_runtime.Render:
     python = translate.translate(_env(), name, source, set(render.FILTERS))
     namespace: dict[str, Any] = {}
-    exec(f"from protoc_gen_altalune.template_runtime import {', '.join(template_runtime.__all__)}\n" + python,
-         namespace)
+    exec(python, namespace)
     fn: template_runtime.Render = namespace["render"]
     return fn
 
@@ -204,21 +203,20 @@ def test_golden_case_same_bytes_through_jinja(case: Case, tmp_path, monkeypatch)
 
 
 def test_every_packaged_template_has_a_current_translation():
-    translations = template_runtime.Translations(list(import_module("protoc_gen_altalune.templates").__path__), None)
+    translations = template_runtime.Translations(None)
     names = sorted(p.name for p in TEMPLATES.glob("*.jinja"))
     assert names and all(translations.find(n) is not None for n in names), translations.why
 
 
-def test_an_edited_template_or_translator_renders_through_jinja(tmp_path):
+def test_an_edited_template_or_translator_renders_through_jinja(tmp_path, monkeypatch):
     name = "domain_errors.go.jinja"
-    edited = tmp_path / "templates"
-    edited.mkdir()
-    (edited / name).write_text((TEMPLATES / name).read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    stale = template_runtime.Translations([str(edited)], None)
-    assert stale.find(name) is None
+    packaged = template_runtime.packaged_source
+    with monkeypatch.context() as m:
+        m.setattr(template_runtime, "packaged_source", lambda n: (packaged(n) or "") + "\n")
+        stale = template_runtime.Translations(None)
+        assert stale.find(name) is None
     assert "not of this source or translator" in stale.why[name]
-    dirs = list(import_module("protoc_gen_altalune.templates").__path__)
-    assert template_runtime.Translations(dirs, None).find(name) is not None
+    assert template_runtime.Translations(None).find(name) is not None
     # The key covers the translator's own sources.
     module, key = compiled_templates.TRANSLATED[name]
     source = (TEMPLATES / name).read_text(encoding="utf-8")
@@ -228,7 +226,7 @@ def test_an_edited_template_or_translator_renders_through_jinja(tmp_path):
     user = tmp_path / "mine"
     user.mkdir()
     (user / name).write_text("x", encoding="utf-8")
-    mine = template_runtime.Translations(dirs, str(user))
+    mine = template_runtime.Translations(str(user))
     assert mine.find(name) is None and mine.why[name] == "a template of the templates directory"
     assert module.startswith("r_")
 
